@@ -1,0 +1,73 @@
+//! The invoice month at state scale: `cargo bench --bench invoice_month`.
+//!
+//! Generates the synthetic extract (`ssps sample`, 23,000 payees by default,
+//! or `SSPS_BENCH_PAYEES`), then times the whole `ssps invoices` run in this
+//! process: validation, composition, rendering on every core, the per-payee
+//! download copies, the print file, manifest, rejects and summary. Prints
+//! pages per second, peak memory (VmHWM) and bytes per page, and the targets
+//! (60 s wall, 1.5 GB peak, print file under 8 KB a page).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ssps::model::Month;
+use ssps::ops::invoices::{run, InvoiceRun};
+use ssps::sample::{generate, SampleOptions};
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            total += if p.is_dir() { dir_bytes(&p) } else { e.metadata().map_or(0, |m| m.len()) };
+        }
+    }
+    total
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let payees: usize = std::env::var("SSPS_BENCH_PAYEES").ok().and_then(|s| s.parse().ok()).unwrap_or(if quick { 200 } else { 23_000 });
+    let month = Month::parse("2026-10").expect("month");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    let data = root.join(format!("sample-{payees}"));
+    let out = root.join(format!("run-{payees}"));
+    let t = Instant::now();
+    generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0 }, &data).expect("sample");
+    println!("sample: {payees} payees in {:.2} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let (summary, _) = run(&InvoiceRun { data, month, out: out.clone(), progress: false, threads: None }).expect("invoice run");
+    let secs = t.elapsed().as_secs_f64();
+    let pages = summary.pages;
+    let print_pages = summary.print.pages.max(1);
+    let doc_bytes = dir_bytes(&out.join("documents"));
+    let peak = peak_rss_mb();
+    println!(
+        "invoices: {} documents, {} pages ({} print pages, {} sheets)",
+        summary.documents, pages, summary.print.pages, summary.print.sheets
+    );
+    println!("wall: {secs:.1} s  ({:.0} pages/s)", pages as f64 / secs);
+    println!("peak memory: {peak:.0} MiB");
+    println!("print file: {:.2} KB/page ({} bytes)", summary.print.bytes as f64 / print_pages as f64 / 1000.0, summary.print.bytes);
+    println!("download copies: {:.2} KB/page ({} bytes)", doc_bytes as f64 / pages.max(1) as f64 / 1000.0, doc_bytes);
+    if !quick {
+        let ok = |b: bool| if b { "ok" } else { "MISSED" };
+        println!(
+            "targets: wall < 60 s {}; peak < 1.5 GB {}; print < 8 KB/page {}",
+            ok(secs < 60.0),
+            ok(peak < 1536.0),
+            ok((summary.print.bytes as f64 / print_pages as f64) < 8000.0)
+        );
+    }
+}

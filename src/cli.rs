@@ -1,0 +1,75 @@
+//! Command-line arguments (clap derive): the doc comments are the help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use ssps::model::Month;
+
+/// The SSPS document pipeline: extracts in, print-ready documents out.
+///
+/// Exit status: 0 all done, 1 finished with rejected records, 2 could not run.
+#[derive(Debug, Parser)]
+#[command(name = "ssps", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an extract folder and print every problem (exit 1 if any record is rejected).
+    Check(CheckArgs),
+    /// Render the month's DSHS 08-141 invoices: download copies, print file, manifest, rejects, summary.
+    Invoices(InvoicesArgs),
+    /// Write a deterministic synthetic extract for testing and benchmarks.
+    Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The extract folder (CSV files).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoicesArgs {
+    /// The extract folder (CSV files).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The service month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Month,
+    /// The run folder to write (replaced atomically if it holds an earlier run).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Number of payees.
+    #[arg(long, default_value_t = 1000)]
+    pub payees: usize,
+    /// The month the authorizations cover, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Month,
+    /// The folder to write the CSV files into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Deliberately broken rows to add, for testing rejects.
+    #[arg(long, default_value_t = 0)]
+    pub bad_rows: usize,
+}
+
+fn parse_month(s: &str) -> Result<Month, String> {
+    Month::parse(s).ok_or_else(|| format!("`{s}` is not a month; write YYYY-MM, like 2026-10"))
+}

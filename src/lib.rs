@@ -1,0 +1,30 @@
+//! `ssps`: the document and mail pipeline of the Social Service Payment System.
+//!
+//! Records arrive as a folder of CSV extracts and leave as print-ready PDFs,
+//! a manifest and a rejects report. The stages, each a module:
+//!
+//! 1. [`load`]: CSV files → raw rows (shape only: headers, bytes, quoting);
+//! 2. [`validate`]: raw rows → typed [`model`] records, every rule and
+//!    cross-file reference checked, every problem reported ([`problem`]);
+//! 3. [`compose`]: records → documents as data (an invoice, its lines and
+//!    pages), with totals checked;
+//! 4. [`render`]: documents → PDF bytes through Typst templates, no file I/O;
+//! 5. [`route`]: PDF bytes → the channels (download copies, the print file);
+//! 6. [`journal`]: the run's manifest, rejects report and summary, written
+//!    atomically.
+//!
+//! [`ops`] holds one function per command that runs these stages in order;
+//! the binary (`src/main.rs`) only parses arguments and prints.
+
+pub mod calendar;
+pub mod compose;
+pub mod journal;
+pub mod load;
+pub mod model;
+pub mod ops;
+pub mod pdfcut;
+pub mod problem;
+pub mod render;
+pub mod route;
+pub mod sample;
+pub mod validate;

@@ -1,0 +1,100 @@
+//! The `ssps` command: parses arguments, calls the library, prints, exits.
+//!
+//! Exit status: 0 when everything was read and produced, 1 when the command
+//! finished but records were rejected (see the problems printed, or
+//! `rejects.csv`), 2 when it could not run at all (the error and its causes
+//! are printed).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use ssps::ops::{self, OpError};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, OpError> {
+    match cli.command {
+        Command::Check(args) => {
+            let report = ops::check::check(&args.data)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                for p in &report.problems {
+                    println!("{p}");
+                }
+                let files = report.files.values().filter(|c| c.present).count();
+                let rows: usize = report.files.values().map(|c| c.rows).sum();
+                println!(
+                    "checked {files} files, {rows} records: {} rejected, {} errors, {} warnings",
+                    report.rejected, report.errors, report.warnings
+                );
+            }
+            Ok(report.outcome().code())
+        }
+        Command::Invoices(args) => {
+            let req = ops::invoices::InvoiceRun {
+                data: args.data,
+                month: args.month,
+                out: args.out.clone(),
+                progress: std::io::stderr().is_terminal(),
+                threads: args.threads,
+            };
+            let (summary, outcome) = ops::invoices::run(&req)?;
+            println!(
+                "{} invoices, {} pages, amount authorized {}; print file: {} documents, {} pages, {} sheets; {} records rejected ({}/rejects.csv); {:.1} s",
+                summary.documents,
+                summary.pages,
+                summary.total_amount_authorized,
+                summary.print.documents,
+                summary.print.pages,
+                summary.print.sheets,
+                summary.rejected_records,
+                args.out.display(),
+                summary.seconds
+            );
+            Ok(outcome.code())
+        }
+        Command::Sample(args) => {
+            let opts = ssps::sample::SampleOptions {
+                payees: args.payees,
+                month: args.month.first_day(),
+                seed: args.seed,
+                bad_rows: args.bad_rows,
+            };
+            let report = ssps::sample::generate(&opts, &args.out)?;
+            println!(
+                "wrote {} payees, {} providers, {} clients, {} workers, {} authorization lines to {} ({} broken rows)",
+                report.payees,
+                report.providers,
+                report.clients,
+                report.workers,
+                report.authorizations,
+                args.out.display(),
+                report.bad_rows.len()
+            );
+            for b in &report.bad_rows {
+                println!("  broken: {}:{}: {}", b.file, b.line, b.what);
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `ssps check`: validate an extract folder and report every problem.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{read_extract, OpError, Outcome};
+use crate::problem::Problem;
+use crate::validate::FileCounts;
+
+/// The result of a check, printable as text or JSON.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// The folder checked.
+    pub data: String,
+    /// Rows per file: present, read, accepted, rejected.
+    pub files: std::collections::BTreeMap<&'static str, FileCounts>,
+    /// Records rejected.
+    pub rejected: usize,
+    /// Errors found (a record may have several).
+    pub errors: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// Every problem.
+    pub problems: Vec<Problem>,
+}
+
+impl CheckReport {
+    /// 0 when there is no error, 1 when something was rejected.
+    pub fn outcome(&self) -> Outcome {
+        if self.errors == 0 {
+            Outcome::Clean
+        } else {
+            Outcome::Rejected
+        }
+    }
+}
+
+/// Validates `dir`.
+pub fn check(dir: &Path) -> Result<CheckReport, OpError> {
+    let v = read_extract(dir)?;
+    let errors = v.errors().count();
+    let warnings = v.problems.len() - errors;
+    let rejected = v.counts.values().map(|c| c.rejected).sum::<usize>();
+    Ok(CheckReport { data: dir.display().to_string(), files: v.counts, rejected, errors, warnings, problems: v.problems })
+}

@@ -1,0 +1,222 @@
+//! Stage 4, render: documents as data → PDF bytes, through Typst.
+//!
+//! One [`Renderer`] lives for the whole run and holds everything that does
+//! not change between documents: the standard library, the fonts (parsed
+//! once, from `fonts/`, compiled into the binary) and the parsed templates
+//! (from `templates/`). Each compilation gets a cheap [`World`] that adds one
+//! file, `data.json`, holding the documents' data: record values reach the
+//! template as JSON, never as markup. Typst's `World` keeps the compiler
+//! free of I/O, and so is this module: it returns bytes and never writes.
+//!
+//! Output is deterministic: the document date comes from the caller (the
+//! run's month), the PDF identifier from a stable string, and there is no
+//! clock (`today()` answers with the same date).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+/// The fonts every document uses, committed under `fonts/` with their
+/// licenses. Liberation Sans covers Latin, Vietnamese and Spanish letters.
+const FONTS: &[&[u8]] = &[include_bytes!("../fonts/LiberationSans-Regular.ttf"), include_bytes!("../fonts/LiberationSans-Bold.ttf")];
+
+/// A template under `templates/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Template {
+    /// DSHS 08-141 invoice.
+    Invoice,
+}
+
+impl Template {
+    fn file(self) -> &'static str {
+        match self {
+            Template::Invoice => "invoice.typ",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Template::Invoice => include_str!("../templates/invoice.typ"),
+        }
+    }
+
+    const ALL: [Template; 1] = [Template::Invoice];
+}
+
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A bundled font could not be parsed.
+    #[error("bundled font {0} cannot be read")]
+    Font(usize),
+    /// The template failed to compile with this data.
+    #[error("template {template} failed: {messages}")]
+    Compile {
+        /// Template file.
+        template: &'static str,
+        /// Typst's diagnostics, one per line.
+        messages: String,
+    },
+    /// PDF export failed.
+    #[error("PDF export of {template} failed: {messages}")]
+    Export {
+        /// Template file.
+        template: &'static str,
+        /// Typst's diagnostics.
+        messages: String,
+    },
+    /// The data could not be serialized.
+    #[error("document data cannot be serialized: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+/// Options for one PDF.
+#[derive(Debug, Clone)]
+pub struct PdfSettings {
+    /// Stable identifier: the PDF's /ID is derived from it.
+    pub ident: String,
+    /// Document date (creation date in the PDF's metadata).
+    pub date: NaiveDate,
+    /// Write a tagged (accessible) PDF. Costs time and size.
+    pub tagged: bool,
+}
+
+/// A rendered PDF and its page count.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The PDF file's bytes.
+    pub pdf: Vec<u8>,
+    /// Pages in it.
+    pub pages: usize,
+}
+
+/// Shared, immutable rendering state: library, fonts, templates.
+pub struct Renderer {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    sources: BTreeMap<Template, Source>,
+    data_id: FileId,
+}
+
+fn file_id(path: &str) -> FileId {
+    // The paths are constants of this module; they are always valid.
+    let vpath = VirtualPath::new(path).unwrap_or_else(|_| unreachable!("invalid virtual path {path}"));
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl Renderer {
+    /// Loads fonts and parses templates once.
+    pub fn new() -> Result<Renderer, RenderError> {
+        let mut fonts = Vec::new();
+        for (i, data) in FONTS.iter().enumerate() {
+            let font = Font::new(Bytes::new(*data), 0).ok_or(RenderError::Font(i))?;
+            fonts.push(font);
+        }
+        let book = FontBook::from_fonts(&fonts);
+        let sources = Template::ALL.iter().map(|t| (*t, Source::new(file_id(&format!("/{}", t.file())), t.text().to_string()))).collect();
+        Ok(Renderer {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+            sources,
+            data_id: file_id("/data.json"),
+        })
+    }
+
+    /// Compiles `template` with `data` (serialized to `data.json`) and
+    /// exports one PDF of every page.
+    pub fn render<T: serde::Serialize>(&self, template: Template, data: &T, settings: &PdfSettings) -> Result<Rendered, RenderError> {
+        let json = serde_json::to_vec(data)?;
+        let world = DocWorld { renderer: self, main: self.sources[&template].clone(), data: Bytes::new(json), date: settings.date };
+        let doc: PagedDocument =
+            typst::compile(&world).output.map_err(|d| RenderError::Compile { template: template.file(), messages: diagnostics(&d) })?;
+        let pages = doc.pages().len();
+        let options = typst_pdf::PdfOptions {
+            ident: Smart::Custom(settings.ident.clone()),
+            timestamp: Some(typst_pdf::Timestamp::new_utc(datetime(settings.date))),
+            tagged: settings.tagged,
+            ..Default::default()
+        };
+        let pdf =
+            typst_pdf::pdf(&doc, &options).map_err(|d| RenderError::Export { template: template.file(), messages: diagnostics(&d) })?;
+        Ok(Rendered { pdf, pages })
+    }
+}
+
+fn datetime(d: NaiveDate) -> Datetime {
+    Datetime::from_ymd_hms(d.year(), d.month() as u8, d.day() as u8, 0, 0, 0)
+        .unwrap_or_else(|| unreachable!("a chrono date is always a valid typst date"))
+}
+
+fn diagnostics(d: &[SourceDiagnostic]) -> String {
+    d.iter()
+        .map(|d| {
+            let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+            format!("{}{hints}", d.message)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The world of one compilation: the shared renderer plus this document's data.
+struct DocWorld<'a> {
+    renderer: &'a Renderer,
+    main: Source,
+    data: Bytes,
+    date: NaiveDate,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.renderer.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.renderer.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        self.renderer
+            .sources
+            .values()
+            .find(|s| s.id() == id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(id.vpath().get_without_slash().into()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.renderer.data_id {
+            return Ok(self.data.clone());
+        }
+        self.source(id).map(|s| Bytes::from_string(s.text().to_string()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.renderer.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(datetime(self.date))
+    }
+}
+
+/// Drops Typst's memoized results that were not used recently; call every
+/// ~100 documents to keep memory flat over a long run.
+pub fn trim_caches() {
+    comemo::evict(1);
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real `ssps` binary on real extracts, PDFs read
+//! back with a PDF text extractor. One test binary (see tests/README.md).
+
+mod check;
+mod invoices;
+mod sample;
+mod util;

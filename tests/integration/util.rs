@@ -1,0 +1,77 @@
+//! Shared test helpers: run the binary, read PDFs and CSVs back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The bundled October 2026 extract.
+pub fn oct_2026() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/oct-2026")
+}
+
+/// Runs `ssps` with `args`.
+pub fn ssps(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ssps")).args(args).env("NO_COLOR", "1").output().expect("run ssps")
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Copies an extract folder so a test can break it.
+pub fn copy_extract(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "csv") {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Replaces `from` with `to` in one file of an extract, once; panics if absent.
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    assert!(s.contains(from), "{file} does not contain {from:?}");
+    std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
+}
+
+/// The text of a PDF, whitespace collapsed to single spaces.
+pub fn pdf_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap_or_else(|e| panic!("extract {}: {e}", path.display()));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of each page of a PDF.
+pub fn pdf_pages_text(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    pdf_extract::extract_text_from_mem_by_pages(&bytes)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Pages in a PDF, counted by a real PDF parser.
+pub fn pdf_page_count(path: &Path) -> usize {
+    lopdf::Document::load(path).unwrap_or_else(|e| panic!("load {}: {e}", path.display())).get_pages().len()
+}
+
+/// A CSV file as rows of (header → value).
+pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
