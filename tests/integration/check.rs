@@ -10,7 +10,7 @@ fn clean_extracts_pass() {
         assert_eq!(o.status.code(), Some(0), "{}: {}", dir.display(), stdout(&o));
     }
     let o = ssps(&["check", "--data", oct_2026().to_str().unwrap()]);
-    assert_eq!(stdout(&o), "checked 9 files, 247 records: 0 rejected, 0 errors, 0 warnings\n");
+    assert_eq!(stdout(&o), "checked 9 files, 539 records: 0 rejected, 0 errors, 0 warnings\n");
 }
 
 #[test]
