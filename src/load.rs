@@ -353,7 +353,8 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                     }
                 }
                 Err(_) => {
-                    let shown = String::from_utf8_lossy(raw).into_owned();
+                    let lossy = String::from_utf8_lossy(raw);
+                    let shown = if spec.columns[k].name == "tin" { crate::problem::mask_tin(&lossy) } else { lossy.into_owned() };
                     row.problems.push(Problem::error(
                         spec.name,
                         Some(line),

@@ -139,7 +139,8 @@ impl<'a> Cells<'a> {
     }
 
     fn parse_date(&mut self, col: &str, v: &str) -> Option<NaiveDate> {
-        let shaped = v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-';
+        let b = v.as_bytes();
+        let shaped = b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
         let d = if shaped { NaiveDate::parse_from_str(v, "%Y-%m-%d").ok() } else { None };
         if d.is_none() {
             if shaped {
@@ -420,7 +421,7 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
             v.insert_unique(&mut x.payments, p.payment_id.clone(), p, "payment_id", row.line);
         }
     }
-    let lines: Vec<PaymentLine> = rows(load::PAYMENT_LINES.name).iter().filter_map(|r| v.payment_line(r)).collect();
+    let mut lines: Vec<PaymentLine> = rows(load::PAYMENT_LINES.name).iter().filter_map(|r| v.payment_line(r)).collect();
     for row in rows(load::SSP_EVENTS.name) {
         if let Some(e) = v.ssp_event(row) {
             v.insert_unique(&mut x.ssp_events, e.event_id.clone(), e, "event_id", row.line);
@@ -453,7 +454,7 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     v.retain_refs(&mut x.payments, load::PAYMENTS.name, "payment", &known, |p| {
         vec![("payee_number", "payee", load::PAYEES.name, p.payee_number.clone())]
     });
-    v.check_payment_sums(&mut x.payments, &lines);
+    v.check_payment_sums(&mut x.payments, &mut lines);
     known.insert(load::PAYMENTS.name, x.payments.keys().cloned().collect());
     x.payment_lines = v.retain_refs_vec(lines, load::PAYMENT_LINES.name, &known, |l| {
         vec![("payment_id", "payment", load::PAYMENTS.name, l.payment_id.clone())]
@@ -475,14 +476,10 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     }
     for (id, line, client, client_line) in no_address {
         x.ssp_events.remove(&id);
-        v.reject_dependent(
-            load::SSP_EVENTS.name,
-            line,
-            "client_id",
-            client.as_str(),
-            format!("event {id}"),
-            format!("client {client} has no mailing address in clients.csv (line {client_line}); a letter cannot be sent"),
-        );
+        v.reject_dependent(load::SSP_EVENTS.name, line, "client_id", client.as_str(), format!("event {id}"), {
+            let m = format!("client {client} has no mailing address in clients.csv (line {client_line}); a letter cannot be sent");
+            (m.clone(), m)
+        });
     }
 
     // Accounting.
@@ -526,8 +523,13 @@ impl Validator {
     /// Records the row's problems; `Some(record)` when it has no error.
     fn finish<T>(&mut self, cells: Cells<'_>, key_col: &str, label: &str, record: Option<T>) -> Option<T> {
         let key = cells.raw(key_col).map(str::to_string);
-        let ok = cells.ok() && record.is_some();
         let rec_label = key.as_ref().map(|k| format!("{label} {k}"));
+        self.finish_labeled(cells, key, rec_label, record)
+    }
+
+    /// As [`Self::finish`], with the record's key and label given.
+    fn finish_labeled<T>(&mut self, cells: Cells<'_>, key: Option<String>, rec_label: Option<String>, record: Option<T>) -> Option<T> {
+        let ok = cells.ok() && record.is_some();
         let first_error = cells.problems.iter().find(|p| p.is_error()).map(|p| {
             let col = p.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
             format!("{col}{}", p.rule)
@@ -546,42 +548,54 @@ impl Validator {
 
     fn insert_unique<T>(&mut self, map: &mut BTreeMap<Id, T>, key: Id, rec: T, col: &'static str, line: u64)
     where
-        T: HasOrigin,
+        T: HasOrigin + HasKey,
     {
-        if let Some(first) = map.get(&key) {
-            let file = first.origin().file;
-            let first_line = first.origin().line;
+        let file = rec.origin().file;
+        let first = match (map.get(&key), self.rejected.get(file, key.as_str())) {
+            (Some(first), _) => Some(format!("line {} has the same value", first.origin().line)),
+            (None, Some(r)) => Some(format!("line {} has the same value (and was rejected)", r.line)),
+            (None, None) => None,
+        };
+        if let Some(first) = first {
             self.problems.push(
                 Problem::error(
                     file,
                     Some(line),
                     Some(col),
                     Some(key.as_str()),
-                    format!("must be unique, but line {first_line} has the same value; this row is rejected"),
+                    format!("must be unique, but {first}; this row is rejected"),
                 )
-                .for_record(Some(format!("{} {key}", col.trim_end_matches("_number").trim_end_matches("_id")))),
+                .for_record(Some(rec.key_label())),
             );
             return;
         }
         map.insert(key, rec);
     }
 
-    fn reject_dependent(&mut self, file: &'static str, line: u64, col: &str, value: &str, label: String, rule: String) {
-        self.problems.push(Problem::error(file, Some(line), Some(col), Some(value), rule).for_record(Some(label.clone())));
+    fn reject_dependent(&mut self, file: &'static str, line: u64, col: &str, value: &str, label: String, (rule, short): (String, String)) {
         let key = label.rsplit(' ').next().unwrap_or_default().to_string();
-        self.rejected.add(file, &key, line, format!("{col}: depends on a rejected record"));
+        self.rejected.add(file, &key, line, short);
+        self.problems.push(Problem::error(file, Some(line), Some(col), Some(value), rule).for_record(Some(label)));
     }
 
     /// Explains why a reference does not resolve; `None` when it does (or
     /// when the referenced file is not in the extract and cannot be checked).
-    fn missing_ref(&self, what: &str, file: &'static str, key: &Id, known: &Known) -> Option<String> {
+    /// Returns the message for this record and a short reason for the
+    /// records that depend on it in turn (so chains stay one level deep).
+    fn missing_ref(&self, what: &str, file: &'static str, key: &Id, known: &Known) -> Option<(String, String)> {
         let found = known.get(file).is_some_and(|k| k.contains(key));
         if found || !self.present.contains(file) {
             return None;
         }
         Some(match self.rejected.get(file, key.as_str()) {
-            Some(r) => format!("{what} {key} was rejected ({file} line {}: {}), so this record is rejected too", r.line, r.reason),
-            None => format!("there is no {what} {key} in {file}"),
+            Some(r) => (
+                format!("{what} {key} was rejected ({file} line {}: {}), so this record is rejected too", r.line, r.reason),
+                format!("{what} {key} was rejected ({file} line {})", r.line),
+            ),
+            None => {
+                let m = format!("there is no {what} {key} in {file}");
+                (m.clone(), m)
+            }
         })
     }
 
@@ -618,7 +632,7 @@ impl Validator {
         for rec in recs {
             let mut ok = true;
             for (col, what, target, key) in refs(&rec) {
-                if let Some(rule) = self.missing_ref(what, target, &key, known) {
+                if let Some((rule, _)) = self.missing_ref(what, target, &key, known) {
                     self.problems.push(
                         Problem::error(file, Some(rec.origin().line), Some(col), Some(key.as_str()), rule)
                             .for_record(Some(rec.key_label())),
@@ -633,12 +647,51 @@ impl Validator {
         out
     }
 
-    fn check_payment_sums(&mut self, payments: &mut BTreeMap<Id, Payment>, lines: &[PaymentLine]) {
+    /// Rejects lines that repeat a line_no within their payment (and that
+    /// payment), then payments whose amount differs from their lines' sum.
+    fn check_payment_sums(&mut self, payments: &mut BTreeMap<Id, Payment>, lines: &mut Vec<PaymentLine>) {
+        let mut seen: BTreeMap<(Id, u32), u64> = BTreeMap::new();
+        let mut repeated = Vec::new();
+        lines.retain(|l| match seen.get(&(l.payment_id.clone(), l.line_no)) {
+            Some(&first) => {
+                repeated.push((l.origin.line, l.line_no, l.payment_id.clone(), l.key_label(), first));
+                false
+            }
+            None => {
+                seen.insert((l.payment_id.clone(), l.line_no), l.origin.line);
+                true
+            }
+        });
+        for (line, line_no, payment_id, label, first) in repeated {
+            self.problems.push(
+                Problem::error(
+                    load::PAYMENT_LINES.name,
+                    Some(line),
+                    Some("line_no"),
+                    Some(&line_no.to_string()),
+                    format!("line_no must be unique within payment {payment_id}, but line {first} has the same number"),
+                )
+                .for_record(Some(label)),
+            );
+            if let Some(p) = payments.remove(&payment_id) {
+                self.rejected.add(load::PAYMENTS.name, p.payment_id.as_str(), p.origin.line, "two of its lines share a line_no".into());
+                self.problems.push(
+                    Problem::error(
+                        load::PAYMENTS.name,
+                        Some(p.origin.line),
+                        None,
+                        None,
+                        format!("payment_lines.csv line {line} repeats a line_no of this payment; the payment is rejected"),
+                    )
+                    .for_record(Some(format!("payment {}", p.payment_id))),
+                );
+            }
+        }
         if !self.present.contains(load::PAYMENT_LINES.name) {
             return;
         }
         let mut sums: BTreeMap<&Id, (Decimal, usize)> = BTreeMap::new();
-        for l in lines {
+        for l in lines.iter() {
             let e = sums.entry(&l.payment_id).or_default();
             e.0 += l.amount;
             e.1 += 1;
@@ -653,43 +706,13 @@ impl Validator {
         for (id, line, amount, sum, n) in bad {
             payments.remove(&id);
             let rule = format!(
-                "the payment's amount {} does not equal the sum of its {n} line(s) in payment_lines.csv, {}; the payment and its lines are rejected",
-                amount, sum
+                "the payment's amount {amount} does not equal the sum of its {n} line(s) in payment_lines.csv, {sum}; the payment and its lines are rejected"
             );
             self.problems.push(
                 Problem::error(load::PAYMENTS.name, Some(line), Some("amount"), Some(&amount.to_string()), rule)
                     .for_record(Some(format!("payment {id}"))),
             );
             self.rejected.add(load::PAYMENTS.name, id.as_str(), line, format!("amount {amount} ≠ sum of lines {sum}"));
-        }
-        // Lines whose line_no repeats within a payment.
-        let mut seen: BTreeMap<(&Id, u32), u64> = BTreeMap::new();
-        for l in lines {
-            if let Some(first) = seen.insert((&l.payment_id, l.line_no), l.origin.line) {
-                self.problems.push(
-                    Problem::error(
-                        load::PAYMENT_LINES.name,
-                        Some(l.origin.line),
-                        Some("line_no"),
-                        Some(&l.line_no.to_string()),
-                        format!("line_no must be unique within payment {}, but line {first} has the same number", l.payment_id),
-                    )
-                    .for_record(Some(l.key_label())),
-                );
-                if let Some(p) = payments.remove(&l.payment_id) {
-                    self.rejected.add(load::PAYMENTS.name, p.payment_id.as_str(), p.origin.line, "two lines share a line_no".into());
-                    self.problems.push(
-                        Problem::error(
-                            load::PAYMENTS.name,
-                            Some(p.origin.line),
-                            None,
-                            None,
-                            format!("payment_lines.csv line {} repeats a line_no of this payment; the payment is rejected", l.origin.line),
-                        )
-                        .for_record(Some(format!("payment {}", p.payment_id))),
-                    );
-                }
-            }
         }
     }
 
@@ -1016,7 +1039,13 @@ impl Validator {
                 description: c.opt_text("description"),
             })
         })();
-        self.finish(c, "payment_id", "line of payment", rec)
+        let label = match (c.raw("line_no"), c.raw("payment_id")) {
+            (Some(n), Some(p)) => Some(format!("line {n} of payment {p}")),
+            (None, Some(p)) => Some(format!("a line of payment {p}")),
+            _ => None,
+        };
+        let key = c.raw("payment_id").map(str::to_string);
+        self.finish_labeled(c, key, label, rec)
     }
 
     fn ssp_event(&mut self, row: &RawRow) -> Option<SspEvent> {
@@ -1043,7 +1072,8 @@ impl Validator {
         if let Some(kind) = event {
             let needs_amount = matches!(kind, SspEventKind::Open | SspEventKind::Reopen | SspEventKind::AmountChange);
             if needs_amount && matches!(amount, Ok(None)) {
-                c.fail("amount", None, format!("is required for a {kind} event (the new monthly SSP amount)"));
+                let article = if kind.code().starts_with(['a', 'o']) { "an" } else { "a" };
+                c.fail("amount", None, format!("is required for {article} {kind} event (the new monthly SSP amount)"));
             }
             if kind == SspEventKind::AmountChange && matches!(previous_amount, Ok(None)) {
                 c.fail("previous_amount", None, "is required for an amount_change event");

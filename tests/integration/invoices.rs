@@ -303,3 +303,35 @@ fn bad_month_argument_is_explained() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("`2026-13` is not a month; write YYYY-MM, like 2026-10"), "{}", stderr(&o));
 }
+
+#[test]
+fn fifty_lines_cannot_use_invoice_express() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_extract(&oct_2026(), &data);
+    // Give Evergreen Kids Academy (provider 4401, 2 lines) 48 more children: 50 lines.
+    let mut clients = std::fs::read_to_string(data.join("clients.csv")).unwrap();
+    let mut auths = std::fs::read_to_string(data.join("authorizations.csv")).unwrap();
+    for k in 0..48 {
+        clients.push_str(&format!("C9{k:04},CS-99{k:04},Child{k:02},Zimmer,2020-01-01,,,,,,\n"));
+        auths.push_str(&format!(
+            "20000{k:05},A99{k:05},4401,C9{k:04},W1002,WCCC,4301,FULL DAY CARE CENTER,full_day,DA,22,68.90,,2026-07-01,2026-12-31,1SP,,\n"
+        ));
+    }
+    std::fs::write(data.join("clients.csv"), clients).unwrap();
+    std::fs::write(data.join("authorizations.csv"), auths).unwrap();
+    let out = tmp.path().join("run");
+    let o = ssps(&["invoices", "--data", data.to_str().unwrap(), "--month", "2026-10", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = out.join("documents/100200304/304A-261101.pdf");
+    let pages = pdf_pages_text(&pdf);
+    assert_eq!(pages.len(), 9, "50 lines at six a page");
+    for p in &pages {
+        assert!(p.contains("THIS INVOICE HAS 50 OR MORE SERVICE LINES: INVOICE EXPRESS CANNOT BE USED FOR IT."), "{p}");
+        assert!(!p.contains("1-888-461-8855"));
+    }
+    assert!(pages[8].contains("50.") && pages[8].contains("PAGE 9 OF 9"));
+    // A shorter invoice offers Invoice Express.
+    let first = pdf_text(&out.join("documents/100200300/300A-261101.pdf"));
+    assert!(first.contains("1-888-461-8855") && !first.contains("CANNOT BE USED"));
+}
