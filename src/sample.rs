@@ -1714,22 +1714,4 @@ mod tests {
         assert!(parse_month("2026-13").is_err());
         assert!(parse_month("26-10").is_err());
     }
-
-    /// `cargo test --release --lib sample_23000 -- --ignored --nocapture`
-    #[test]
-    #[ignore = "timing; run in release"]
-    fn sample_23000_payees_timing() {
-        let dir = tempfile::tempdir().unwrap();
-        let start = std::time::Instant::now();
-        let report = generate(&opts(23_000, 1, 0), dir.path()).unwrap();
-        let elapsed = start.elapsed();
-        let auths = Table::read(dir.path(), AUTHORIZATIONS_CSV);
-        let mut lines: HashMap<&str, usize> = HashMap::new();
-        for (_, a) in &auths.rows {
-            *lines.entry(a["provider_number"].as_str()).or_default() += 1;
-        }
-        let pages: usize = lines.values().map(|n| n.div_ceil(6)).sum();
-        println!("{report:?}\n{elapsed:?}, {pages} pages, {} pages a payee", pages as f64 / 23_000.0);
-        assert!(elapsed.as_secs_f64() < 5.0);
-    }
 }
