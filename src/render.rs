@@ -30,25 +30,45 @@ const FONTS: &[&[u8]] = &[include_bytes!("../fonts/LiberationSans-Regular.ttf"),
 /// A template under `templates/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Template {
-    /// DSHS 08-141 invoice.
+    /// DSHS 08-141 invoice: the values, on the pre-printed form.
     Invoice,
+    /// The pre-printed parts of the 08-141 (rendered once per variant).
+    InvoiceForm,
+    /// Geometry shared by the two (imported, never compiled alone).
+    InvoiceCommon,
 }
 
 impl Template {
     fn file(self) -> &'static str {
         match self {
             Template::Invoice => "invoice.typ",
+            Template::InvoiceForm => "invoice-form.typ",
+            Template::InvoiceCommon => "invoice-common.typ",
         }
     }
 
     fn text(self) -> &'static str {
         match self {
             Template::Invoice => include_str!("../templates/invoice.typ"),
+            Template::InvoiceForm => include_str!("../templates/invoice-form.typ"),
+            Template::InvoiceCommon => include_str!("../templates/invoice-common.typ"),
         }
     }
 
-    const ALL: [Template; 1] = [Template::Invoice];
+    const ALL: [Template; 3] = [Template::Invoice, Template::InvoiceForm, Template::InvoiceCommon];
 }
+
+/// The pre-printed form variants: Invoice Express allowed or not, and the
+/// number of service-line slots on the page (1–6).
+#[derive(serde::Serialize)]
+struct FormVariant {
+    express: bool,
+    slots: usize,
+}
+
+/// Date of the form revision printed on it (DSHS 08-141 REV. 02/2001): the
+/// document date of the form images, so they never change between runs.
+const FORM_DATE: (i32, u32, u32) = (2001, 2, 1);
 
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +123,8 @@ pub struct Renderer {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     sources: BTreeMap<Template, Source>,
+    /// Rendered assets served to templates (the form images), by file id.
+    assets: Vec<(FileId, Bytes)>,
     data_id: FileId,
 }
 
@@ -122,13 +144,27 @@ impl Renderer {
         }
         let book = FontBook::from_fonts(&fonts);
         let sources = Template::ALL.iter().map(|t| (*t, Source::new(file_id(&format!("/{}", t.file())), t.text().to_string()))).collect();
-        Ok(Renderer {
+        let mut renderer = Renderer {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
             fonts,
             sources,
+            assets: Vec::new(),
             data_id: file_id("/data.json"),
-        })
+        };
+        // The 08-141's pre-printed parts, once per variant.
+        let date = NaiveDate::from_ymd_opt(FORM_DATE.0, FORM_DATE.1, FORM_DATE.2).unwrap_or_default();
+        let mut assets = Vec::new();
+        for express in [true, false] {
+            for slots in 1..=crate::compose::LINES_PER_PAGE {
+                let name = format!("form-{}{slots}.pdf", if express { "e" } else { "n" });
+                let settings = PdfSettings { ident: format!("ssps-08-141-{name}"), date, tagged: false };
+                let form = renderer.render(Template::InvoiceForm, &FormVariant { express, slots }, &settings)?;
+                assets.push((file_id(&format!("/{name}")), Bytes::new(form.pdf)));
+            }
+        }
+        renderer.assets = assets;
+        Ok(renderer)
     }
 
     /// Compiles `template` with `data` (serialized to `data.json`) and
@@ -202,6 +238,9 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.renderer.data_id {
             return Ok(self.data.clone());
+        }
+        if let Some((_, asset)) = self.renderer.assets.iter().find(|(a, _)| *a == id) {
+            return Ok(asset.clone());
         }
         self.source(id).map(|s| Bytes::from_string(s.text().to_string()))
     }

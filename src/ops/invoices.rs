@@ -104,8 +104,21 @@ struct ChunkData<'a> {
 /// One chunk rendered and cut.
 struct Done {
     chunk: PdfChunk,
-    /// Per invoice in the chunk: (invoice index, its page range, blank backs after it, its own PDF).
-    parts: Vec<(usize, std::ops::Range<usize>, usize, Vec<u8>)>,
+    parts: Vec<Part>,
+}
+
+/// One invoice of a rendered chunk.
+struct Part {
+    /// Index into the run's invoices.
+    invoice: usize,
+    /// Its pages in the chunk.
+    pages: std::ops::Range<usize>,
+    /// Blank backs after it in the chunk (print chunks only).
+    blanks: usize,
+    /// Its own PDF, the download copy.
+    pdf: Vec<u8>,
+    /// Where the download channel stored it.
+    stored: Option<crate::route::Stored>,
 }
 
 /// Runs the month. Returns the summary and whether records were rejected.
@@ -155,24 +168,36 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
     let batch = (pool.current_num_threads() * 4).max(4);
     let mut rendered_pages = 0usize;
     for (b, group) in plans.chunks(batch).enumerate() {
+        // Render, cut and store the download copies on every core; the print
+        // file takes the chunks in order afterwards.
         let done: Vec<Result<Done, OpError>> = pool.install(|| {
-            group.par_iter().enumerate().map(|(k, plan)| render_chunk(&renderer, &invoices, plan, b * batch + k, &ident, date)).collect()
+            group
+                .par_iter()
+                .enumerate()
+                .map(|(k, plan)| {
+                    let mut d = render_chunk(&renderer, &invoices, plan, b * batch + k, &ident, date)?;
+                    for part in &mut d.parts {
+                        let inv = &invoices[part.invoice];
+                        let payee =
+                            inv.meta.payee.as_ref().ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
+                        part.stored = Some(download.store(payee, &inv.number, &part.pdf)?);
+                    }
+                    Ok(d)
+                })
+                .collect()
         });
         for (plan, d) in group.iter().zip(done) {
             let d = d?;
-            for (i, range, blanks, pdf) in d.parts {
-                let inv = &invoices[i];
-                let payee = inv.meta.payee.as_ref().ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
-                let s = download.store(payee, &inv.number, &pdf)?;
+            for part in d.parts {
                 let first = if plan.print {
                     let first = print.pages() + 1;
-                    print.append(&d.chunk, range.start..range.end + blanks, blanks)?;
+                    print.append(&d.chunk, part.pages.start..part.pages.end + part.blanks, part.blanks)?;
                     Some(first)
                 } else {
                     None
                 };
-                rendered_pages += range.len();
-                stored[i] = Some((s, first));
+                rendered_pages += part.pages.len();
+                stored[part.invoice] = part.stored.map(|s| (s, first));
             }
             bar.inc(plan.invoices.len() as u64);
         }
@@ -270,7 +295,7 @@ fn render_chunk(
         let pdf = chunk
             .extract(range.clone(), &format!("ssps-invoice-{}-{}", inv.payee_number, inv.number), Some(&title))
             .map_err(|source| OpError::Cut { chunk: n, source })?;
-        parts.push((i, range, blanks, pdf));
+        parts.push(Part { invoice: i, pages: range, blanks, pdf, stored: None });
         page += pages + blanks;
     }
     if page != chunk.page_count() || page != rendered.pages {

@@ -42,21 +42,30 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
 }
 
+/// Runs poppler's `pdftotext` (installed by `.ci/run`) on a PDF: the text of
+/// each page (pages are separated by form feeds), whitespace collapsed.
+fn pdftotext(path: &Path) -> Vec<String> {
+    let out =
+        Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(path).arg("-").output().unwrap_or_else(|e| {
+            panic!("cannot run pdftotext ({e}); install poppler-utils, or run the tests with `bash .ci/run`, which does")
+        });
+    assert!(out.status.success(), "pdftotext {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("pdftotext writes UTF-8");
+    let mut pages: Vec<String> = text.split('\u{c}').map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    if pages.last().is_some_and(String::is_empty) {
+        pages.pop(); // after the last page's form feed
+    }
+    pages
+}
+
 /// The text of a PDF, whitespace collapsed to single spaces.
 pub fn pdf_text(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap_or_else(|e| panic!("extract {}: {e}", path.display()));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    pdftotext(path).join(" ")
 }
 
 /// The text of each page of a PDF.
 pub fn pdf_pages_text(path: &Path) -> Vec<String> {
-    let bytes = std::fs::read(path).unwrap();
-    pdf_extract::extract_text_from_mem_by_pages(&bytes)
-        .unwrap()
-        .into_iter()
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
+    pdftotext(path)
 }
 
 /// Pages in a PDF, counted by a real PDF parser.
