@@ -64,6 +64,17 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 pub struct Staging {
     dest: PathBuf,
     dir: PathBuf,
+    committed: bool,
+}
+
+/// A run that stops before `commit` (an error) removes its staging folder;
+/// the destination keeps the previous complete run.
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 impl Staging {
@@ -89,7 +100,7 @@ impl Staging {
             fs::remove_dir_all(&old).map_err(io("remove", &old))?;
         }
         fs::create_dir_all(&dir).map_err(io("create", &dir))?;
-        Ok(Staging { dest: dest.to_path_buf(), dir })
+        Ok(Staging { dest: dest.to_path_buf(), dir, committed: false })
     }
 
     /// The folder to write into.
@@ -98,7 +109,7 @@ impl Staging {
     }
 
     /// Swaps the finished staging folder into place.
-    pub fn commit(self) -> Result<(), JournalError> {
+    pub fn commit(mut self) -> Result<(), JournalError> {
         let name = self.dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
         let parent = self.dir.parent().unwrap_or(Path::new("."));
         let old = parent.join(format!(".{name}.old"));
@@ -106,6 +117,7 @@ impl Staging {
             fs::rename(&self.dest, &old).map_err(io("move aside", &self.dest))?;
         }
         fs::rename(&self.dir, &self.dest).map_err(io("move into place", &self.dest))?;
+        self.committed = true;
         if old.exists() {
             fs::remove_dir_all(&old).map_err(io("remove", &old))?;
         }
@@ -227,6 +239,11 @@ mod tests {
         assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "1");
         s.commit().unwrap();
         assert!(!dest.join("a.txt").exists());
+        // A run that fails before commit leaves nothing behind.
+        let s = Staging::begin(&dest).unwrap();
+        fs::write(s.dir().join("half.pdf"), "x").unwrap();
+        drop(s);
+        assert!(dest.join("summary.json").exists());
         assert!(dest.join("summary.json").exists());
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // out and run, no .partial or .old

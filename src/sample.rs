@@ -148,7 +148,7 @@ pub struct BadRow {
     pub what: &'static str,
 }
 
-/// Errors of [`generate`] and [`parse_month`]; each I/O error names its path.
+/// Errors of [`generate`]; each I/O error names its path.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// The options cannot be honoured.
@@ -170,21 +170,6 @@ pub enum SampleError {
         /// The cause.
         source: io::Error,
     },
-}
-
-/// Parses a `YYYY-MM` month into its first day.
-///
-/// # Errors
-/// [`SampleError::InvalidOptions`] when `text` is not a `YYYY-MM` month.
-pub fn parse_month(text: &str) -> Result<NaiveDate, SampleError> {
-    let bad = || SampleError::InvalidOptions(format!("month `{text}` is not YYYY-MM"));
-    let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
-    if y.len() != 4 || m.len() != 2 {
-        return Err(bad());
-    }
-    let y: i32 = y.parse().map_err(|_| bad())?;
-    let m: u32 = m.parse().map_err(|_| bad())?;
-    NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)
 }
 
 /// The kinds of broken rows, in the order `--bad-rows` cycles through them.
@@ -1710,8 +1695,5 @@ mod tests {
         let err = generate(&opts(3, 1, 0), &file).unwrap_err();
         assert!(matches!(err, SampleError::CreateDir { .. }));
         assert!(err.to_string().contains("not-a-dir"), "{err}");
-        assert_eq!(parse_month("2026-10").unwrap(), october());
-        assert!(parse_month("2026-13").is_err());
-        assert!(parse_month("26-10").is_err());
     }
 }
