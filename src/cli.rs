@@ -23,6 +23,27 @@ pub enum Command {
     Invoices(InvoicesArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
     Sample(SampleArgs),
+    /// Print the 65 bars (A, D, F, T) of a USPS Intelligent Mail barcode, for cross-checking.
+    Imb(ImbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImbArgs {
+    /// Barcode ID: two digits, the second 0-4.
+    #[arg(long, value_name = "NN")]
+    pub barcode_id: String,
+    /// Service type ID: three digits.
+    #[arg(long, value_name = "NNN")]
+    pub service_type: String,
+    /// Mailer ID: 6 digits (first 0-8) or 9 digits (first 9).
+    #[arg(long, value_name = "M")]
+    pub mailer_id: String,
+    /// Serial number: 9 digits with a 6-digit mailer ID, 6 with a 9-digit one.
+    #[arg(long, value_name = "S")]
+    pub serial: String,
+    /// Routing ZIP: 0, 5, 9 or 11 digits (a hyphen is allowed: 98501-1234).
+    #[arg(long, value_name = "Z", default_value = "")]
+    pub zip: String,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +70,9 @@ pub struct InvoicesArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Mail production settings, TOML (default: the bundled data/mail.toml).
+    #[arg(long, value_name = "FILE")]
+    pub mail_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

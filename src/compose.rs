@@ -104,6 +104,8 @@ pub struct InvoiceMeta {
     pub recipient: String,
     /// Mailing ZIP.
     pub zip: String,
+    /// The mailing address (the payee's).
+    pub mail_address: Option<Address>,
     /// The payee's delivery choice.
     pub delivery: Option<Delivery>,
     /// Sum of the lines' amounts.
@@ -291,6 +293,7 @@ fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordina
             provider: Some(provider.provider_number.clone()),
             recipient: payee.name.clone(),
             zip: payee.address.zip.clone(),
+            mail_address: Some(payee.address.clone()),
             delivery: Some(payee.delivery),
             amount: total,
             lines: n,

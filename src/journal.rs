@@ -140,7 +140,8 @@ pub struct ManifestRow {
     pub recipient_name: String,
     /// Mailing ZIP.
     pub zip: String,
-    /// Channels, `;`-separated: `mail`, `download`.
+    /// Channels, `;`-separated: `mail`, `download`, `unmailable` (paper was
+    /// wanted but the address cannot be mailed).
     pub channels: String,
     /// Pages of the document (without blank backs).
     pub pages: usize,
@@ -154,7 +155,11 @@ pub struct ManifestRow {
     pub lines: usize,
     /// Sum of AMOUNT AUTHORIZED.
     pub amount: String,
-    /// Position in the print file (1-based first page), when mailed.
+    /// Envelope sequence in the print job, when mailed.
+    pub envelope: Option<usize>,
+    /// Batch file under `print/`, when mailed.
+    pub print_file: Option<String>,
+    /// First page in that batch file (1-based), when mailed.
     pub print_first_page: Option<usize>,
 }
 
@@ -181,16 +186,17 @@ struct RejectRow<'a> {
     rule: &'a str,
 }
 
-/// Writes `rejects.csv`: every error problem (warnings are in the summary).
+/// Writes `rejects.csv`: every error and every unmailable address (warnings
+/// are in the summary). Returns how many rows it wrote.
 pub fn write_rejects(dir: &Path, problems: &[Problem]) -> Result<usize, JournalError> {
     let path = dir.join("rejects.csv");
     let csv_err = |source| JournalError::Csv { path: path.clone(), source };
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
     w.write_record(["severity", "file", "line", "column", "value", "record", "rule"]).map_err(csv_err)?;
     let mut n = 0;
-    for p in problems.iter().filter(|p| p.is_error()) {
+    for p in problems.iter().filter(|p| p.needs_action()) {
         let row = RejectRow {
-            severity: "error",
+            severity: if p.is_error() { "error" } else { "unmailable" },
             file: &p.file,
             line: p.line,
             column: p.column.as_deref(),

@@ -18,8 +18,10 @@
 
 pub mod calendar;
 pub mod compose;
+pub mod imb;
 pub mod journal;
 pub mod load;
+pub mod mail;
 pub mod model;
 pub mod ops;
 pub mod pdfcut;

@@ -12,6 +12,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's malloc: a month's run spends much of its time
+/// allocating inside Typst (docs/rendering.md has the figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cli::{Cli, Command};
 use ssps::ops::{self, OpError};
 
@@ -44,8 +49,14 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 let files = report.files.values().filter(|c| c.present).count();
                 let rows: usize = report.files.values().map(|c| c.rows).sum();
                 println!(
-                    "checked {files} files, {rows} records: {} rejected, {} errors, {} warnings",
-                    report.rejected, report.errors, report.warnings
+                    "checked {files} files, {rows} records: {} rejected, {} errors, {} warnings{}",
+                    report.rejected,
+                    report.errors,
+                    report.warnings,
+                    match report.unmailable {
+                        0 => String::new(),
+                        n => format!(", {n} unmailable addresses"),
+                    }
                 );
             }
             Ok(report.outcome().code())
@@ -57,21 +68,37 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 out: args.out.clone(),
                 progress: std::io::stderr().is_terminal(),
                 threads: args.threads,
+                mail_config: args.mail_config,
             };
             let (summary, outcome) = ops::invoices::run(&req)?;
             println!(
-                "{} invoices, {} pages, amount authorized {}; print file: {} documents, {} pages, {} sheets; {} records rejected ({}/rejects.csv); {:.1} s",
+                "{} invoices, {} pages, amount authorized {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected ({}/rejects.csv); {:.1} s",
                 summary.documents,
                 summary.pages,
                 summary.total_amount_authorized,
+                summary.print.envelopes,
+                summary.print.flats,
                 summary.print.documents,
                 summary.print.pages,
                 summary.print.sheets,
+                summary.print.files.len(),
                 summary.rejected_records,
                 args.out.display(),
                 summary.seconds
             );
             Ok(outcome.code())
+        }
+        Command::Imb(args) => {
+            let imb = ssps::imb::Imb {
+                barcode_id: args.barcode_id,
+                service_type: args.service_type,
+                mailer_id: args.mailer_id,
+                serial: args.serial,
+                routing: args.zip.replace('-', ""),
+            };
+            let bars = imb.bars().map_err(OpError::Barcode)?;
+            println!("{bars}");
+            Ok(0)
         }
         Command::Sample(args) => {
             let opts = ssps::sample::SampleOptions {

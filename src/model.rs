@@ -275,8 +275,11 @@ pub struct Address {
     pub city: String,
     /// Two-letter USPS state code.
     pub state: String,
-    /// `NNNNN` or `NNNNN-NNNN`.
+    /// `NNNNN` or `NNNNN-NNNN` when mailable; as given otherwise.
     pub zip: String,
+    /// Whether mail can go to it: street, city, a USPS state code and a
+    /// well-formed ZIP are all there (validation reports what is wrong).
+    pub mailable: bool,
 }
 
 impl Address {

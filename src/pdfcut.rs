@@ -551,6 +551,9 @@ pub struct PdfConcat<W: Write> {
     info_extras: Option<Vec<(Vec<u8>, Object)>>,
     /// Scratch buffer one serialized object is built in.
     buf: Vec<u8>,
+    /// The one-byte `q` stream that opens the contents of every page given
+    /// an overlay (written once, on first use).
+    save_state: Option<u32>,
 }
 
 impl<W: Write> PdfConcat<W> {
@@ -577,6 +580,7 @@ impl<W: Write> PdfConcat<W> {
             catalog_extras: None,
             info_extras: None,
             buf: Vec::with_capacity(4096),
+            save_state: None,
         })
     }
 
@@ -591,7 +595,26 @@ impl<W: Write> PdfConcat<W> {
     /// [`PdfCutError::TooLarge`] when the output outgrows the
     /// cross-reference table (the output is unusable after either).
     pub fn append(&mut self, chunk: &PdfChunk, pages: Range<usize>) -> Result<(), PdfCutError> {
+        self.append_with(chunk, pages, &[])
+    }
+
+    /// Like [`append`](Self::append), and draws `overlays[i]` (PDF content
+    /// operators, in the page's default user space: points from the
+    /// bottom-left corner) over the `i`-th page appended, where it is
+    /// `Some`. The page's own contents are wrapped in `q … Q`, so whatever
+    /// state they leave behind does not move the overlay. The print channel
+    /// draws barcodes and inserter marks this way, leaving the rendered
+    /// document untouched.
+    ///
+    /// # Errors
+    ///
+    /// As [`append`](Self::append); [`PdfCutError::PageRange`] when there
+    /// are more overlays than pages.
+    pub fn append_with(&mut self, chunk: &PdfChunk, pages: Range<usize>, overlays: &[Option<&[u8]>]) -> Result<(), PdfCutError> {
         chunk.check_range(&pages)?;
+        if overlays.len() > pages.len() {
+            return Err(PdfCutError::PageRange { start: pages.start, end: pages.start + overlays.len(), pages: chunk.page_count() });
+        }
         if self.catalog_extras.is_none() {
             self.catalog_extras = Some(chunk.catalog_extras());
             self.info_extras = Some(chunk.info_extras());
@@ -618,7 +641,29 @@ impl<W: Write> PdfConcat<W> {
         }
         for (offset, index) in pages.enumerate() {
             let number = self.pages[first_page + offset];
-            emit.write_page(&mut self.out, &mut self.buf, index, number)?;
+            let overlay = overlays.get(offset).copied().flatten();
+            let wrap = match overlay {
+                Some(_) => {
+                    let q = match self.save_state {
+                        Some(q) => q,
+                        None => {
+                            let q = emit.allocate();
+                            write_stream(&mut self.out, &mut self.buf, q, b"q\n")?;
+                            self.save_state = Some(q);
+                            q
+                        }
+                    };
+                    Some((q, emit.allocate()))
+                }
+                None => None,
+            };
+            emit.write_page(&mut self.out, &mut self.buf, index, number, wrap)?;
+            if let (Some(ops), Some((_, ov))) = (overlay, wrap) {
+                let mut content = Vec::with_capacity(ops.len() + 2);
+                content.extend_from_slice(b"Q\n");
+                content.extend_from_slice(ops);
+                write_stream(&mut self.out, &mut self.buf, ov, &content)?;
+            }
             while let Some((id, number)) = emit.queue.pop_front() {
                 emit.write_object(&mut self.out, &mut self.buf, id, number)?;
             }
@@ -627,6 +672,25 @@ impl<W: Write> PdfConcat<W> {
         let shared: Vec<(ObjectId, u32)> =
             emit.local.iter().filter(|(_, (_, shareable))| *shareable).map(|(id, (number, _))| (*id, *number)).collect();
         self.cache.extend(shared);
+        Ok(())
+    }
+
+    /// Appends an empty page of `width` × `height` points (a blank back, so
+    /// the next document starts on a front side).
+    ///
+    /// # Errors
+    ///
+    /// [`PdfCutError::Io`] when writing fails.
+    pub fn append_blank(&mut self, width: f32, height: f32) -> Result<(), PdfCutError> {
+        let number = self.out.alloc();
+        self.buf.clear();
+        push_fmt(
+            &mut self.buf,
+            format_args!("{number} 0 obj\n<</Type /Page/Parent {ROOT_PAGES} 0 R/MediaBox [0 0 {width} {height}]/Resources <<>>>>\nendobj\n"),
+        );
+        self.out.start_object(number)?;
+        self.out.write(&self.buf)?;
+        self.pages.push(number);
         Ok(())
     }
 
@@ -722,6 +786,16 @@ impl<W: Write> PdfConcat<W> {
 }
 
 /// The output stream with the byte offset of every object written.
+/// Writes an uncompressed stream object holding `content`.
+fn write_stream<W: Write>(out: &mut ObjWriter<W>, buf: &mut Vec<u8>, number: u32, content: &[u8]) -> Result<(), PdfCutError> {
+    buf.clear();
+    push_fmt(buf, format_args!("{number} 0 obj\n<</Length {}>>\nstream\n", content.len()));
+    buf.extend_from_slice(content);
+    buf.extend_from_slice(b"\nendstream\nendobj\n");
+    out.start_object(number)?;
+    out.write(buf)
+}
+
 struct ObjWriter<W: Write> {
     /// Where the PDF goes.
     out: W,
@@ -821,7 +895,17 @@ impl Emitter<'_> {
     }
 
     /// Writes page `index` of the chunk as object `number`.
-    fn write_page<W: Write>(&mut self, out: &mut ObjWriter<W>, buf: &mut Vec<u8>, index: usize, number: u32) -> Result<(), PdfCutError> {
+    /// Writes page `index` of the chunk as object `number`. With `wrap`
+    /// (`q` stream, overlay stream), its `/Contents` becomes
+    /// `[q <own contents> overlay]`.
+    fn write_page<W: Write>(
+        &mut self,
+        out: &mut ObjWriter<W>,
+        buf: &mut Vec<u8>,
+        index: usize,
+        number: u32,
+        wrap: Option<(u32, u32)>,
+    ) -> Result<(), PdfCutError> {
         let chunk = self.chunk;
         let entry = &chunk.pages[index];
         let page =
@@ -829,9 +913,24 @@ impl Emitter<'_> {
         buf.clear();
         push_fmt(buf, format_args!("{number} 0 obj\n<<"));
         let mut has_parent = false;
+        let mut has_contents = false;
         for (key, value) in page.iter() {
             match key.as_slice() {
                 b"StructParents" | b"B" => {}
+                b"Contents" if wrap.is_some() => {
+                    let (q, overlay) = wrap.unwrap_or_default();
+                    has_contents = true;
+                    push_fmt(buf, format_args!("/Contents [{q} 0 R "));
+                    let own = match chunk.deref(value) {
+                        Object::Array(parts) => parts.clone(),
+                        _ => vec![value.clone()],
+                    };
+                    for part in &own {
+                        write_object(buf, part, 1, &mut |id| self.resolve(id, false));
+                        buf.push(b' ');
+                    }
+                    push_fmt(buf, format_args!("{overlay} 0 R]"));
+                }
                 b"Parent" => {
                     push_fmt(buf, format_args!("/Parent {ROOT_PAGES} 0 R"));
                     has_parent = true;
@@ -870,6 +969,9 @@ impl Emitter<'_> {
         }
         if !has_parent {
             push_fmt(buf, format_args!("/Parent {ROOT_PAGES} 0 R"));
+        }
+        if let (false, Some((q, overlay))) = (has_contents, wrap) {
+            push_fmt(buf, format_args!("/Contents [{q} 0 R {overlay} 0 R]"));
         }
         for (key, value) in &entry.inherited {
             write_name(buf, key);

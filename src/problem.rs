@@ -19,6 +19,9 @@ pub enum Severity {
     Error,
     /// Reported; nothing is rejected.
     Warning,
+    /// A mailing address that cannot be mailed: the record is kept and its
+    /// documents are produced for download, not for the mail.
+    Unmailable,
 }
 
 /// One problem with one record, or with a whole file when `line` is `None`
@@ -60,6 +63,17 @@ impl Problem {
         Problem { severity: Severity::Warning, ..Problem::error(file, line, column, value, rule) }
     }
 
+    /// An unmailable address at a file, line and column.
+    pub fn unmailable(file: &str, line: Option<u64>, column: Option<&str>, value: Option<&str>, rule: impl Into<String>) -> Problem {
+        Problem { severity: Severity::Unmailable, ..Problem::error(file, line, column, value, rule) }
+    }
+
+    /// Whether someone must act on this problem: an error, or an address
+    /// the mail cannot use.
+    pub fn needs_action(&self) -> bool {
+        self.severity != Severity::Warning
+    }
+
     /// Names the record the problem belongs to.
     pub fn for_record(mut self, record: Option<String>) -> Problem {
         self.record = record;
@@ -78,6 +92,7 @@ impl fmt::Display for Problem {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Unmailable => "unmailable",
         };
         write!(f, "{label}: {}", self.file)?;
         if let Some(line) = self.line {

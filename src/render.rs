@@ -24,8 +24,9 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 /// The fonts every document uses, committed under `fonts/` with their
-/// licenses. Liberation Sans covers Latin, Vietnamese and Spanish letters.
-const FONTS: &[&[u8]] = &[include_bytes!("../fonts/LiberationSans-Regular.ttf"), include_bytes!("../fonts/LiberationSans-Bold.ttf")];
+/// licenses: SSPS Sans, Liberation Sans without its screen hinting (see
+/// `fonts/README.md`). It covers Latin, Vietnamese and Spanish letters.
+const FONTS: &[&[u8]] = &[include_bytes!("../fonts/SspsSans-Regular.ttf"), include_bytes!("../fonts/SspsSans-Bold.ttf")];
 
 /// A template under `templates/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

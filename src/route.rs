@@ -3,20 +3,25 @@
 //! - [`Download`]: every document's own PDF under
 //!   `documents/<payee_number>/<document_id>.pdf`, the copy a provider
 //!   downloads (and the archive copy);
-//! - [`Print`]: one print-ready PDF of every mailed document, pages streamed
-//!   from the rendered chunks in mailing order, each document starting on a
-//!   front side (the template adds the blank backs).
+//! - [`PrintJob`]: the print job the mail plan ([`crate::mail`]) laid out:
+//!   batch files of envelopes streamed from the rendered chunks, barcodes and
+//!   inserter marks drawn over the pages, blank backs added, then
+//!   `job.csv`, `job.json` and `job.zip` for the print shop.
 //!
 //! Channels write only inside the run's staging folder (see
 //! [`crate::journal::Staging`]); nothing here renders.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use chrono::Datelike;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::mail::{envelope_overlays, BatchFile, Envelope, MailConfig, MailPlan, Placed, Stream, ZipGroup, PAGE};
 use crate::model::Id;
 use crate::pdfcut::{PdfChunk, PdfConcat, PdfCutError};
 
@@ -32,6 +37,9 @@ pub enum RouteError {
         #[source]
         source: std::io::Error,
     },
+    /// The documents did not arrive as the mail plan says.
+    #[error("print job: {0}")]
+    Plan(String),
     /// Cutting or joining PDFs failed.
     #[error("cannot assemble {what}")]
     Pdf {
@@ -113,81 +121,290 @@ impl Download {
     }
 }
 
-/// What the print file holds when it is finished.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+/// One finished batch file.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintedFile {
+    /// The plan's figures for it.
+    #[serde(flatten)]
+    pub batch: BatchFile,
+    /// Path relative to the run folder.
+    pub path: String,
+    /// Pages actually written (checked against the plan).
+    pub pages_written: usize,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// The print job when it is finished: `print/job.json`.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct PrintReport {
-    /// Path relative to the run folder, or `None` when nothing is mailed.
-    pub file: Option<String>,
-    /// Documents in it.
+    /// Envelopes (letters and flats).
+    pub envelopes: usize,
+    /// Of which flats.
+    pub flats: usize,
+    /// Documents placed in envelopes.
     pub documents: usize,
     /// Pages, blank backs included.
     pub pages: usize,
     /// Blank backs added so each document starts on a front side.
     pub blank_pages: usize,
-    /// Sheets of paper (duplex: two pages a sheet).
+    /// Sheets of paper.
     pub sheets: usize,
-    /// File size in bytes.
+    /// Bytes of all batch files.
     pub bytes: u64,
-    /// SHA-256 of the file.
-    pub sha256: Option<String>,
+    /// The batch files, in order.
+    pub files: Vec<PrintedFile>,
+    /// Envelopes per 3-digit ZIP prefix.
+    pub zip_groups: BTreeMap<String, ZipGroup>,
+    /// `print/job.zip`, when there is a job.
+    pub archive: Option<String>,
 }
 
-/// The print channel: one PDF for the mailroom, written as it goes.
-pub struct Print {
-    path: PathBuf,
-    rel: String,
-    concat: Option<PdfConcat<HashingWriter<BufWriter<File>>>>,
-    report: PrintReport,
+/// `print/job.csv`: a row per envelope.
+#[derive(Debug, Serialize)]
+struct JobRow<'a> {
+    envelope: usize,
+    batch_file: &'a str,
+    stream: Stream,
+    first_page: usize,
+    pages: usize,
+    sheets: usize,
+    recipient: &'a str,
+    zip: &'a str,
+    imb_tracking: String,
+    imb_routing: &'a str,
+    imb_bars: String,
+    documents: String,
 }
 
-impl Print {
-    /// A print file at `<run>/print/<name>`, created on first use.
-    pub fn new(run_dir: &Path, name: &str, ident: &str) -> Result<Print, RouteError> {
+type BatchWriter = PdfConcat<HashingWriter<BufWriter<File>>>;
+
+/// The print channel: writes the planned envelopes into their batch files
+/// as the rendered documents arrive, in plan order, drawing barcodes and
+/// inserter marks over the pages and adding blank backs. Batch files are
+/// streamed: none is ever held in memory.
+pub struct PrintJob<'p> {
+    dir: PathBuf,
+    ident: String,
+    plan: &'p MailPlan,
+    config: &'p MailConfig,
+    /// Open batch files by name.
+    open: BTreeMap<String, BatchWriter>,
+    finished: Vec<PrintedFile>,
+    /// Next envelope and document within it.
+    cursor: (usize, usize),
+    /// Overlays of the current envelope, page by page.
+    overlays: Vec<Option<String>>,
+    /// Page of the current envelope the next document starts on.
+    page_in_envelope: usize,
+    /// Pages written per file.
+    pages_written: BTreeMap<String, usize>,
+}
+
+impl<'p> PrintJob<'p> {
+    /// A print job under `<run>/print`, following `plan`.
+    pub fn new(run_dir: &Path, ident: &str, plan: &'p MailPlan, config: &'p MailConfig) -> Result<PrintJob<'p>, RouteError> {
         let dir = run_dir.join("print");
-        fs::create_dir_all(&dir).map_err(|source| RouteError::Write { path: dir.clone(), source })?;
-        let path = dir.join(name);
-        let file = File::create(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
-        let concat = PdfConcat::new(HashingWriter::new(BufWriter::with_capacity(1 << 20, file)), ident, Some("SSPS print file"))
-            .map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
-        Ok(Print { path, rel: format!("print/{name}"), concat: Some(concat), report: PrintReport::default() })
+        if !plan.envelopes.is_empty() {
+            fs::create_dir_all(&dir).map_err(|source| RouteError::Write { path: dir.clone(), source })?;
+        }
+        Ok(PrintJob {
+            dir,
+            ident: ident.to_string(),
+            plan,
+            config,
+            open: BTreeMap::new(),
+            finished: Vec::new(),
+            cursor: (0, 0),
+            overlays: Vec::new(),
+            page_in_envelope: 0,
+            pages_written: BTreeMap::new(),
+        })
     }
 
-    /// Appends one document's pages (and its blank back, if any) from a
-    /// rendered chunk.
-    pub fn append(&mut self, chunk: &PdfChunk, pages: Range<usize>, blank_pages: usize) -> Result<(), RouteError> {
-        let Some(concat) = self.concat.as_mut() else {
-            return Ok(());
-        };
-        let n = pages.len();
-        concat.append(chunk, pages).map_err(|source| RouteError::Pdf { what: self.path.display().to_string(), source })?;
-        self.report.documents += 1;
-        self.report.pages += n;
-        self.report.blank_pages += blank_pages;
+    /// The document the job expects next, as (envelope, index in it).
+    pub fn next_document(&self) -> Option<(&'p Envelope, &'p Placed)> {
+        let env = self.plan.envelopes.get(self.cursor.0)?;
+        Some((env, env.documents.get(self.cursor.1)?))
+    }
+
+    /// Places the next planned document: its `pages` of `chunk`, with the
+    /// envelope's overlays, then its blank back if it has one. `piece` must
+    /// be the piece the plan expects next (the accounting depends on it).
+    pub fn place(&mut self, piece: usize, chunk: &PdfChunk, pages: Range<usize>) -> Result<(), RouteError> {
+        let (env, doc) = self.next_document().ok_or_else(|| RouteError::Plan(format!("piece {piece} is not in the mail plan")))?;
+        if doc.piece != piece || doc.pages != pages.len() {
+            return Err(RouteError::Plan(format!(
+                "envelope {} expected piece {} ({} pages), got piece {piece} ({} pages)",
+                env.seq,
+                doc.piece,
+                doc.pages,
+                pages.len()
+            )));
+        }
+        if self.cursor.1 == 0 {
+            self.start_envelope(env)?;
+        }
+        let at = self.page_in_envelope;
+        let overlays: Vec<Option<&[u8]>> = (0..pages.len()).map(|i| self.overlays[at + i].as_deref().map(str::as_bytes)).collect();
+        let path = self.dir.join(&env.file);
+        let writer = self.open.get_mut(&env.file).ok_or_else(|| RouteError::Plan(format!("{} is not open", env.file)))?;
+        writer.append_with(chunk, pages.clone(), &overlays).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+        for _ in 0..doc.blanks {
+            writer.append_blank(PAGE.0, PAGE.1).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+        }
+        *self.pages_written.entry(env.file.clone()).or_default() += pages.len() + doc.blanks;
+        self.page_in_envelope += pages.len() + doc.blanks;
+        self.cursor.1 += 1;
+        if self.cursor.1 == env.documents.len() {
+            self.cursor = (self.cursor.0 + 1, 0);
+        }
         Ok(())
     }
 
-    /// Pages written so far (the next document starts after them).
-    pub fn pages(&self) -> usize {
-        self.report.pages
+    /// Opens the envelope's batch file (finishing the stream's previous one)
+    /// and computes its overlays.
+    fn start_envelope(&mut self, env: &'p Envelope) -> Result<(), RouteError> {
+        if !self.open.contains_key(&env.file) {
+            let previous: Vec<String> = self
+                .open
+                .keys()
+                .filter(|f| self.plan.files.iter().any(|b| &b.file == *f && b.stream == env.stream))
+                .cloned()
+                .collect();
+            for f in previous {
+                self.finish_file(&f)?;
+            }
+            let path = self.dir.join(&env.file);
+            let file = File::create(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
+            let title = format!("SSPS print job {}: {}", self.ident, env.file);
+            let concat =
+                PdfConcat::new(HashingWriter::new(BufWriter::with_capacity(1 << 20, file)), &format!("{}-{}", self.ident, env.file), Some(&title))
+                    .map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+            self.open.insert(env.file.clone(), concat);
+        }
+        self.overlays = envelope_overlays(env, self.config);
+        self.page_in_envelope = 0;
+        Ok(())
     }
 
-    /// Finishes the file; removes it when no document was mailed.
-    pub fn finish(mut self) -> Result<PrintReport, RouteError> {
-        let Some(concat) = self.concat.take() else {
-            return Ok(self.report);
+    fn finish_file(&mut self, name: &str) -> Result<(), RouteError> {
+        let Some(concat) = self.open.remove(name) else {
+            return Ok(());
         };
-        let err = |source: std::io::Error| RouteError::Write { path: self.path.clone(), source };
-        if self.report.documents == 0 {
-            drop(concat);
-            fs::remove_file(&self.path).map_err(err)?;
-            return Ok(self.report);
+        let path = self.dir.join(name);
+        let mut w = concat.finish().map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+        w.flush().map_err(|source| RouteError::Write { path: path.clone(), source })?;
+        let batch = self.plan.files.iter().find(|b| b.file == name).cloned().ok_or_else(|| RouteError::Plan(format!("{name} is not planned")))?;
+        self.finished.push(PrintedFile {
+            batch,
+            path: format!("print/{name}"),
+            pages_written: self.pages_written.get(name).copied().unwrap_or(0),
+            bytes: w.bytes,
+            sha256: hex(&w.hasher.finalize()),
+        });
+        Ok(())
+    }
+
+    /// Finishes every batch file and writes `job.csv`, `job.json` and
+    /// `job.zip` (batch files, job files and a `SHA256SUMS` list). Fails
+    /// when a planned document was never placed.
+    pub fn finish(mut self, pieces: &[&str], date: chrono::NaiveDate) -> Result<PrintReport, RouteError> {
+        if let Some((env, doc)) = self.next_document() {
+            return Err(RouteError::Plan(format!("envelope {}: document {} was never printed", env.seq, pieces.get(doc.piece).unwrap_or(&"?"))));
         }
-        let mut w = concat.finish().map_err(|source| RouteError::Pdf { what: self.path.display().to_string(), source })?;
-        w.flush().map_err(err)?;
-        self.report.file = Some(self.rel.clone());
-        self.report.bytes = w.bytes;
-        self.report.sha256 = Some(hex(&w.hasher.finalize()));
-        self.report.sheets = self.report.pages.div_ceil(2);
-        Ok(self.report)
+        let names: Vec<String> = self.open.keys().cloned().collect();
+        for name in names {
+            self.finish_file(&name)?;
+        }
+        // Files in plan order.
+        let order: BTreeMap<&str, usize> = self.plan.files.iter().enumerate().map(|(i, f)| (f.file.as_str(), i)).collect();
+        self.finished.sort_by_key(|f| order.get(f.batch.file.as_str()).copied().unwrap_or(usize::MAX));
+        let plan = self.plan;
+        let mut report = PrintReport {
+            envelopes: plan.envelopes.len(),
+            flats: plan.envelopes.iter().filter(|e| e.stream == Stream::Flats).count(),
+            documents: plan.envelopes.iter().map(|e| e.documents.len()).sum(),
+            pages: self.finished.iter().map(|f| f.pages_written).sum(),
+            blank_pages: self.finished.iter().map(|f| f.batch.blank_pages).sum(),
+            sheets: self.finished.iter().map(|f| f.batch.sheets).sum(),
+            bytes: self.finished.iter().map(|f| f.bytes).sum(),
+            files: std::mem::take(&mut self.finished),
+            zip_groups: plan.groups.clone(),
+            archive: None,
+        };
+        if plan.envelopes.is_empty() {
+            return Ok(report);
+        }
+
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for env in &plan.envelopes {
+            let documents = env.documents.iter().map(|d| *pieces.get(d.piece).unwrap_or(&"?")).collect::<Vec<_>>().join(";");
+            csv.serialize(JobRow {
+                envelope: env.seq,
+                batch_file: &env.file,
+                stream: env.stream,
+                first_page: env.first_page,
+                pages: env.pages,
+                sheets: env.sheets,
+                recipient: &env.recipient,
+                zip: &env.zip,
+                imb_tracking: env.imb.tracking(),
+                imb_routing: &env.imb.routing,
+                imb_bars: env.bars.to_string(),
+                documents,
+            })
+            .map_err(|e| RouteError::Plan(format!("job.csv: {e}")))?;
+        }
+        let csv = csv.into_inner().map_err(|e| RouteError::Plan(format!("job.csv: {e}")))?;
+        let write = |name: &str, bytes: &[u8]| -> Result<(), RouteError> {
+            let path = self.dir.join(name);
+            fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })
+        };
+        write("job.csv", &csv)?;
+        report.archive = Some("print/job.zip".into());
+        let mut json = serde_json::to_vec_pretty(&report).map_err(|e| RouteError::Plan(format!("job.json: {e}")))?;
+        json.push(b'\n');
+        write("job.json", &json)?;
+
+        // The archive: batch files, job files and their checksums.
+        let mut sums = String::new();
+        let mut members: Vec<(String, Option<String>)> = report.files.iter().map(|f| (f.batch.file.clone(), Some(f.sha256.clone()))).collect();
+        members.push(("job.csv".into(), Some(sha256_hex(&csv))));
+        members.push(("job.json".into(), Some(sha256_hex(&json))));
+        for (name, sum) in &members {
+            sums.push_str(&format!("{}  {name}\n", sum.as_deref().unwrap_or("")));
+        }
+        let zip_path = self.dir.join("job.zip");
+        let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("job.zip: {e}"));
+        let file = File::create(&zip_path).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
+        let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+        let stamp = zip::DateTime::from_date_and_time(
+            u16::try_from(date.year()).unwrap_or(1980),
+            date.month() as u8,
+            date.day() as u8,
+            0,
+            0,
+            0,
+        )
+        .unwrap_or_default();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(stamp)
+            .unix_permissions(0o644)
+            .large_file(true);
+        for (name, _) in &members {
+            zip.start_file(name.as_str(), options).map_err(zerr)?;
+            let path = self.dir.join(name);
+            let mut f = File::open(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
+            std::io::copy(&mut f, &mut zip).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
+        }
+        zip.start_file("SHA256SUMS", options).map_err(zerr)?;
+        zip.write_all(sums.as_bytes()).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
+        let mut w = zip.finish().map_err(zerr)?;
+        w.flush().map_err(|source| RouteError::Write { path: zip_path, source })?;
+        Ok(report)
     }
 }

@@ -235,49 +235,38 @@ impl<'a> Cells<'a> {
         }
     }
 
-    /// Address columns; `required` for payees. For clients an address is
-    /// optional, but one that is given must be whole and well-formed.
-    fn address(&mut self, required: bool) -> Option<Option<Address>> {
-        let any = ["address_line1", "address_line2", "city", "state", "zip"].iter().any(|c| self.raw(c).is_some());
-        if !required && !any {
-            return Some(None);
+    /// Address columns; `required` for payees, optional for clients (but
+    /// one that is given must be whole). An address that is missing a part
+    /// or has a malformed state or ZIP does not reject the record: it is
+    /// kept as given, marked not mailable, and reported as `unmailable`
+    /// naming `recipient` and the field, so the record's documents are still
+    /// made (for download) and the mailroom knows what to fix.
+    fn address(&mut self, required: bool, recipient: Option<&str>) -> Option<Address> {
+        let cols = ["address_line1", "address_line2", "city", "state", "zip"];
+        if !required && !cols.iter().any(|c| self.raw(c).is_some()) {
+            return None;
         }
-        let rule_part = if required { None } else { Some("an address that is given needs address_line1, city, state and zip") };
-        let get = |this: &mut Self, col: &str| -> Option<&'a str> {
-            match (this.raw(col), rule_part) {
-                (Some(v), _) => Some(v),
-                (None, None) => this.required(col),
-                (None, Some(rule)) => {
-                    this.fail(col, None, rule);
-                    None
-                }
+        let to = recipient.map_or_else(String::new, |r| format!(" to {r}"));
+        let consequence = format!("the address cannot be mailed{to}; documents go to download only (channel unmailable)");
+        let mut mailable = true;
+        let mut part = |this: &mut Self, col: &str, ok: fn(&str) -> bool, rule: &str| -> String {
+            let v = this.raw(col);
+            let fine = v.is_some_and(ok);
+            if !fine {
+                mailable = false;
+                let rule = match v {
+                    None => format!("is required: {consequence}"),
+                    Some(_) => format!("{rule}: {consequence}"),
+                };
+                this.problems.push(Problem::unmailable(this.spec.name, Some(this.row.line), Some(col), v, rule));
             }
+            v.unwrap_or("").to_string()
         };
-        let line1 = get(self, "address_line1");
-        let city = get(self, "city");
-        let state = get(self, "state");
-        let zip = get(self, "zip");
-        let state_ok = state.filter(|s| {
-            let ok = USPS_STATES.contains(s);
-            if !ok {
-                self.fail("state", Some(s), "must be a two-letter USPS state code in capitals, like WA");
-            }
-            ok
-        });
-        let zip_ok = zip.filter(|z| {
-            let ok = valid_zip(z);
-            if !ok {
-                self.fail("zip", Some(z), "a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923");
-            }
-            ok
-        });
-        Some(Some(Address {
-            line1: line1?.to_string(),
-            line2: self.opt_text("address_line2"),
-            city: city?.to_string(),
-            state: state_ok?.to_string(),
-            zip: zip_ok?.to_string(),
-        }))
+        let line1 = part(self, "address_line1", |_| true, "");
+        let city = part(self, "city", |_| true, "");
+        let state = part(self, "state", |s| USPS_STATES.contains(&s), "must be a two-letter USPS state code in capitals, like WA");
+        let zip = part(self, "zip", valid_zip, "a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923");
+        Some(Address { line1, line2: self.opt_text("address_line2"), city, state, zip, mailable })
     }
 
     fn ok(&self) -> bool {
@@ -722,7 +711,7 @@ impl Validator {
         let payee_number = c.id("payee_number");
         let name = c.text("name");
         let dba_name = c.opt_text("dba_name");
-        let address = c.address(true).flatten();
+        let address = c.address(true, name.as_deref());
         let tin_type = c.code("tin_type", TinType::parse, TinType::expected());
         let tin_raw = c.required("tin");
         let tin = match (tin_raw, tin_type) {
@@ -807,7 +796,11 @@ impl Validator {
         let first_name = c.text("first_name");
         let last_name = c.text("last_name");
         let birth_date = c.date("birth_date");
-        let address = c.address(false);
+        let recipient = match (&first_name, &last_name) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            _ => None,
+        };
+        let address = c.address(false, recipient.as_deref());
         let language = c.opt_code("language", Language::parse, Language::expected(), Language::En);
         let rec = (|| {
             Some(Client {
@@ -817,7 +810,7 @@ impl Validator {
                 first_name: first_name?,
                 last_name: last_name?,
                 birth_date: birth_date?,
-                address: address?,
+                address,
                 language: language?,
             })
         })();

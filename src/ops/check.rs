@@ -21,14 +21,17 @@ pub struct CheckReport {
     pub errors: usize,
     /// Warnings found.
     pub warnings: usize,
+    /// Addresses that cannot be mailed (the records are kept).
+    pub unmailable: usize,
     /// Every problem.
     pub problems: Vec<Problem>,
 }
 
 impl CheckReport {
-    /// 0 when there is no error, 1 when something was rejected.
+    /// 0 when there is nothing to act on, 1 when something was rejected or
+    /// an address cannot be mailed.
     pub fn outcome(&self) -> Outcome {
-        if self.errors == 0 {
+        if self.errors == 0 && self.unmailable == 0 {
             Outcome::Clean
         } else {
             Outcome::Rejected
@@ -40,7 +43,8 @@ impl CheckReport {
 pub fn check(dir: &Path) -> Result<CheckReport, OpError> {
     let v = read_extract(dir)?;
     let errors = v.errors().count();
-    let warnings = v.problems.len() - errors;
+    let unmailable = v.problems.iter().filter(|p| p.severity == crate::problem::Severity::Unmailable).count();
+    let warnings = v.problems.len() - errors - unmailable;
     let rejected = v.counts.values().map(|c| c.rejected).sum::<usize>();
-    Ok(CheckReport { data: dir.display().to_string(), files: v.counts, rejected, errors, warnings, problems: v.problems })
+    Ok(CheckReport { data: dir.display().to_string(), files: v.counts, rejected, errors, warnings, unmailable, problems: v.problems })
 }

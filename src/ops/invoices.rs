@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -22,12 +22,17 @@ use crate::load;
 use crate::model::Month;
 use crate::pdfcut::PdfChunk;
 use crate::render::{self, PdfSettings, Renderer, Template};
-use crate::route::{Download, Print, PrintReport};
+use crate::mail::{self, MailConfig, MailPlan, Piece};
+use crate::route::{Download, PrintJob, PrintReport};
 use crate::validate::FileCounts;
 
 /// Invoices compiled together in one Typst document. Measured: chunks of
 /// about 25 are fastest; 100 doubles memory (docs/rendering.md).
 pub const CHUNK: usize = 24;
+
+/// Typst's memo cache is trimmed after every this many chunks, which keeps
+/// memory flat over a long run.
+const TRIM_EVERY: usize = 32;
 
 /// What `ssps invoices` is asked to do.
 #[derive(Debug, Clone)]
@@ -42,6 +47,8 @@ pub struct InvoiceRun {
     pub progress: bool,
     /// Worker threads (default: all cores).
     pub threads: Option<usize>,
+    /// Mail settings file (default: the bundled `data/mail.toml`).
+    pub mail_config: Option<PathBuf>,
 }
 
 /// `summary.json`.
@@ -59,12 +66,14 @@ pub struct Summary {
     pub total_amount_authorized: String,
     /// Documents per channel.
     pub channels: BTreeMap<&'static str, usize>,
-    /// The print file.
+    /// The print job (also `print/job.json`).
     pub print: PrintReport,
     /// Records rejected, all files.
     pub rejected_records: usize,
     /// Problems that reject (a record can have several).
     pub errors: usize,
+    /// Addresses that cannot be mailed (their documents are download only).
+    pub unmailable: usize,
     /// Warnings (nothing rejected).
     pub warnings: usize,
     /// Per file: rows read, accepted, rejected.
@@ -89,15 +98,14 @@ pub struct Check {
     pub ok: bool,
 }
 
-/// A planned chunk: invoice indexes, and whether it feeds the print file.
+/// A planned chunk: invoice indexes. Mailed invoices and the rest are never
+/// mixed in one chunk.
 struct Plan {
     invoices: Vec<usize>,
-    print: bool,
 }
 
 #[derive(Serialize)]
 struct ChunkData<'a> {
-    print: bool,
     invoices: Vec<&'a Invoice>,
 }
 
@@ -113,8 +121,6 @@ struct Part {
     invoice: usize,
     /// Its pages in the chunk.
     pages: std::ops::Range<usize>,
-    /// Blank backs after it in the chunk (print chunks only).
-    blanks: usize,
     /// Its own PDF, the download copy.
     pdf: Vec<u8>,
     /// Where the download channel stored it.
@@ -124,6 +130,14 @@ struct Part {
 /// Runs the month. Returns the summary and whether records were rejected.
 pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
     let started = Instant::now();
+    let config = match &req.mail_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| crate::mail::MailConfigError::Parse { file: path.display().to_string(), message: e.to_string() })?;
+            MailConfig::parse(&text, &path.display().to_string())?
+        }
+        None => MailConfig::default_config(),
+    };
     let v = read_extract(&req.data)?;
     require(
         &v,
@@ -133,21 +147,42 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
     )?;
     let invoices = compose::invoices(&v.extract, req.month);
 
-    // Mailing order: mailed invoices by ZIP (5 digits, then +4), then the rest.
-    let mut order: Vec<usize> = (0..invoices.len()).collect();
-    order.sort_by(|&a, &b| {
+    // The mail plan: envelopes, their order and batch files, before rendering.
+    let mailable: Vec<usize> = (0..invoices.len()).filter(|&i| mail_address(&invoices[i]).is_some()).collect();
+    let pieces: Vec<Piece> = mailable
+        .iter()
+        .filter_map(|&i| {
+            let inv = &invoices[i];
+            Some(Piece { document: &inv.number, recipient: &inv.meta.recipient, address: mail_address(inv)?, pages: inv.page_count() })
+        })
+        .collect();
+    let mail_plan = mail::plan(&pieces, &config, req.month)?;
+    // Render order: mailed invoices as the envelopes take them, then the rest.
+    let mut piece_of: Vec<Option<usize>> = vec![None; invoices.len()];
+    let mut placed: Vec<Option<(usize, String, usize)>> = vec![None; invoices.len()];
+    let mut mailed_order = Vec::with_capacity(pieces.len());
+    for env in &mail_plan.envelopes {
+        let mut page = env.first_page;
+        for d in &env.documents {
+            let i = mailable[d.piece];
+            piece_of[i] = Some(d.piece);
+            placed[i] = Some((env.seq, env.file.clone(), page));
+            page += d.pages + d.blanks;
+            mailed_order.push(i);
+        }
+    }
+    let mut rest: Vec<usize> = (0..invoices.len()).filter(|&i| piece_of[i].is_none()).collect();
+    rest.sort_by(|&a, &b| {
         let (ia, ib) = (&invoices[a], &invoices[b]);
-        (!ia.mailed(), &ia.meta.zip, &ia.meta.payee, &ia.number).cmp(&(!ib.mailed(), &ib.meta.zip, &ib.meta.payee, &ib.number))
+        (&ia.meta.zip, &ia.meta.payee, &ia.number).cmp(&(&ib.meta.zip, &ib.meta.payee, &ib.number))
     });
-    let mailed: Vec<usize> = order.iter().copied().filter(|&i| invoices[i].mailed()).collect();
-    let unmailed: Vec<usize> = order.iter().copied().filter(|&i| !invoices[i].mailed()).collect();
-    let mut plans: Vec<Plan> = mailed.chunks(CHUNK).map(|c| Plan { invoices: c.to_vec(), print: true }).collect();
-    plans.extend(unmailed.chunks(CHUNK).map(|c| Plan { invoices: c.to_vec(), print: false }));
+    let mut plans: Vec<Plan> = mailed_order.chunks(CHUNK).map(|c| Plan { invoices: c.to_vec() }).collect();
+    plans.extend(rest.chunks(CHUNK).map(|c| Plan { invoices: c.to_vec() }));
 
     let staging = Staging::begin(&req.out)?;
     let download = Download::new(staging.dir());
     let ident = format!("ssps-invoices-{}", req.month);
-    let mut print = Print::new(staging.dir(), &format!("invoices-{}.pdf", req.month), &ident)?;
+    let mut job = PrintJob::new(staging.dir(), &ident, &mail_plan, &config)?;
     let renderer = Renderer::new()?;
     let date = req.month.last_day();
 
@@ -158,69 +193,97 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
             .progress_chars("=> "),
     );
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads.unwrap_or(0))
-        .stack_size(32 << 20)
-        .build()
-        .map_err(|e| OpError::Unbalanced(format!("cannot start worker threads: {e}")))?;
-
-    let mut stored: Vec<Option<(crate::route::Stored, Option<usize>)>> = vec![None; invoices.len()];
-    let batch = (pool.current_num_threads() * 4).max(4);
+    // Rendering pipeline: each worker takes the next chunk, renders it, cuts
+    // and stores its download copies, and hands it over; this thread puts
+    // the chunks back in order and feeds the print job, so printing overlaps
+    // rendering and no core waits for a batch to finish.
+    let threads = req.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)).max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut stored: Vec<Option<crate::route::Stored>> = vec![None; invoices.len()];
     let mut rendered_pages = 0usize;
-    for (b, group) in plans.chunks(batch).enumerate() {
-        // Render, cut and store the download copies on every core; the print
-        // file takes the chunks in order afterwards.
-        let done: Vec<Result<Done, OpError>> = pool.install(|| {
-            group
-                .par_iter()
-                .enumerate()
-                .map(|(k, plan)| {
-                    let mut d = render_chunk(&renderer, &invoices, plan, b * batch + k, &ident, date)?;
-                    for part in &mut d.parts {
-                        let inv = &invoices[part.invoice];
-                        let payee =
-                            inv.meta.payee.as_ref().ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
-                        part.stored = Some(download.store(payee, &inv.number, &part.pdf)?);
+    std::thread::scope(|scope| -> Result<(), OpError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Done, OpError>)>(threads * 2);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (plans, renderer, invoices, download, ident, next, stop) = (&plans, &renderer, &invoices, &download, &ident, &next, &stop);
+            let worker = move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(plan) = plans.get(k) else { break };
+                    let result = render_chunk(renderer, invoices, plan, k, ident, date).and_then(|mut d| {
+                        for part in &mut d.parts {
+                            let inv = &invoices[part.invoice];
+                            let payee = inv
+                                .meta
+                                .payee
+                                .as_ref()
+                                .ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
+                            part.stored = Some(download.store(payee, &inv.number, &part.pdf)?);
+                        }
+                        Ok(d)
+                    });
+                    if k % TRIM_EVERY == TRIM_EVERY - 1 {
+                        render::trim_caches();
                     }
-                    Ok(d)
-                })
-                .collect()
-        });
-        for (plan, d) in group.iter().zip(done) {
-            let d = d?;
-            for part in d.parts {
-                let first = if plan.print {
-                    let first = print.pages() + 1;
-                    print.append(&d.chunk, part.pages.start..part.pages.end + part.blanks, part.blanks)?;
-                    Some(first)
-                } else {
-                    None
-                };
-                rendered_pages += part.pages.len();
-                stored[part.invoice] = part.stored.map(|s| (s, first));
+                    if tx.send((k, result)).is_err() {
+                        break;
+                    }
+                }
+            };
+            std::thread::Builder::new()
+                .name("render".into())
+                .stack_size(32 << 20)
+                .spawn_scoped(scope, worker)
+                .map_err(|e| OpError::Unbalanced(format!("cannot start worker threads: {e}")))?;
+        }
+        drop(tx);
+        // Chunks that arrived ahead of their turn.
+        let mut pending: BTreeMap<usize, Result<Done, OpError>> = BTreeMap::new();
+        let mut expect = 0;
+        for (k, result) in rx {
+            pending.insert(k, result);
+            while let Some(result) = pending.remove(&expect) {
+                let d = result.inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
+                for part in d.parts {
+                    if let Some(piece) = piece_of[part.invoice] {
+                        job.place(piece, &d.chunk, part.pages.clone()).inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
+                    }
+                    rendered_pages += part.pages.len();
+                    stored[part.invoice] = part.stored;
+                }
+                bar.inc(plans[expect].invoices.len() as u64);
+                expect += 1;
             }
-            bar.inc(plan.invoices.len() as u64);
         }
-        if b % 4 == 3 {
-            render::trim_caches();
+        if expect != plans.len() {
+            return Err(OpError::Unbalanced(format!("{} of {} chunks were rendered", expect, plans.len())));
         }
-    }
+        Ok(())
+    })?;
     bar.finish_and_clear();
-    let print_report = print.finish()?;
+    let piece_names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
+    let print_report = job.finish(&piece_names, date)?;
 
     // Manifest, in payee then invoice order.
     let mut rows = Vec::with_capacity(invoices.len());
     let mut channels: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for (inv, s) in invoices.iter().zip(&stored) {
-        let (s, first) = s.as_ref().ok_or_else(|| OpError::Unbalanced(format!("invoice {} was never rendered", inv.number)))?;
+    for (i, (inv, s)) in invoices.iter().zip(&stored).enumerate() {
+        let s = s.as_ref().ok_or_else(|| OpError::Unbalanced(format!("invoice {} was never rendered", inv.number)))?;
         let mut ch = vec![];
-        if inv.mailed() {
+        if piece_of[i].is_some() {
             ch.push("mail");
+        } else if inv.mailed() {
+            ch.push("unmailable");
         }
         ch.push("download");
         for c in &ch {
             *channels.entry(c).or_default() += 1;
         }
+        let (envelope, print_file, print_first_page) = match &placed[i] {
+            Some((seq, file, page)) => (Some(*seq), Some(format!("print/{file}")), Some(*page)),
+            None => (None, None, None),
+        };
         rows.push(ManifestRow {
             document_id: inv.number.clone(),
             kind: "invoice",
@@ -235,12 +298,14 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
             month: req.month.to_string(),
             lines: inv.meta.lines,
             amount: money(inv.meta.amount),
-            print_first_page: *first,
+            envelope,
+            print_file,
+            print_first_page,
         });
     }
 
     // The accounting proof.
-    let checks = balance(&v.extract, req.month, &invoices, rendered_pages, &print_report, mailed.len());
+    let checks = balance(&v.extract, req.month, &invoices, rendered_pages, &print_report, &mail_plan, &mailable);
     let failed: Vec<String> =
         checks.iter().filter(|c| !c.ok).map(|c| format!("{}: expected {}, found {}", c.name, c.expected, c.found)).collect();
     if !failed.is_empty() {
@@ -260,7 +325,8 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
         channels,
         print: print_report,
         rejected_records,
-        errors: rejected_problems,
+        errors: v.errors().count(),
+        unmailable: rejected_problems - v.errors().count(),
         warnings: v.problems.len() - rejected_problems,
         files: v.counts,
         checks,
@@ -280,7 +346,7 @@ fn render_chunk(
     ident: &str,
     date: chrono::NaiveDate,
 ) -> Result<Done, OpError> {
-    let data = ChunkData { print: plan.print, invoices: plan.invoices.iter().map(|&i| &invoices[i]).collect() };
+    let data = ChunkData { invoices: plan.invoices.iter().map(|&i| &invoices[i]).collect() };
     let settings = PdfSettings { ident: format!("{ident}-chunk-{n}"), date, tagged: false };
     let rendered = renderer.render(Template::Invoice, &data, &settings)?;
     let chunk = PdfChunk::parse(&rendered.pdf).map_err(|source| OpError::Cut { chunk: n, source })?;
@@ -289,14 +355,13 @@ fn render_chunk(
     for &i in &plan.invoices {
         let inv = &invoices[i];
         let pages = inv.page_count();
-        let blanks = usize::from(plan.print && pages % 2 == 1);
         let range = page..page + pages;
         let title = format!("DSHS 08-141 invoice {} for month ending {}", inv.number, inv.month_ending);
         let pdf = chunk
             .extract(range.clone(), &format!("ssps-invoice-{}-{}", inv.payee_number, inv.number), Some(&title))
             .map_err(|source| OpError::Cut { chunk: n, source })?;
-        parts.push(Part { invoice: i, pages: range, blanks, pdf, stored: None });
-        page += pages + blanks;
+        parts.push(Part { invoice: i, pages: range, pdf, stored: None });
+        page += pages;
     }
     if page != chunk.page_count() || page != rendered.pages {
         return Err(OpError::Unbalanced(format!("chunk {n}: the template made {} pages, the invoices need {page}", rendered.pages)));
@@ -305,14 +370,17 @@ fn render_chunk(
 }
 
 /// Checks the run against its input: every overlapping authorization line
-/// printed exactly once, amounts equal, pages and documents add up.
+/// printed exactly once, amounts equal, pages and documents add up, every
+/// mailable invoice in exactly one envelope, pages and sheets of the print
+/// job add up.
 fn balance(
     x: &crate::model::Extract,
     month: Month,
     invoices: &[Invoice],
     rendered_pages: usize,
     print: &PrintReport,
-    mailed: usize,
+    plan: &MailPlan,
+    mailable: &[usize],
 ) -> Vec<Check> {
     let overlapping: Vec<_> = x.authorizations.values().filter(|a| month.overlaps(a.start_date, a.end_date)).collect();
     let expected_amount: Decimal = overlapping.iter().map(|a| a.amount_authorized()).sum();
@@ -322,14 +390,29 @@ fn balance(
     let before = printed_refs.len();
     printed_refs.dedup();
     let pages: usize = invoices.iter().map(Invoice::page_count).sum();
-    let mailed_pages: usize = invoices.iter().filter(|i| i.mailed()).map(Invoice::page_count).sum();
+    let mut in_envelopes: Vec<usize> = plan.envelopes.iter().flat_map(|e| e.documents.iter().map(|d| d.piece)).collect();
+    let placements = in_envelopes.len();
+    in_envelopes.sort_unstable();
+    in_envelopes.dedup();
+    let mailed_pages: usize = mailable.iter().map(|&i| invoices[i].page_count()).sum();
+    let planned_sheets: usize = plan.envelopes.iter().map(|e| e.sheets).sum();
+    let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages);
     let c = |name, expected: String, found: String| Check { ok: expected == found, name, expected, found };
     vec![
         c("authorization lines of the month printed", overlapping.len().to_string(), before.to_string()),
         c("authorization lines printed exactly once", before.to_string(), printed_refs.len().to_string()),
         c("amount authorized: input = invoices", money(expected_amount), money(printed_amount)),
         c("invoice pages rendered", pages.to_string(), rendered_pages.to_string()),
-        c("mailed invoices in the print file", mailed.to_string(), print.documents.to_string()),
-        c("print file pages = invoice pages + blank backs", (mailed_pages + print.blank_pages).to_string(), print.pages.to_string()),
+        c("mailable invoices placed in envelopes", mailable.len().to_string(), placements.to_string()),
+        c("each mailable invoice in exactly one envelope", placements.to_string(), in_envelopes.len().to_string()),
+        c("print pages = mailed invoice pages + blank backs", (mailed_pages + print.blank_pages).to_string(), print.pages.to_string()),
+        c("sheets of the batch files = sheets of the envelopes", planned_sheets.to_string(), print.sheets.to_string()),
+        c("every batch file has the pages planned for it", "true".into(), files_as_planned.to_string()),
     ]
+}
+
+/// The address an invoice can be mailed to: the payee wants paper and the
+/// address is mailable.
+fn mail_address(inv: &Invoice) -> Option<&crate::model::Address> {
+    inv.meta.mail_address.as_ref().filter(|a| inv.mailed() && a.mailable)
 }

@@ -77,6 +77,15 @@ pub enum OpError {
     /// The run's own accounting does not balance: a defect, never hidden.
     #[error("the run does not balance: {0}")]
     Unbalanced(String),
+    /// Barcode fields that break USPS-B-3200.
+    #[error("cannot make the barcode: {0}")]
+    Barcode(crate::imb::ImbError),
+    /// The mail settings cannot be used.
+    #[error(transparent)]
+    MailConfig(#[from] crate::mail::MailConfigError),
+    /// The mailing cannot be planned.
+    #[error("cannot plan the mailing")]
+    MailPlan(#[from] crate::mail::PlanError),
     /// The synthetic extract could not be written.
     #[error(transparent)]
     Sample(#[from] crate::sample::SampleError),

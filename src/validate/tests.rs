@@ -309,6 +309,23 @@ fn rejects(spec: &'static FileSpec, changes: &[(&str, &str)], expected: &[&str])
     v
 }
 
+/// Like [`rejects`] for addresses: line 3 is accepted (its address marked
+/// not mailable) and exactly the `expected` unmailable problems are
+/// reported, no error.
+#[track_caller]
+fn unmailable(spec: &'static FileSpec, changes: &[(&str, &str)], expected: &[&str]) -> Validated {
+    let mut all: Vec<(&str, &str)> = second_key(spec).to_vec();
+    all.extend_from_slice(changes);
+    let v = Fx::only(&[spec]).file(spec, &first_row(spec)).add(spec, 2, &all).run();
+    let got: Vec<String> = v.problems.iter().map(shown).collect();
+    assert_eq!(got, expected, "all problems: {:#?}", v.problems);
+    assert_eq!(counts(&v, spec), (2, 2, 0), "rows, accepted, rejected of {}", spec.name);
+    v
+}
+
+const NOT_MAILED_PAYEE: &str = "the address cannot be mailed to Sunrise Child Care LLC; documents go to download only (channel unmailable)";
+const NOT_MAILED_CLIENT: &str = "the address cannot be mailed to Ana Lopez; documents go to download only (channel unmailable)";
+
 /// The header and the first data row of a file's valid text.
 fn first_row(spec: &FileSpec) -> String {
     base(spec).lines().take(2).map(|l| format!("{l}\n")).collect()
@@ -429,9 +446,8 @@ fn identifiers_are_case_sensitive_so_case_variants_are_distinct_keys() {
 
 #[test]
 fn required_cells_that_are_empty_are_rejected() {
-    let cases: [(&'static FileSpec, &str, &str); 6] = [
+    let cases: [(&'static FileSpec, &str, &str); 5] = [
         (&load::PAYEES, "name", "error: payees.csv:3: payee 100200301: column name is empty: is required"),
-        (&load::PAYEES, "city", "error: payees.csv:3: payee 100200301: column city is empty: is required"),
         (&load::CLIENTS, "first_name", "error: clients.csv:3: client C20002: column first_name is empty: is required"),
         (&load::WORKERS, "phone", "error: workers.csv:3: worker W1002: column phone is empty: is required"),
         (
@@ -447,21 +463,33 @@ fn required_cells_that_are_empty_are_rejected() {
 }
 
 #[test]
+fn a_payee_without_a_city_is_kept_and_reported_unmailable() {
+    let v = unmailable(
+        &load::PAYEES,
+        &[("city", "")],
+        &[&format!("unmailable: payees.csv:3: payee 100200301: column city is empty: is required: {NOT_MAILED_PAYEE}")],
+    );
+    assert!(!v.extract.payees[&id("100200301")].address.mailable);
+    assert!(v.extract.payees[&id("100200300")].address.mailable);
+}
+
+#[test]
 fn a_cell_of_only_spaces_counts_as_empty() {
     rejects(&load::WORKERS, &[("name", "   ")], &["error: workers.csv:3: worker W1002: column name is empty: is required"]);
 }
 
 #[test]
 fn every_broken_rule_of_a_row_is_reported_not_only_the_first() {
-    rejects(
+    let v = rejects(
         &load::PAYEES,
-        &[("zip", "9850"), ("state", "wa"), ("direct_deposit", "yes")],
+        &[("zip", "9850"), ("tin_type", "TIN"), ("direct_deposit", "yes")],
         &[
-            "error: payees.csv:3: payee 100200301: column state = \"wa\": must be a two-letter USPS state code in capitals, like WA",
-            "error: payees.csv:3: payee 100200301: column zip = \"9850\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923",
+            "error: payees.csv:3: payee 100200301: column tin_type = \"TIN\": must be `SSN` or `EIN`",
             "error: payees.csv:3: payee 100200301: column direct_deposit = \"yes\": must be Y or N (or empty)",
         ],
     );
+    // The address problem is reported with them.
+    assert!(v.problems.iter().any(|p| p.severity == Severity::Unmailable && p.column.as_deref() == Some("zip")));
 }
 
 // ---------------------------------------------------------------------------
@@ -817,26 +845,27 @@ fn payee_zip_in_five_or_nine_digit_form_is_accepted() {
 }
 
 #[test]
-fn payee_zip_in_other_forms_is_rejected() {
+fn payee_zip_in_other_forms_is_unmailable() {
     for bad in ["9850", "98501-12", "985012923", "98501 2923", "9850A"] {
-        rejects(
+        let v = unmailable(
             &load::PAYEES,
             &[("zip", bad)],
             &[&format!(
-                "error: payees.csv:3: payee 100200301: column zip = \"{bad}\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923"
+                "unmailable: payees.csv:3: payee 100200301: column zip = \"{bad}\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: {NOT_MAILED_PAYEE}"
             )],
         );
+        assert_eq!(v.extract.payees[&id("100200301")].address.zip, bad, "kept as given");
     }
 }
 
 #[test]
 fn payee_state_must_be_a_usps_code_in_capitals() {
     for bad in ["wa", "XX", "Wash"] {
-        rejects(
+        unmailable(
             &load::PAYEES,
             &[("state", bad)],
             &[&format!(
-                "error: payees.csv:3: payee 100200301: column state = \"{bad}\": must be a two-letter USPS state code in capitals, like WA"
+                "unmailable: payees.csv:3: payee 100200301: column state = \"{bad}\": must be a two-letter USPS state code in capitals, like WA: {NOT_MAILED_PAYEE}"
             )],
         );
     }
@@ -969,26 +998,27 @@ fn provider_county_is_matched_regardless_of_case_and_stored_as_spelled_in_the_li
 // clients.csv
 
 #[test]
-fn client_partial_address_is_rejected_naming_each_missing_part() {
-    let rule = "an address that is given needs address_line1, city, state and zip";
-    rejects(
+fn client_partial_address_is_unmailable_naming_each_missing_part() {
+    let rule = format!("is required: {NOT_MAILED_CLIENT}");
+    let v = unmailable(
         &load::CLIENTS,
         &[("city", ""), ("state", ""), ("zip", "")],
         &[
-            &format!("error: clients.csv:3: client C20002: column city is empty: {rule}"),
-            &format!("error: clients.csv:3: client C20002: column state is empty: {rule}"),
-            &format!("error: clients.csv:3: client C20002: column zip is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column city is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column state is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column zip is empty: {rule}"),
         ],
     );
+    assert!(!v.extract.clients[&id("C20002")].address.as_ref().unwrap().mailable);
     // Only a second line is an address too.
-    rejects(
+    unmailable(
         &load::CLIENTS,
         &[("address_line1", ""), ("city", ""), ("state", ""), ("zip", "")],
         &[
-            &format!("error: clients.csv:3: client C20002: column address_line1 is empty: {rule}"),
-            &format!("error: clients.csv:3: client C20002: column city is empty: {rule}"),
-            &format!("error: clients.csv:3: client C20002: column state is empty: {rule}"),
-            &format!("error: clients.csv:3: client C20002: column zip is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column address_line1 is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column city is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column state is empty: {rule}"),
+            &format!("unmailable: clients.csv:3: client C20002: column zip is empty: {rule}"),
         ],
     );
 }
@@ -1002,12 +1032,12 @@ fn client_without_any_address_is_accepted() {
 
 #[test]
 fn client_address_follows_the_payee_rules_for_state_and_zip() {
-    rejects(
+    unmailable(
         &load::CLIENTS,
         &[("state", "Wa"), ("zip", "98501-12")],
         &[
-            "error: clients.csv:3: client C20002: column state = \"Wa\": must be a two-letter USPS state code in capitals, like WA",
-            "error: clients.csv:3: client C20002: column zip = \"98501-12\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923",
+            &format!("unmailable: clients.csv:3: client C20002: column state = \"Wa\": must be a two-letter USPS state code in capitals, like WA: {NOT_MAILED_CLIENT}"),
+            &format!("unmailable: clients.csv:3: client C20002: column zip = \"98501-12\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: {NOT_MAILED_CLIENT}"),
         ],
     );
 }
@@ -1539,15 +1569,15 @@ fn payment_line_of_an_unknown_payment_is_rejected() {
 #[test]
 fn ssp_event_for_a_rejected_client_or_missing_worker_is_rejected() {
     let v = Fx::valid()
-        .add(&load::CLIENTS, 2, &[("client_id", "C20002"), ("zip", "9850")])
+        .add(&load::CLIENTS, 2, &[("client_id", "C20002"), ("first_name", "")])
         .add(&load::SSP_EVENTS, 2, &[("event_id", "E2"), ("client_id", "C20002")])
         .add(&load::SSP_EVENTS, 2, &[("event_id", "E3"), ("worker_id", "W1999")])
         .run();
     assert_eq!(
         errors(&v),
         [
-            "error: clients.csv:3: client C20002: column zip = \"9850\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923",
-            "error: ssp_events.csv:3: event E2: column client_id = \"C20002\": client C20002 was rejected (clients.csv line 3: zip: a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923), so this record is rejected too",
+            "error: clients.csv:3: client C20002: column first_name is empty: is required",
+            "error: ssp_events.csv:3: event E2: column client_id = \"C20002\": client C20002 was rejected (clients.csv line 3: first_name: is required), so this record is rejected too",
             "error: ssp_events.csv:4: event E3: column worker_id = \"W1999\": there is no worker W1999 in workers.csv",
         ]
     );
@@ -1633,7 +1663,7 @@ fn cell_that_is_not_utf8_rejects_its_row_without_a_second_required_error() {
 fn every_row_of_every_file_is_either_accepted_or_rejected_with_an_error() {
     let v = Fx::valid()
         // own-rule rejects
-        .add(&load::PAYEES, 2, &[("payee_number", "100200301"), ("zip", "9850")])
+        .add(&load::PAYEES, 2, &[("payee_number", "100200301"), ("tin_type", "TIN")])
         .add(&load::CLIENTS, 2, &[("client_id", "C20002"), ("birth_date", "2021-02-29")])
         .add(&load::WORKERS, 2, &[("worker_id", "W1002"), ("phone", "")])
         .add(&load::INVOICE_CLAIMS, 2, &[("month", "2026-13")])

@@ -115,7 +115,7 @@ fn print_file_is_in_zip_order_with_blank_backs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     assert_eq!(run_oct(&out).status.code(), Some(0));
-    let print = out.join("print/invoices-2026-10.pdf");
+    let print = out.join("print/batch-0001.pdf");
     let pages = pdf_pages_text(&print);
     // Mailed: 300A (2 pages), 300B (1+blank), 303A (3+blank), 305A (1+blank), 301A (1+blank), 304A (1+blank).
     assert_eq!(pages.len(), 14);
@@ -133,6 +133,8 @@ fn print_file_is_in_zip_order_with_blank_backs() {
     assert!(!pages.iter().any(|p| p.contains("302A") || p.contains("306A")), "email-only payees are not printed");
     let m = manifest(&out);
     assert_eq!(m["303A-261101"]["print_first_page"], "5");
+    assert_eq!(m["303A-261101"]["print_file"], "print/batch-0001.pdf");
+    assert_eq!(m["303A-261101"]["envelope"], "2");
     assert_eq!(m["302A-261101"]["print_first_page"], "");
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["print"]["pages"], 14);
@@ -226,7 +228,7 @@ fn a_broken_payee_rejects_its_invoice_and_the_rest_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     copy_extract(&oct_2026(), &data);
-    edit(&data, "payees.csv", "Olympia,WA,98501,", "Olympia,WA,9850,");
+    edit(&data, "payees.csv", "533-22-8811,SSN", "533-22-881,SSN");
     edit(
         &data,
         "authorizations.csv",
@@ -245,13 +247,13 @@ fn a_broken_payee_rejects_its_invoice_and_the_rest_goes_on() {
         rejects.iter().find(|r| r["file"] == file && r["line"] == line).unwrap_or_else(|| panic!("no reject {file}:{line}: {rejects:?}"))
     };
     let payee = find("payees.csv", "7");
-    assert_eq!(payee["column"], "zip");
-    assert_eq!(payee["value"], "9850");
-    assert_eq!(payee["rule"], "a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923");
+    assert_eq!(payee["column"], "tin");
+    assert_eq!(payee["value"], "***-*2-881", "a TIN is never shown whole");
+    assert_eq!(payee["rule"], "a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567");
     assert_eq!(payee["record"], "payee 100200305");
     let provider = find("providers.csv", "8");
     assert_eq!(provider["column"], "payee_number");
-    assert_eq!(provider["rule"], "payee 100200305 was rejected (payees.csv line 7: zip: a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923), so this record is rejected too");
+    assert_eq!(provider["rule"], "payee 100200305 was rejected (payees.csv line 7: tin: a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567), so this record is rejected too");
     let line = find("authorizations.csv", "33");
     assert_eq!(line["record"], "authorization line 1000004224");
     assert!(line["rule"].starts_with("provider 4501 was rejected (providers.csv line 8"), "{}", line["rule"]);
