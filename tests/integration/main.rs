@@ -3,5 +3,6 @@
 
 mod check;
 mod invoices;
+mod mail;
 mod sample;
 mod util;
