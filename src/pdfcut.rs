@@ -284,8 +284,17 @@ impl PdfChunk {
     /// [`PdfCutError::EmptyRange`] or [`PdfCutError::PageRange`] when `pages`
     /// selects no page or reaches past the chunk's last page.
     pub fn extract(&self, pages: Range<usize>, ident: &str, title: Option<&str>) -> Result<Vec<u8>, PdfCutError> {
+        self.extract_with(pages, ident, title, None)
+    }
+
+    /// Like [`extract`](Self::extract); with `archival`, the copy is a
+    /// PDF/A-2b file (see [`Archival`]).
+    pub fn extract_with(&self, pages: Range<usize>, ident: &str, title: Option<&str>, archival: Option<&Archival>) -> Result<Vec<u8>, PdfCutError> {
         self.check_range(&pages)?;
         let mut concat = PdfConcat::new(Vec::with_capacity(64 * 1024), ident, title)?;
+        if let Some(a) = archival {
+            concat = concat.archival(a.clone());
+        }
         concat.append(self, pages)?;
         concat.finish()
     }
@@ -554,6 +563,63 @@ pub struct PdfConcat<W: Write> {
     /// The one-byte `q` stream that opens the contents of every page given
     /// an overlay (written once, on first use).
     save_state: Option<u32>,
+    /// Write a PDF/A-2b file with this metadata.
+    archival: Option<Archival>,
+}
+
+/// The sRGB profile of a PDF/A output intent (`data/icc/README.md`).
+const SRGB_ICC: &[u8] = include_bytes!("../data/icc/sRGB-v2-magic.icc");
+
+/// What makes a cut PDF an archival PDF/A-2b file: an sRGB output intent
+/// and XMP metadata that agrees with the document information dictionary
+/// (title, creator, producer, dates). The content itself must already
+/// conform (fonts embedded, ICC-based colours, no embedded files, no
+/// encryption): the chunks Typst renders do.
+#[derive(Debug, Clone)]
+pub struct Archival {
+    /// Application that made the content (`xmp:CreatorTool`, `/Creator`).
+    pub creator: String,
+    /// Application that wrote the file (`pdf:Producer`, `/Producer`).
+    pub producer: String,
+    /// Creation and modification date, `(year, month, day)`, midnight UTC.
+    pub date: (i32, u32, u32),
+}
+
+impl Archival {
+    fn date_pdf(&self) -> String {
+        let (y, m, d) = self.date;
+        format!("D:{y:04}{m:02}{d:02}000000Z")
+    }
+
+    /// The XMP packet: PDF/A-2b identification and the same title, tools
+    /// and dates as the `/Info` dictionary.
+    fn xmp(&self, title: &str) -> String {
+        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        let (y, m, d) = self.date;
+        let date = format!("{y:04}-{m:02}-{d:02}T00:00:00Z");
+        format!(
+            "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" \
+xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n\
+<dc:format>application/pdf</dc:format>\n\
+<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
+<xmp:CreatorTool>{creator}</xmp:CreatorTool>\n\
+<xmp:CreateDate>{date}</xmp:CreateDate>\n\
+<xmp:ModifyDate>{date}</xmp:ModifyDate>\n\
+<pdf:Producer>{producer}</pdf:Producer>\n\
+<pdfaid:part>2</pdfaid:part>\n\
+<pdfaid:conformance>B</pdfaid:conformance>\n\
+</rdf:Description>\n\
+</rdf:RDF>\n\
+</x:xmpmeta>\n\
+<?xpacket end=\"w\"?>",
+            title = esc(title),
+            creator = esc(&self.creator),
+            producer = esc(&self.producer),
+        )
+    }
 }
 
 impl<W: Write> PdfConcat<W> {
@@ -581,7 +647,15 @@ impl<W: Write> PdfConcat<W> {
             info_extras: None,
             buf: Vec::with_capacity(4096),
             save_state: None,
+            archival: None,
         })
+    }
+
+    /// Makes the output a PDF/A-2b file (see [`Archival`]).
+    #[must_use]
+    pub fn archival(mut self, archival: Archival) -> Self {
+        self.archival = Some(archival);
+        self
     }
 
     /// Appends pages `pages` (0-based, half-open) of `chunk`, in order.
@@ -725,6 +799,29 @@ impl<W: Write> PdfConcat<W> {
         self.out.start_object(ROOT_PAGES)?;
         self.out.write(buf)?;
 
+        // PDF/A: the output intent's profile and the XMP metadata.
+        let archival_objects = match &self.archival {
+            Some(a) => {
+                let icc = self.out.alloc();
+                buf.clear();
+                push_fmt(buf, format_args!("{icc} 0 obj\n<</N 3/Length {}>>\nstream\n", SRGB_ICC.len()));
+                buf.extend_from_slice(SRGB_ICC);
+                buf.extend_from_slice(b"\nendstream\nendobj\n");
+                self.out.start_object(icc)?;
+                self.out.write(buf)?;
+                let xmp = a.xmp(self.title.as_deref().unwrap_or(""));
+                let metadata = self.out.alloc();
+                buf.clear();
+                push_fmt(buf, format_args!("{metadata} 0 obj\n<</Type /Metadata/Subtype /XML/Length {}>>\nstream\n", xmp.len()));
+                buf.extend_from_slice(xmp.as_bytes());
+                buf.extend_from_slice(b"\nendstream\nendobj\n");
+                self.out.start_object(metadata)?;
+                self.out.write(buf)?;
+                Some((icc, metadata))
+            }
+            None => None,
+        };
+
         // The catalog.
         let catalog = self.out.alloc();
         buf.clear();
@@ -734,11 +831,20 @@ impl<W: Write> PdfConcat<W> {
             buf.push(b' ');
             write_object(buf, value, 0, &mut |_| None);
         }
+        if let Some((icc, metadata)) = archival_objects {
+            push_fmt(
+                buf,
+                format_args!(
+                    "/Metadata {metadata} 0 R/OutputIntents [<</Type /OutputIntent/S /GTS_PDFA1/OutputConditionIdentifier (sRGB IEC61966-2.1)/Info (sRGB IEC61966-2.1)/DestOutputProfile {icc} 0 R>>]"
+                ),
+            );
+        }
         buf.extend_from_slice(b">>\nendobj\n");
         self.out.start_object(catalog)?;
         self.out.write(buf)?;
 
-        // The document information dictionary.
+        // The document information dictionary: for PDF/A exactly what the
+        // XMP metadata says, otherwise the first chunk's entries.
         let info = self.out.alloc();
         buf.clear();
         push_fmt(buf, format_args!("{info} 0 obj\n<<"));
@@ -747,10 +853,23 @@ impl<W: Write> PdfConcat<W> {
             let (bytes, format) = text_string(title);
             write_string(buf, &bytes, format);
         }
-        for (key, value) in self.info_extras.iter().flatten() {
-            write_name(buf, key);
-            buf.push(b' ');
-            write_object(buf, value, 0, &mut |_| None);
+        match &self.archival {
+            Some(a) => {
+                for (key, value) in [("Creator", &a.creator), ("Producer", &a.producer)] {
+                    push_fmt(buf, format_args!("/{key} "));
+                    let (bytes, format) = text_string(value);
+                    write_string(buf, &bytes, format);
+                }
+                let d = a.date_pdf();
+                push_fmt(buf, format_args!("/CreationDate ({d})/ModDate ({d})"));
+            }
+            None => {
+                for (key, value) in self.info_extras.iter().flatten() {
+                    write_name(buf, key);
+                    buf.push(b' ');
+                    write_object(buf, value, 0, &mut |_| None);
+                }
+            }
         }
         buf.extend_from_slice(b">>\nendobj\n");
         self.out.start_object(info)?;
@@ -791,9 +910,21 @@ fn write_stream<W: Write>(out: &mut ObjWriter<W>, buf: &mut Vec<u8>, number: u32
     buf.clear();
     push_fmt(buf, format_args!("{number} 0 obj\n<</Length {}>>\nstream\n", content.len()));
     buf.extend_from_slice(content);
-    buf.extend_from_slice(b"\nendstream\nendobj\n");
+    buf.extend_from_slice(end_of_stream(content));
     out.start_object(number)?;
     out.write(buf)
+}
+
+/// What follows a stream's data: an end-of-line, `endstream`, `endobj`.
+/// After data that ends in a carriage return the end-of-line is CR LF, so
+/// a reader that takes the EOL before `endstream` away (as PDF/A requires
+/// readers to) never eats the data's last byte.
+fn end_of_stream(data: &[u8]) -> &'static [u8] {
+    if data.last() == Some(&b'\r') {
+        b"\r\nendstream\nendobj\n"
+    } else {
+        b"\nendstream\nendobj\n"
+    }
 }
 
 struct ObjWriter<W: Write> {
@@ -1016,7 +1147,7 @@ impl Emitter<'_> {
                 out.start_object(number)?;
                 out.write(buf)?;
                 out.write(&stream.content)?;
-                out.write(b"\nendstream\nendobj\n")
+                out.write(end_of_stream(&stream.content))
             }
             other => {
                 write_object(buf, other, 0, &mut |id| self.resolve(id, shareable));

@@ -351,3 +351,54 @@ fn the_job_archive_holds_the_batches_with_their_checksums() {
     let listed: Vec<&str> = json["files"].as_array().unwrap().iter().map(|f| f["sha256"].as_str().unwrap()).collect();
     assert!(listed.iter().all(|s| sums.contains(s)));
 }
+
+/// PDF/A-2b problems of a file, as `rule: message` lines (empty when it conforms).
+fn pdfa_2b_failures(path: &Path) -> Vec<String> {
+    use page_validation::{validate_pdf, ValidationOptions, ValidationProfile};
+    let report = validate_pdf(path, &ValidationOptions::default().profile(ValidationProfile::PdfA2b))
+        .unwrap_or_else(|e| panic!("{}: not a readable PDF: {e}", path.display()));
+    assert_eq!(report.is_compliant, report.failures.is_empty());
+    report.failures.iter().map(|f| format!("{}: {}", f.rule_id, f.message)).collect()
+}
+
+#[test]
+fn download_copies_are_pdf_a_2b_and_print_files_plain_pdf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = run_with(tmp.path(), &oct_2026(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = read_csv(&out.join("manifest.csv"));
+    assert_eq!(rows.len(), 8);
+    for r in &rows {
+        let failures = pdfa_2b_failures(&out.join(&r["file"]));
+        assert!(failures.is_empty(), "{} is not PDF/A-2b:\n{}", r["file"], failures.join("\n"));
+    }
+    // The checker is not lenient: the print file (plain PDF, no output
+    // intent or PDF/A identification) fails it.
+    let print = pdfa_2b_failures(&out.join("print/batch-0001.pdf"));
+    assert!(print.iter().any(|f| f.contains("XMP does not contain the PDF/A Identification schema")), "{print:?}");
+    // The archival metadata agrees with the document: title, date.
+    let doc = lopdf::Document::load(out.join("documents/100200305/305A-261101.pdf")).unwrap();
+    let info = doc.trailer.get(b"Info").and_then(|i| doc.dereference(i)).unwrap().1.as_dict().unwrap().clone();
+    assert_eq!(info.get(b"Title").unwrap().as_str().unwrap(), b"DSHS 08-141 invoice 305A-261101 for month ending 10/31/2026");
+    assert_eq!(info.get(b"CreationDate").unwrap().as_str().unwrap(), b"D:20261031000000Z");
+}
+
+#[test]
+fn every_download_copy_of_a_sample_month_is_pdf_a_2b() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = ssps(&["sample", "--payees", "300", "--month", "2026-10", "--out", data.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (o, out) = run_with(tmp.path(), &data, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = read_csv(&out.join("manifest.csv"));
+    assert!(rows.len() > 300);
+    let bad: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let f = pdfa_2b_failures(&out.join(&r["file"]));
+            (!f.is_empty()).then(|| format!("{}: {}", r["file"], f.join("; ")))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{} of {} copies are not PDF/A-2b:\n{}", bad.len(), rows.len(), bad.join("\n"));
+}
