@@ -181,6 +181,7 @@ fn each_envelope_carries_its_own_barcode_above_the_address() {
         let o = ssps(&["imb", "--barcode-id", &t[0..2], "--service-type", &t[2..5], "--mailer-id", &t[5..11], "--serial", &t[11..], "--zip", &r["imb_routing"]]);
         assert_eq!(stdout(&o).trim_end(), r["imb_bars"]);
         assert_eq!(r["imb_routing"], r["zip"].replace('-', ""));
+        assert_eq!(r["imb_serial"], t[11..]);
         assert!(serials.insert(t[11..].to_string()), "serial {} used twice", &t[11..]);
         // Inside the window (x 0.875-5.375 in, y 2.50-3.625 in from the top), above the address (2.80 in).
         let (left, right) = (rects[0][0], rects[64][0] + rects[64][2]);
