@@ -17,7 +17,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check an extract folder and print every problem (exit 1 if any record is rejected).
+    /// Check an extract folder and print every problem (exit 1 if a record is rejected or an address cannot be mailed).
     Check(CheckArgs),
     /// Render the month's DSHS 08-141 invoices: download copies, print file, manifest, rejects, summary.
     Invoices(InvoicesArgs),

@@ -191,7 +191,9 @@ struct RejectRow<'a> {
 pub fn write_rejects(dir: &Path, problems: &[Problem]) -> Result<usize, JournalError> {
     let path = dir.join("rejects.csv");
     let csv_err = |source| JournalError::Csv { path: path.clone(), source };
-    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    // The header is written by hand so that a run without problems still
+    // gets one; rows are serialized without their own.
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_path(&path).map_err(csv_err)?;
     w.write_record(["severity", "file", "line", "column", "value", "record", "rule"]).map_err(csv_err)?;
     let mut n = 0;
     for p in problems.iter().filter(|p| p.needs_action()) {

@@ -62,11 +62,10 @@ pub struct ImbConfig {
     /// The mailer ID USPS assigned: 6 digits (0–8 first) or 9 (9 first).
     pub mailer_id: String,
     /// How serial numbers are made: `month-sequence` (the run month's last
-    /// year digit and month, then the envelope sequence) or `sequence`
-    /// (`serial_start` + envelope sequence − 1).
+    /// year digit and month, the document kind's digit, then the envelope
+    /// sequence) or `sequence` (`serial_start` + envelope sequence − 1).
     pub serial: SerialScheme,
     /// First serial of the `sequence` scheme.
-    #[serde(default)]
     pub serial_start: u64,
 }
 
@@ -74,7 +73,7 @@ pub struct ImbConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SerialScheme {
-    /// `YMM` of the run's month, then the envelope sequence.
+    /// `YMM` of the run's month, the document kind, then the sequence.
     MonthSequence,
     /// A configured start plus the envelope sequence.
     Sequence,
@@ -164,6 +163,21 @@ impl MailConfig {
             routing: String::new(),
         };
         probe.validate().map_err(|e| invalid("imb", e.to_string()))?;
+        for (key, value, limit) in [
+            ("window.imb_left_in", config.window.imb_left_in, 8.5 - imb::size::LENGTH / 72.0),
+            ("window.imb_top_in", config.window.imb_top_in, 11.0 - imb::size::FULL / 72.0),
+            ("omr.left_in", config.omr.left_in, 8.5 - config.omr.length_in.max(0.0)),
+            ("omr.top_in", config.omr.top_in, 11.0 - 6.0 * config.omr.pitch_in.max(0.0)),
+        ] {
+            if !(value.is_finite() && (0.0..=limit).contains(&value)) {
+                return Err(invalid(key, format!("must be a position on the page, from 0 to {limit:.3} inches; got {value}")));
+            }
+        }
+        for (key, value) in [("omr.pitch_in", config.omr.pitch_in), ("omr.length_in", config.omr.length_in), ("omr.weight_pt", config.omr.weight_pt)] {
+            if !(value.is_finite() && value > 0.0 && value < 72.0) {
+                return Err(invalid(key, format!("must be a positive size; got {value}")));
+            }
+        }
         if config.sheets.max_per_envelope == 0 {
             return Err(invalid("sheets.max_per_envelope", "must be at least 1".into()));
         }
@@ -186,13 +200,14 @@ impl MailConfig {
         15 - self.imb.mailer_id.len()
     }
 
-    /// The serial number of envelope `seq` (1-based) in a run for `month`.
-    pub fn serial(&self, month: Month, seq: usize) -> Result<String, PlanError> {
+    /// The serial number of envelope `seq` (1-based) of a run of document
+    /// `kind` for `month`.
+    pub fn serial(&self, month: Month, kind: DocumentKind, seq: usize) -> Result<String, PlanError> {
         let len = self.serial_len();
         let (prefix, number) = match self.imb.serial {
             SerialScheme::MonthSequence => {
                 let d = month.first_day();
-                (format!("{}{:02}", d.year() % 10, d.month()), seq as u64)
+                (format!("{}{:02}{}", d.year() % 10, d.month(), kind.digit()), seq as u64)
             },
             SerialScheme::Sequence => (String::new(), self.imb.serial_start + seq as u64 - 1),
         };
@@ -202,6 +217,23 @@ impl MailConfig {
             return Err(PlanError::SerialsExhausted { envelopes: seq, digits: width });
         }
         Ok(format!("{prefix}{digits:0>width$}"))
+    }
+}
+
+/// The kinds of mailed documents; each has its own digit in the
+/// `month-sequence` serial numbers, so two runs of different kinds in one
+/// month never share a barcode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// DSHS 08-141 invoices.
+    Invoice,
+}
+
+impl DocumentKind {
+    fn digit(self) -> u8 {
+        match self {
+            DocumentKind::Invoice => 1,
+        }
     }
 }
 
@@ -230,7 +262,10 @@ pub enum PlanError {
 /// One document that goes on paper.
 #[derive(Debug, Clone)]
 pub struct Piece<'a> {
-    /// Document id (unique in the run).
+    /// Who the document is for (the payee number for invoices): documents
+    /// of different owners never share an envelope, whatever their names.
+    pub owner: &'a str,
+    /// Document id (unique for its owner).
     pub document: &'a str,
     /// The addressee, as printed in the window.
     pub recipient: &'a str,
@@ -289,9 +324,11 @@ pub struct Envelope {
     pub first_page: usize,
     /// First sheet in that file, 1-based.
     pub first_sheet: usize,
+    /// Whose documents these are (see [`Piece::owner`]).
+    pub owner: String,
     /// The addressee.
     pub recipient: String,
-    /// ZIP as given (`NNNNN` or `NNNNN-NNNN`).
+    /// ZIP as given (`NNNNN` or `NNNNN-NNNN`), of the address in the window.
     pub zip: String,
     /// The barcode's fields.
     pub imb: Imb,
@@ -340,26 +377,29 @@ pub struct MailPlan {
     pub groups: BTreeMap<String, ZipGroup>,
 }
 
-/// The householding key: the same addressee at the same address, compared
-/// without regard to case, punctuation spacing or ZIP+4.
-fn household_key(p: &Piece) -> String {
+/// The householding key: the same owner at the same address, compared
+/// without regard to case or spacing.
+type HouseholdKey = (String, String, String, String, String, String, String);
+
+fn household_key(p: &Piece) -> HouseholdKey {
     let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
     let a = p.address;
-    format!(
-        "{}|{}|{}|{}|{}|{}",
+    (
+        p.owner.to_string(),
         norm(p.recipient),
         norm(&a.line1),
         norm(a.line2.as_deref().unwrap_or("")),
         norm(&a.city),
-        a.state,
-        &a.zip[..a.zip.len().min(5)]
+        a.state.clone(),
+        a.zip.clone(),
     )
 }
 
-/// Plans envelopes and batch files for `pieces`.
-pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month) -> Result<MailPlan, PlanError> {
+/// Plans envelopes and batch files for `pieces`, documents of `kind` for
+/// `month`.
+pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month, kind: DocumentKind) -> Result<MailPlan, PlanError> {
     // Householding: group by key, documents in id order.
-    let mut households: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut households: BTreeMap<HouseholdKey, Vec<usize>> = BTreeMap::new();
     for (i, p) in pieces.iter().enumerate() {
         households.entry(household_key(p)).or_default().push(i);
     }
@@ -367,13 +407,13 @@ pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month) -> Result<MailP
     for g in &mut groups {
         g.sort_by(|&a, &b| pieces[a].document.cmp(pieces[b].document));
     }
-    // Presort: ZIP (5 digits, then +4; the fullest ZIP of the household),
-    // then addressee and first document for a stable order.
-    let zip_of = |g: &[usize]| -> String { g.iter().map(|&i| pieces[i].address.zip.clone()).max().unwrap_or_default() };
+    // Presort: ZIP (5 digits, then +4), then owner and first document for a
+    // stable order. Every document of a household has the same address.
+    let zip_of = |g: &[usize]| -> String { pieces[g[0]].address.zip.clone() };
     groups.sort_by_cached_key(|g| {
         let zip = zip_of(g);
         let (five, four) = (zip[..zip.len().min(5)].to_string(), zip.get(6..).unwrap_or("").to_string());
-        (five, four, pieces[g[0]].recipient.to_string(), pieces[g[0]].document.to_string())
+        (five, four, pieces[g[0]].owner.to_string(), pieces[g[0]].document.to_string())
     });
 
     let duplex = config.sheets.duplex;
@@ -395,7 +435,8 @@ pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month) -> Result<MailP
         let sheets = if duplex { pages / 2 } else { pages };
         let stream = if sheets > config.sheets.max_per_envelope { Stream::Flats } else { Stream::Letters };
 
-        // The batch file: the stream's open one, or a new one when full.
+        // The batch file: the stream's open one, or a new one when full (a
+        // flats envelope larger than the limit gets a file of its own).
         let fits = open.get(&stream).is_some_and(|&f| files[f].sheets + sheets <= config.sheets.batch_max);
         if !fits {
             let n = counters.entry(stream).or_default();
@@ -425,7 +466,7 @@ pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month) -> Result<MailP
             barcode_id: config.imb.barcode_id.clone(),
             service_type: config.imb.service_type.clone(),
             mailer_id: config.imb.mailer_id.clone(),
-            serial: config.serial(month, seq)?,
+            serial: config.serial(month, kind, seq)?,
             routing: zip.replace('-', ""),
         };
         let bars = imb.bars().map_err(|source| PlanError::Barcode { envelope: seq, source })?;
@@ -442,6 +483,7 @@ pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month) -> Result<MailP
             file: f.file.clone(),
             first_page,
             first_sheet,
+            owner: first.owner.to_string(),
             recipient: first.recipient.to_string(),
             zip,
             imb,

@@ -72,7 +72,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             };
             let (summary, outcome) = ops::invoices::run(&req)?;
             println!(
-                "{} invoices, {} pages, amount authorized {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected ({}/rejects.csv); {:.1} s",
+                "{} invoices, {} pages, amount authorized {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected, {} unmailable addresses ({}/rejects.csv); {:.1} s",
                 summary.documents,
                 summary.pages,
                 summary.total_amount_authorized,
@@ -83,6 +83,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 summary.print.sheets,
                 summary.print.files.len(),
                 summary.rejected_records,
+                summary.unmailable,
                 args.out.display(),
                 summary.seconds
             );
@@ -94,7 +95,11 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 service_type: args.service_type,
                 mailer_id: args.mailer_id,
                 serial: args.serial,
-                routing: args.zip.replace('-', ""),
+                // A ZIP+4 may be written NNNNN-NNNN; any other hyphen is an error.
+                routing: match args.zip.split_once('-') {
+                    Some((five, four)) if five.len() == 5 && four.len() == 4 => format!("{five}{four}"),
+                    _ => args.zip,
+                },
             };
             let bars = imb.bars().map_err(OpError::Barcode)?;
             println!("{bars}");

@@ -734,7 +734,8 @@ impl<W: Write> PdfConcat<W> {
             emit.write_page(&mut self.out, &mut self.buf, index, number, wrap)?;
             if let (Some(ops), Some((_, ov))) = (overlay, wrap) {
                 let mut content = Vec::with_capacity(ops.len() + 2);
-                content.extend_from_slice(b"Q\n");
+                // After a line break: the page's last stream may not end in one.
+                content.extend_from_slice(b"\nQ\n");
                 content.extend_from_slice(ops);
                 write_stream(&mut self.out, &mut self.buf, ov, &content)?;
             }
@@ -1798,7 +1799,7 @@ mod tests {
             assert_eq!(parts.len(), 3, "q, the page's own stream, the overlay");
             let first = doc.get_object(parts[0].as_reference().unwrap()).unwrap().as_stream().unwrap();
             assert_eq!(first.content, b"q\n");
-            assert_eq!(last_contents(&doc, page).unwrap(), "Q\n0 g\n72 500 1.44 10.44 re\nf\n");
+            assert_eq!(last_contents(&doc, page).unwrap(), "\nQ\n0 g\n72 500 1.44 10.44 re\nf\n");
         }
         // Page 2 is untouched; the blank page has no contents at all.
         assert_eq!(last_contents(&doc, 2), None);

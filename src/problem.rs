@@ -86,6 +86,16 @@ impl Problem {
     }
 }
 
+/// Records with an unmailable address (a record with several bad address
+/// fields counts once).
+pub fn unmailable_records(problems: &[Problem]) -> usize {
+    let mut records: Vec<(&str, Option<u64>)> =
+        problems.iter().filter(|p| p.severity == Severity::Unmailable).map(|p| (p.file.as_str(), p.line)).collect();
+    records.sort_unstable();
+    records.dedup();
+    records.len()
+}
+
 impl fmt::Display for Problem {
     /// `payees.csv:7: column zip, value "9850": a ZIP code must be ...`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -131,6 +131,8 @@ pub struct PrintedFile {
     pub path: String,
     /// Pages actually written (checked against the plan).
     pub pages_written: usize,
+    /// Sheets those pages print on (duplex: two pages a sheet).
+    pub sheets_written: usize,
     /// File size in bytes.
     pub bytes: u64,
     /// SHA-256 of the file.
@@ -150,7 +152,7 @@ pub struct PrintReport {
     pub pages: usize,
     /// Blank backs added so each document starts on a front side.
     pub blank_pages: usize,
-    /// Sheets of paper.
+    /// Sheets of paper, counted from the pages written.
     pub sheets: usize,
     /// Bytes of all batch files.
     pub bytes: u64,
@@ -171,6 +173,7 @@ struct JobRow<'a> {
     first_page: usize,
     pages: usize,
     sheets: usize,
+    recipient_id: &'a str,
     recipient: &'a str,
     zip: &'a str,
     imb_serial: &'a str,
@@ -299,10 +302,12 @@ impl<'p> PrintJob<'p> {
         let mut w = concat.finish().map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
         w.flush().map_err(|source| RouteError::Write { path: path.clone(), source })?;
         let batch = self.plan.files.iter().find(|b| b.file == name).cloned().ok_or_else(|| RouteError::Plan(format!("{name} is not planned")))?;
+        let pages_written = self.pages_written.get(name).copied().unwrap_or(0);
         self.finished.push(PrintedFile {
             batch,
             path: format!("print/{name}"),
-            pages_written: self.pages_written.get(name).copied().unwrap_or(0),
+            pages_written,
+            sheets_written: if self.config.sheets.duplex { pages_written.div_ceil(2) } else { pages_written },
             bytes: w.bytes,
             sha256: hex(&w.hasher.finalize()),
         });
@@ -330,7 +335,7 @@ impl<'p> PrintJob<'p> {
             documents: plan.envelopes.iter().map(|e| e.documents.len()).sum(),
             pages: self.finished.iter().map(|f| f.pages_written).sum(),
             blank_pages: self.finished.iter().map(|f| f.batch.blank_pages).sum(),
-            sheets: self.finished.iter().map(|f| f.batch.sheets).sum(),
+            sheets: self.finished.iter().map(|f| f.sheets_written).sum(),
             bytes: self.finished.iter().map(|f| f.bytes).sum(),
             files: std::mem::take(&mut self.finished),
             zip_groups: plan.groups.clone(),
@@ -350,6 +355,7 @@ impl<'p> PrintJob<'p> {
                 first_page: env.first_page,
                 pages: env.pages,
                 sheets: env.sheets,
+                recipient_id: &env.owner,
                 recipient: &env.recipient,
                 zip: &env.zip,
                 imb_serial: &env.imb.serial,

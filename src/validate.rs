@@ -241,13 +241,13 @@ impl<'a> Cells<'a> {
     /// kept as given, marked not mailable, and reported as `unmailable`
     /// naming `recipient` and the field, so the record's documents are still
     /// made (for download) and the mailroom knows what to fix.
-    fn address(&mut self, required: bool, recipient: Option<&str>) -> Option<Address> {
+    fn address(&mut self, required: bool, recipient: Option<&str>, consequence: &str) -> Option<Address> {
         let cols = ["address_line1", "address_line2", "city", "state", "zip"];
         if !required && !cols.iter().any(|c| self.raw(c).is_some()) {
             return None;
         }
         let to = recipient.map_or_else(String::new, |r| format!(" to {r}"));
-        let consequence = format!("the address cannot be mailed{to}; documents go to download only (channel unmailable)");
+        let consequence = format!("the address cannot be mailed{to}; {consequence}");
         let mut mailable = true;
         let mut part = |this: &mut Self, col: &str, ok: fn(&str) -> bool, rule: &str| -> String {
             let v = this.raw(col);
@@ -711,7 +711,11 @@ impl Validator {
         let payee_number = c.id("payee_number");
         let name = c.text("name");
         let dba_name = c.opt_text("dba_name");
-        let address = c.address(true, name.as_deref());
+        let consequence = match c.raw("delivery") {
+            Some("email") => "nothing is mailed now (delivery is email), but fix it before choosing mail",
+            _ => "their documents are made for download only (channel unmailable) until it is fixed",
+        };
+        let address = c.address(true, name.as_deref(), consequence);
         let tin_type = c.code("tin_type", TinType::parse, TinType::expected());
         let tin_raw = c.required("tin");
         let tin = match (tin_raw, tin_type) {
@@ -800,7 +804,7 @@ impl Validator {
             (Some(f), Some(l)) => Some(format!("{f} {l}")),
             _ => None,
         };
-        let address = c.address(false, recipient.as_deref());
+        let address = c.address(false, recipient.as_deref(), "letters to this client cannot be mailed until it is fixed");
         let language = c.opt_code("language", Language::parse, Language::expected(), Language::En);
         let rec = (|| {
             Some(Client {

@@ -42,14 +42,14 @@ fn settings_errors_name_the_key() {
 #[test]
 fn one_payee_with_two_providers_gets_one_envelope() {
     let a = addr("12 Main St", "98501-1234");
-    let same_other_case = addr("12  MAIN st", "98501");
+    let same_other_case = addr("12  MAIN st", "98501-1234");
     let b = addr("400 Pine St", "98101");
     let pieces = [
-        Piece { document: "300B-261101", recipient: "Ann Lee", address: &same_other_case, pages: 1 },
-        Piece { document: "500A-261101", recipient: "Bo Tran", address: &b, pages: 2 },
-        Piece { document: "300A-261101", recipient: "Ann Lee", address: &a, pages: 3 },
+        Piece { owner: "Ann Lee", document: "300B-261101", recipient: "Ann Lee", address: &same_other_case, pages: 1 },
+        Piece { owner: "Bo Tran", document: "500A-261101", recipient: "Bo Tran", address: &b, pages: 2 },
+        Piece { owner: "Ann Lee", document: "300A-261101", recipient: "Ann Lee", address: &a, pages: 3 },
     ];
-    let plan = plan(&pieces, &MailConfig::default_config(), month()).unwrap();
+    let plan = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
     assert_eq!(plan.envelopes.len(), 2);
     // ZIP order: 98101 before 98501.
     let bo = &plan.envelopes[0];
@@ -59,19 +59,45 @@ fn one_payee_with_two_providers_gets_one_envelope() {
     assert_eq!(docs, ["300A-261101", "300B-261101"]);
     // 3 pages + blank back, 1 page + blank back: 6 pages, 3 sheets.
     assert_eq!((ann.pages, ann.sheets, ann.documents[0].blanks, ann.documents[1].blanks), (6, 3, 1, 1));
-    // The fullest ZIP of the household routes the barcode.
+    // The ZIP+4 routes the barcode.
     assert_eq!(ann.imb.routing, "985011234");
     assert_eq!((ann.file.as_str(), ann.first_page, ann.first_sheet), ("batch-0001.pdf", 3, 2));
 }
 
 #[test]
+fn different_owners_with_the_same_name_and_address_get_their_own_envelopes() {
+    let a = addr("77 Cedar Loop SE", "98501");
+    let a4 = addr("77 Cedar Loop SE", "98501-1234");
+    let pieces = [
+        Piece { owner: "100200305", document: "305A", recipient: "James O'Connor", address: &a, pages: 1 },
+        Piece { owner: "100200307", document: "307A", recipient: "James O'Connor", address: &a4, pages: 1 },
+    ];
+    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
+    assert_eq!(p.envelopes.len(), 2);
+    // Each barcode routes to the address in its own window.
+    let routes: Vec<(&str, &str)> = p.envelopes.iter().map(|e| (e.owner.as_str(), e.imb.routing.as_str())).collect();
+    assert_eq!(routes, [("100200305", "98501"), ("100200307", "985011234")]);
+}
+
+#[test]
+fn settings_positions_must_be_on_the_page() {
+    let bad = DEFAULT_CONFIG.replace("imb_left_in = 1.0", "imb_left_in = nan");
+    assert_eq!(
+        MailConfig::parse(&bad, "m.toml").unwrap_err().to_string(),
+        "mail settings m.toml: window.imb_left_in: must be a position on the page, from 0 to 5.571 inches; got NaN"
+    );
+    let bad = DEFAULT_CONFIG.replace("serial_start = 1\n", "");
+    assert!(MailConfig::parse(&bad, "m.toml").unwrap_err().to_string().contains("missing field `serial_start`"));
+}
+
+#[test]
 fn duplex_blanks_and_simplex() {
     let a = addr("1 A St", "98001");
-    let pieces = [Piece { document: "d1", recipient: "X", address: &a, pages: 3 }];
-    let p = plan(&pieces, &MailConfig::default_config(), month()).unwrap();
+    let pieces = [Piece { owner: "X", document: "d1", recipient: "X", address: &a, pages: 3 }];
+    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
     assert_eq!((p.envelopes[0].pages, p.envelopes[0].sheets, p.files[0].blank_pages), (4, 2, 1));
     let simplex = config(|c| c.sheets.duplex = false);
-    let p = plan(&pieces, &simplex, month()).unwrap();
+    let p = plan(&pieces, &simplex, month(), DocumentKind::Invoice).unwrap();
     assert_eq!((p.envelopes[0].pages, p.envelopes[0].sheets, p.files[0].blank_pages), (3, 3, 0));
 }
 
@@ -81,11 +107,11 @@ fn more_sheets_than_an_envelope_holds_go_to_flats() {
     let b = addr("2 B St", "98002");
     let pieces = [
         // 11 pages duplex = 6 sheets > 5.
-        Piece { document: "big", recipient: "X", address: &a, pages: 11 },
+        Piece { owner: "X", document: "big", recipient: "X", address: &a, pages: 11 },
         // 10 pages = 5 sheets: still a letter.
-        Piece { document: "five", recipient: "Y", address: &b, pages: 10 },
+        Piece { owner: "Y", document: "five", recipient: "Y", address: &b, pages: 10 },
     ];
-    let p = plan(&pieces, &MailConfig::default_config(), month()).unwrap();
+    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
     assert_eq!(p.envelopes[0].stream, Stream::Flats);
     assert_eq!(p.envelopes[0].file, "flats-0001.pdf");
     assert_eq!(p.envelopes[1].stream, Stream::Letters);
@@ -102,9 +128,9 @@ fn batches_split_at_the_limit_and_never_split_an_envelope() {
     let pages = [4, 3, 1, 5, 2, 4, 4];
     let names: Vec<String> = (0..7).map(|i| format!("doc{i}")).collect();
     let pieces: Vec<Piece> =
-        (0..7).map(|i| Piece { document: &names[i], recipient: "R", address: &addrs[i], pages: pages[i] }).collect();
+        (0..7).map(|i| Piece { owner: "R", document: &names[i], recipient: "R", address: &addrs[i], pages: pages[i] }).collect();
     let c = config(|c| c.sheets.batch_max = 5);
-    let p = plan(&pieces, &c, month()).unwrap();
+    let p = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
     let files: Vec<(&str, usize, usize)> = p.files.iter().map(|f| (f.file.as_str(), f.envelopes, f.sheets)).collect();
     assert_eq!(files, [("batch-0001.pdf", 3, 5), ("batch-0002.pdf", 2, 4), ("batch-0003.pdf", 2, 4)]);
     assert!(p.files.iter().all(|f| f.sheets <= 5));
@@ -117,27 +143,28 @@ fn batches_split_at_the_limit_and_never_split_an_envelope() {
 #[test]
 fn serials_are_unique_stable_and_sized() {
     let c = MailConfig::default_config();
-    assert_eq!(c.serial(month(), 1).unwrap(), "610000001");
-    assert_eq!(c.serial(month(), 23_456).unwrap(), "610023456");
+    let inv = DocumentKind::Invoice;
+    assert_eq!(c.serial(month(), inv, 1).unwrap(), "610100001");
+    assert_eq!(c.serial(month(), inv, 23_456).unwrap(), "610123456");
     assert_eq!(
-        c.serial(month(), 1_000_000).unwrap_err().to_string(),
-        "envelope 1000000 needs a serial number of more than 6 digits; use a 6-digit mailer ID or the sequence scheme"
+        c.serial(month(), inv, 100_000).unwrap_err().to_string(),
+        "envelope 100000 needs a serial number of more than 5 digits; use a 6-digit mailer ID or the sequence scheme"
     );
     let nine = config(|c| {
         c.imb.mailer_id = "901234567".into();
         c.imb.serial = SerialScheme::Sequence;
         c.imb.serial_start = 500;
     });
-    assert_eq!(nine.serial(month(), 1).unwrap(), "000500");
+    assert_eq!(nine.serial(month(), inv, 1).unwrap(), "000500");
     let a = addr("1 A St", "98001");
     let b = addr("2 B St", "98002");
-    let pieces = [Piece { document: "x", recipient: "X", address: &a, pages: 1 }, Piece { document: "y", recipient: "Y", address: &b, pages: 1 }];
-    let p1 = plan(&pieces, &c, month()).unwrap();
-    let p2 = plan(&pieces, &c, month()).unwrap();
+    let pieces = [Piece { owner: "X", document: "x", recipient: "X", address: &a, pages: 1 }, Piece { owner: "Y", document: "y", recipient: "Y", address: &b, pages: 1 }];
+    let p1 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
+    let p2 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
     let serials: Vec<&str> = p1.envelopes.iter().map(|e| e.imb.serial.as_str()).collect();
-    assert_eq!(serials, ["610000001", "610000002"]);
+    assert_eq!(serials, ["610100001", "610100002"]);
     assert_eq!(p1.envelopes[1].bars, p2.envelopes[1].bars);
-    assert_eq!(p1.envelopes[0].imb.tracking(), "00300123456610000001");
+    assert_eq!(p1.envelopes[0].imb.tracking(), "00300123456610100001");
 }
 
 #[test]
@@ -179,9 +206,9 @@ fn omr_marks_encode_collation_sequence_and_parity() {
 #[test]
 fn overlays_put_the_barcode_on_the_first_page_and_marks_on_fronts() {
     let a = addr("1 A St", "98001");
-    let pieces = [Piece { document: "d", recipient: "X", address: &a, pages: 3 }];
+    let pieces = [Piece { owner: "X", document: "d", recipient: "X", address: &a, pages: 3 }];
     let c = config(|c| c.omr.enabled = true);
-    let p = plan(&pieces, &c, month()).unwrap();
+    let p = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
     let o = envelope_overlays(&p.envelopes[0], &c);
     assert_eq!(o.len(), 4);
     let count = |s: &Option<String>| s.as_deref().map_or(0, |s| s.lines().filter(|l| l.ends_with(" re")).count());

@@ -21,7 +21,7 @@ pub struct CheckReport {
     pub errors: usize,
     /// Warnings found.
     pub warnings: usize,
-    /// Addresses that cannot be mailed (the records are kept).
+    /// Records whose address cannot be mailed (they are kept).
     pub unmailable: usize,
     /// Every problem.
     pub problems: Vec<Problem>,
@@ -43,8 +43,9 @@ impl CheckReport {
 pub fn check(dir: &Path) -> Result<CheckReport, OpError> {
     let v = read_extract(dir)?;
     let errors = v.errors().count();
-    let unmailable = v.problems.iter().filter(|p| p.severity == crate::problem::Severity::Unmailable).count();
-    let warnings = v.problems.len() - errors - unmailable;
+    let unmailable_problems = v.problems.iter().filter(|p| p.severity == crate::problem::Severity::Unmailable).count();
+    let unmailable = crate::problem::unmailable_records(&v.problems);
+    let warnings = v.problems.len() - errors - unmailable_problems;
     let rejected = v.counts.values().map(|c| c.rejected).sum::<usize>();
     Ok(CheckReport { data: dir.display().to_string(), files: v.counts, rejected, errors, warnings, unmailable, problems: v.problems })
 }

@@ -24,7 +24,7 @@ use crate::load;
 use crate::model::Month;
 use crate::pdfcut::{Archival, PdfChunk};
 use crate::render::{self, PdfSettings, Renderer, Template};
-use crate::mail::{self, MailConfig, MailPlan, Piece};
+use crate::mail::{self, DocumentKind, MailConfig, MailPlan, Piece};
 use crate::route::{Download, PrintJob, PrintReport};
 use crate::validate::FileCounts;
 
@@ -76,7 +76,8 @@ pub struct Summary {
     pub rejected_records: usize,
     /// Problems that reject (a record can have several).
     pub errors: usize,
-    /// Addresses that cannot be mailed (their documents are download only).
+    /// Records whose address cannot be mailed (a payee's documents are then
+    /// download only).
     pub unmailable: usize,
     /// Warnings (nothing rejected).
     pub warnings: usize,
@@ -157,10 +158,16 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
         .iter()
         .filter_map(|&i| {
             let inv = &invoices[i];
-            Some(Piece { document: &inv.number, recipient: &inv.meta.recipient, address: mail_address(inv)?, pages: inv.page_count() })
+            Some(Piece {
+                owner: &inv.payee_number,
+                document: &inv.number,
+                recipient: &inv.meta.recipient,
+                address: mail_address(inv)?,
+                pages: inv.page_count(),
+            })
         })
         .collect();
-    let mail_plan = mail::plan(&pieces, &config, req.month)?;
+    let mail_plan = mail::plan(&pieces, &config, req.month, DocumentKind::Invoice)?;
     // Render order: mailed invoices as the envelopes take them, then the rest.
     let mut piece_of: Vec<Option<usize>> = vec![None; invoices.len()];
     let mut placed: Vec<Option<(usize, String, usize)>> = vec![None; invoices.len()];
@@ -202,31 +209,49 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
     // the chunks back in order and feeds the print job, so printing overlaps
     // rendering and no core waits for a batch to finish.
     let threads = req.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)).max(1);
+    // Chunks handed out but not yet printed are bounded, so memory is too.
+    let window = threads * 2;
     let next = AtomicUsize::new(0);
+    let printed = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let mut stored: Vec<Option<crate::route::Stored>> = vec![None; invoices.len()];
     let mut rendered_pages = 0usize;
     std::thread::scope(|scope| -> Result<(), OpError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Done, OpError>)>(threads * 2);
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Done, OpError>)>();
         for _ in 0..threads {
             let tx = tx.clone();
-            let (plans, renderer, invoices, download, ident, next, stop) = (&plans, &renderer, &invoices, &download, &ident, &next, &stop);
+            let (plans, renderer, invoices, download, ident, next, printed, stop) =
+                (&plans, &renderer, &invoices, &download, &ident, &next, &printed, &stop);
             let worker = move || {
                 while !stop.load(Ordering::Relaxed) {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(plan) = plans.get(k) else { break };
-                    let result = render_chunk(renderer, invoices, plan, k, ident, date).and_then(|mut d| {
-                        for part in &mut d.parts {
-                            let inv = &invoices[part.invoice];
-                            let payee = inv
-                                .meta
-                                .payee
-                                .as_ref()
-                                .ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
-                            part.stored = Some(download.store(payee, &inv.number, &part.pdf)?);
-                        }
-                        Ok(d)
+                    while k >= printed.load(Ordering::Acquire) + window && !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    // A panic inside a chunk (a defect, never input) becomes
+                    // this chunk's error: the run stops cleanly with exit 2.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        render_chunk(renderer, invoices, plan, k, ident, date).and_then(|mut d| {
+                            for part in &mut d.parts {
+                                let inv = &invoices[part.invoice];
+                                let payee = inv
+                                    .meta
+                                    .payee
+                                    .as_ref()
+                                    .ok_or_else(|| OpError::Unbalanced(format!("invoice {} has no payee", inv.number)))?;
+                                part.stored = Some(download.store(payee, &inv.number, &part.pdf)?);
+                            }
+                            Ok(d)
+                        })
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+                        Err(OpError::Unbalanced(format!("chunk {k} could not be rendered: {}", what.unwrap_or_else(|| "panic".into()))))
                     });
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                     if k % TRIM_EVERY == TRIM_EVERY - 1 {
                         render::trim_caches();
                     }
@@ -242,28 +267,39 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
                 .map_err(|e| OpError::Unbalanced(format!("cannot start worker threads: {e}")))?;
         }
         drop(tx);
-        // Chunks that arrived ahead of their turn.
+        // Chunks that arrived ahead of their turn (at most `window`).
         let mut pending: BTreeMap<usize, Result<Done, OpError>> = BTreeMap::new();
         let mut expect = 0;
-        for (k, result) in rx {
-            pending.insert(k, result);
-            while let Some(result) = pending.remove(&expect) {
-                let d = result.inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
-                for part in d.parts {
-                    if let Some(piece) = piece_of[part.invoice] {
-                        job.place(piece, &d.chunk, part.pages.clone()).inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
-                    }
-                    rendered_pages += part.pages.len();
-                    stored[part.invoice] = part.stored;
+        let result = (|| {
+            for (k, result) in &rx {
+                if let Err(e) = result {
+                    return Err(e);
                 }
-                bar.inc(plans[expect].invoices.len() as u64);
-                expect += 1;
+                pending.insert(k, result);
+                while let Some(result) = pending.remove(&expect) {
+                    let d = result?;
+                    for part in d.parts {
+                        if let Some(piece) = piece_of[part.invoice] {
+                            job.place(piece, &d.chunk, part.pages.clone())?;
+                        }
+                        rendered_pages += part.pages.len();
+                        stored[part.invoice] = part.stored;
+                    }
+                    bar.inc(plans[expect].invoices.len() as u64);
+                    expect += 1;
+                    printed.store(expect, Ordering::Release);
+                }
             }
+            if expect != plans.len() {
+                return Err(OpError::Unbalanced(format!("{} of {} chunks were rendered", expect, plans.len())));
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        if expect != plans.len() {
-            return Err(OpError::Unbalanced(format!("{} of {} chunks were rendered", expect, plans.len())));
-        }
-        Ok(())
+        drop(rx);
+        result
     })?;
     bar.finish_and_clear();
     let piece_names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
@@ -330,7 +366,7 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome), OpError> {
         print: print_report,
         rejected_records,
         errors: v.errors().count(),
-        unmailable: rejected_problems - v.errors().count(),
+        unmailable: crate::problem::unmailable_records(&v.problems),
         warnings: v.problems.len() - rejected_problems,
         files: v.counts,
         checks,
@@ -406,7 +442,7 @@ fn balance(
     in_envelopes.dedup();
     let mailed_pages: usize = mailable.iter().map(|&i| invoices[i].page_count()).sum();
     let planned_sheets: usize = plan.envelopes.iter().map(|e| e.sheets).sum();
-    let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages);
+    let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages && f.sheets_written == f.batch.sheets);
     let c = |name, expected: String, found: String| Check { ok: expected == found, name, expected, found };
     vec![
         c("authorization lines of the month printed", overlapping.len().to_string(), before.to_string()),
@@ -416,7 +452,7 @@ fn balance(
         c("mailable invoices placed in envelopes", mailable.len().to_string(), placements.to_string()),
         c("each mailable invoice in exactly one envelope", placements.to_string(), in_envelopes.len().to_string()),
         c("print pages = mailed invoice pages + blank backs", (mailed_pages + print.blank_pages).to_string(), print.pages.to_string()),
-        c("sheets of the batch files = sheets of the envelopes", planned_sheets.to_string(), print.sheets.to_string()),
+        c("sheets printed (from the pages written) = sheets of the envelopes", planned_sheets.to_string(), print.sheets.to_string()),
         c("every batch file has the pages planned for it", "true".into(), files_as_planned.to_string()),
     ]
 }

@@ -323,8 +323,9 @@ fn unmailable(spec: &'static FileSpec, changes: &[(&str, &str)], expected: &[&st
     v
 }
 
-const NOT_MAILED_PAYEE: &str = "the address cannot be mailed to Sunrise Child Care LLC; documents go to download only (channel unmailable)";
-const NOT_MAILED_CLIENT: &str = "the address cannot be mailed to Ana Lopez; documents go to download only (channel unmailable)";
+const NOT_MAILED_PAYEE: &str =
+    "the address cannot be mailed to Sunrise Child Care LLC; their documents are made for download only (channel unmailable) until it is fixed";
+const NOT_MAILED_CLIENT: &str = "the address cannot be mailed to Ana Lopez; letters to this client cannot be mailed until it is fixed";
 
 /// The header and the first data row of a file's valid text.
 fn first_row(spec: &FileSpec) -> String {
@@ -471,6 +472,15 @@ fn a_payee_without_a_city_is_kept_and_reported_unmailable() {
     );
     assert!(!v.extract.payees[&id("100200301")].address.mailable);
     assert!(v.extract.payees[&id("100200300")].address.mailable);
+}
+
+#[test]
+fn an_email_payee_with_a_bad_zip_is_told_nothing_is_mailed_now() {
+    unmailable(
+        &load::PAYEES,
+        &[("zip", "9850"), ("delivery", "email"), ("email", "ap@example.org")],
+        &["unmailable: payees.csv:3: payee 100200301: column zip = \"9850\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: the address cannot be mailed to Sunrise Child Care LLC; nothing is mailed now (delivery is email), but fix it before choosing mail"],
+    );
 }
 
 #[test]

@@ -242,6 +242,9 @@ fn a_broken_payee_rejects_its_invoice_and_the_rest_goes_on() {
     assert!(!m.contains_key("305A-261101"), "O'Connor's payee was rejected");
     assert_eq!(m.len(), 7);
     assert_eq!(m["302A-261101"]["lines"], "1", "the bad rate line is rejected, its sibling stays");
+    let raw = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(raw.starts_with("severity,file,line,column,value,record,rule\n"));
+    assert_eq!(raw.matches("severity,file").count(), 1, "one header row");
     let rejects = read_csv(&out.join("rejects.csv"));
     let find = |file: &str, line: &str| {
         rejects.iter().find(|r| r["file"] == file && r["line"] == line).unwrap_or_else(|| panic!("no reject {file}:{line}: {rejects:?}"))

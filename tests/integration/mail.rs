@@ -92,6 +92,10 @@ fn imb_command_prints_the_specification_examples() {
     let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "9850"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o), "error: cannot make the barcode: routing code must be 0, 5, 9 or 11 digits, got 4 digits\n");
+    let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "98501-"]);
+    assert_eq!(stderr(&o), "error: cannot make the barcode: routing code must be digits only, got \"98501-\"\n");
+    let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "01234-5678"]);
+    assert_eq!(stdout(&o), "ADFTTAFDTTTTFATTADTAAATFTFTATDAAAFDDADATATDTDTTDFDTDATADADTDFFTFA\n", "ZIP+4 with its hyphen");
     let o = ssps(&["imb", "--barcode-id", "07", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321"]);
     assert_eq!(stderr(&o), "error: cannot make the barcode: the barcode ID's second digit must be 0-4, got \"07\"\n");
 }
@@ -158,7 +162,7 @@ fn every_mailed_document_is_in_exactly_one_envelope_and_the_job_adds_up() {
     assert_eq!(json["zip_groups"]["984"]["envelopes"], 1);
     assert_eq!(json["zip_groups"]["985"]["envelopes"], 1);
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    for name in ["mailable invoices placed in envelopes", "each mailable invoice in exactly one envelope", "sheets of the batch files = sheets of the envelopes"] {
+    for name in ["mailable invoices placed in envelopes", "each mailable invoice in exactly one envelope", "sheets printed (from the pages written) = sheets of the envelopes"] {
         let check = summary["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name}"));
         assert_eq!(check["ok"], true, "{check}");
     }
@@ -316,7 +320,7 @@ fn an_unmailable_address_is_reported_and_its_invoice_is_download_only() {
     assert_eq!(r["record"], "payee 100200305");
     assert_eq!(
         r["rule"],
-        "a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: the address cannot be mailed to James O'Connor; documents go to download only (channel unmailable)"
+        "a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: the address cannot be mailed to James O'Connor; their documents are made for download only (channel unmailable) until it is fixed"
     );
     let (rows, json) = job(&out);
     assert!(rows.iter().all(|r| !r["documents"].contains("305A")));
