@@ -6,10 +6,14 @@
 //! channels, amounts). Templates never compute: what is printed is decided
 //! here, so it can be tested without rendering. No I/O happens here.
 //!
+//! Remittance advices are composed in [`remittance`].
+//!
 //! The DSHS 08-141 invoice (booklet seed 002, pages 19–22): one per provider
 //! per month, listing every authorization line of that provider that
 //! overlaps the month, sorted by child then reference number, six lines a
 //! page.
+
+pub mod remittance;
 
 use std::collections::BTreeMap;
 
