@@ -54,7 +54,8 @@ fn main() {
     // part of the work measured.
     let _ = std::fs::remove_dir_all(&out);
     let t = Instant::now();
-    let (summary, _) = run(&InvoiceRun { data, month, out: out.clone(), progress: false, threads: None, mail_config: None }).expect("invoice run");
+    let (summary, _) =
+        run(&InvoiceRun { data, month, out: out.clone(), progress: false, threads: None, mail_config: None }).expect("invoice run");
     let secs = t.elapsed().as_secs_f64();
     let pages = summary.pages;
     let print_pages = summary.print.pages.max(1);

@@ -106,11 +106,7 @@ impl Imb {
             _ => false,
         };
         if !mid_ok {
-            return Err(ImbError::Length {
-                field: "mailer ID",
-                expected: "6 digits starting 0-8, or 9 digits starting 9",
-                len: mid,
-            });
+            return Err(ImbError::Length { field: "mailer ID", expected: "6 digits starting 0-8, or 9 digits starting 9", len: mid });
         }
         if mid + self.serial.len() != 15 {
             return Err(ImbError::Serial { mid, need: 15 - mid, got: self.serial.len() });

@@ -173,7 +173,9 @@ impl MailConfig {
                 return Err(invalid(key, format!("must be a position on the page, from 0 to {limit:.3} inches; got {value}")));
             }
         }
-        for (key, value) in [("omr.pitch_in", config.omr.pitch_in), ("omr.length_in", config.omr.length_in), ("omr.weight_pt", config.omr.weight_pt)] {
+        for (key, value) in
+            [("omr.pitch_in", config.omr.pitch_in), ("omr.length_in", config.omr.length_in), ("omr.weight_pt", config.omr.weight_pt)]
+        {
             if !(value.is_finite() && value > 0.0 && value < 72.0) {
                 return Err(invalid(key, format!("must be a positive size; got {value}")));
             }
@@ -208,7 +210,7 @@ impl MailConfig {
             SerialScheme::MonthSequence => {
                 let d = month.first_day();
                 (format!("{}{:02}{}", d.year() % 10, d.month(), kind.digit()), seq as u64)
-            },
+            }
             SerialScheme::Sequence => (String::new(), self.imb.serial_start + seq as u64 - 1),
         };
         let width = len.saturating_sub(prefix.len());

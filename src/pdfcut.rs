@@ -289,7 +289,13 @@ impl PdfChunk {
 
     /// Like [`extract`](Self::extract); with `archival`, the copy is a
     /// PDF/A-2b file (see [`Archival`]).
-    pub fn extract_with(&self, pages: Range<usize>, ident: &str, title: Option<&str>, archival: Option<&Archival>) -> Result<Vec<u8>, PdfCutError> {
+    pub fn extract_with(
+        &self,
+        pages: Range<usize>,
+        ident: &str,
+        title: Option<&str>,
+        archival: Option<&Archival>,
+    ) -> Result<Vec<u8>, PdfCutError> {
         self.check_range(&pages)?;
         let mut concat = PdfConcat::new(Vec::with_capacity(64 * 1024), ident, title)?;
         if let Some(a) = archival {
@@ -761,7 +767,9 @@ impl<W: Write> PdfConcat<W> {
         self.buf.clear();
         push_fmt(
             &mut self.buf,
-            format_args!("{number} 0 obj\n<</Type /Page/Parent {ROOT_PAGES} 0 R/MediaBox [0 0 {width} {height}]/Resources <<>>>>\nendobj\n"),
+            format_args!(
+                "{number} 0 obj\n<</Type /Page/Parent {ROOT_PAGES} 0 R/MediaBox [0 0 {width} {height}]/Resources <<>>>>\nendobj\n"
+            ),
         );
         self.out.start_object(number)?;
         self.out.write(&self.buf)?;

@@ -255,7 +255,9 @@ impl<'p> PrintJob<'p> {
         let overlays: Vec<Option<&[u8]>> = (0..pages.len()).map(|i| self.overlays[at + i].as_deref().map(str::as_bytes)).collect();
         let path = self.dir.join(&env.file);
         let writer = self.open.get_mut(&env.file).ok_or_else(|| RouteError::Plan(format!("{} is not open", env.file)))?;
-        writer.append_with(chunk, pages.clone(), &overlays).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+        writer
+            .append_with(chunk, pages.clone(), &overlays)
+            .map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
         for _ in 0..doc.blanks {
             writer.append_blank(PAGE.0, PAGE.1).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
         }
@@ -272,21 +274,20 @@ impl<'p> PrintJob<'p> {
     /// and computes its overlays.
     fn start_envelope(&mut self, env: &'p Envelope) -> Result<(), RouteError> {
         if !self.open.contains_key(&env.file) {
-            let previous: Vec<String> = self
-                .open
-                .keys()
-                .filter(|f| self.plan.files.iter().any(|b| &b.file == *f && b.stream == env.stream))
-                .cloned()
-                .collect();
+            let previous: Vec<String> =
+                self.open.keys().filter(|f| self.plan.files.iter().any(|b| &b.file == *f && b.stream == env.stream)).cloned().collect();
             for f in previous {
                 self.finish_file(&f)?;
             }
             let path = self.dir.join(&env.file);
             let file = File::create(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
             let title = format!("SSPS print job {}: {}", self.ident, env.file);
-            let concat =
-                PdfConcat::new(HashingWriter::new(BufWriter::with_capacity(1 << 20, file)), &format!("{}-{}", self.ident, env.file), Some(&title))
-                    .map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
+            let concat = PdfConcat::new(
+                HashingWriter::new(BufWriter::with_capacity(1 << 20, file)),
+                &format!("{}-{}", self.ident, env.file),
+                Some(&title),
+            )
+            .map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
             self.open.insert(env.file.clone(), concat);
         }
         self.overlays = envelope_overlays(env, self.config);
@@ -301,7 +302,8 @@ impl<'p> PrintJob<'p> {
         let path = self.dir.join(name);
         let mut w = concat.finish().map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
         w.flush().map_err(|source| RouteError::Write { path: path.clone(), source })?;
-        let batch = self.plan.files.iter().find(|b| b.file == name).cloned().ok_or_else(|| RouteError::Plan(format!("{name} is not planned")))?;
+        let batch =
+            self.plan.files.iter().find(|b| b.file == name).cloned().ok_or_else(|| RouteError::Plan(format!("{name} is not planned")))?;
         let pages_written = self.pages_written.get(name).copied().unwrap_or(0);
         self.finished.push(PrintedFile {
             batch,
@@ -319,7 +321,11 @@ impl<'p> PrintJob<'p> {
     /// when a planned document was never placed.
     pub fn finish(mut self, pieces: &[&str], date: chrono::NaiveDate) -> Result<PrintReport, RouteError> {
         if let Some((env, doc)) = self.next_document() {
-            return Err(RouteError::Plan(format!("envelope {}: document {} was never printed", env.seq, pieces.get(doc.piece).unwrap_or(&"?"))));
+            return Err(RouteError::Plan(format!(
+                "envelope {}: document {} was never printed",
+                env.seq,
+                pieces.get(doc.piece).unwrap_or(&"?")
+            )));
         }
         let names: Vec<String> = self.open.keys().cloned().collect();
         for name in names {
@@ -379,7 +385,8 @@ impl<'p> PrintJob<'p> {
 
         // The archive: batch files, job files and their checksums.
         let mut sums = String::new();
-        let mut members: Vec<(String, Option<String>)> = report.files.iter().map(|f| (f.batch.file.clone(), Some(f.sha256.clone()))).collect();
+        let mut members: Vec<(String, Option<String>)> =
+            report.files.iter().map(|f| (f.batch.file.clone(), Some(f.sha256.clone()))).collect();
         members.push(("job.csv".into(), Some(sha256_hex(&csv))));
         members.push(("job.json".into(), Some(sha256_hex(&json))));
         for (name, sum) in &members {
@@ -389,15 +396,9 @@ impl<'p> PrintJob<'p> {
         let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("job.zip: {e}"));
         let file = File::create(&zip_path).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
         let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
-        let stamp = zip::DateTime::from_date_and_time(
-            u16::try_from(date.year()).unwrap_or(1980),
-            date.month() as u8,
-            date.day() as u8,
-            0,
-            0,
-            0,
-        )
-        .unwrap_or_default();
+        let stamp =
+            zip::DateTime::from_date_and_time(u16::try_from(date.year()).unwrap_or(1980), date.month() as u8, date.day() as u8, 0, 0, 0)
+                .unwrap_or_default();
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .last_modified_time(stamp)

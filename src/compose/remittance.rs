@@ -228,7 +228,8 @@ mod tests {
         let ids: Vec<&str> = ras.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["RA-880000236", "RA-880000237", "RA-880000238", "RA-880000239", "RA-880000240", "RA-880000241", "RA-880000242"]);
         // Every advice's total is its payment's amount, and the month's total is the input's.
-        let input: Decimal = x.payments.values().filter(|p| p.issue_date >= d("2026-10-01") && p.issue_date <= d("2026-10-31")).map(|p| p.amount).sum();
+        let input: Decimal =
+            x.payments.values().filter(|p| p.issue_date >= d("2026-10-01") && p.issue_date <= d("2026-10-31")).map(|p| p.amount).sum();
         assert_eq!(ras.iter().map(|r| r.meta.amount).sum::<Decimal>(), input);
         for r in &ras {
             assert_eq!(r.total, money(r.meta.amount));
@@ -272,10 +273,11 @@ mod tests {
         let x = october();
         let p = &x.payments[&Id::parse("880000236").unwrap()];
         // Sunrise's 2026 payments: January to October.
-        let expected: Decimal = ["6467.50", "5844.80", "6110.00", "6052.80", "6086.60", "6282.90", "6415.50", "6479.20", "6444.10", "6628.70"]
-            .iter()
-            .map(|a| a.parse::<Decimal>().unwrap())
-            .sum();
+        let expected: Decimal =
+            ["6467.50", "5844.80", "6110.00", "6052.80", "6086.60", "6282.90", "6415.50", "6479.20", "6444.10", "6628.70"]
+                .iter()
+                .map(|a| a.parse::<Decimal>().unwrap())
+                .sum();
         assert_eq!(year_to_date(&x, p), expected);
         let january = &x.payments[&Id::parse("880000173").unwrap()];
         assert_eq!(year_to_date(&x, january), "6467.50".parse::<Decimal>().unwrap());

@@ -158,7 +158,10 @@ fn serials_are_unique_stable_and_sized() {
     assert_eq!(nine.serial(month(), inv, 1).unwrap(), "000500");
     let a = addr("1 A St", "98001");
     let b = addr("2 B St", "98002");
-    let pieces = [Piece { owner: "X", document: "x", recipient: "X", address: &a, pages: 1 }, Piece { owner: "Y", document: "y", recipient: "Y", address: &b, pages: 1 }];
+    let pieces = [
+        Piece { owner: "X", document: "x", recipient: "X", address: &a, pages: 1 },
+        Piece { owner: "Y", document: "y", recipient: "Y", address: &b, pages: 1 },
+    ];
     let p1 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
     let p2 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
     let serials: Vec<&str> = p1.envelopes.iter().map(|e| e.imb.serial.as_str()).collect();
@@ -171,11 +174,8 @@ fn serials_are_unique_stable_and_sized() {
 fn barcode_ops_draw_65_bars_at_nominal_size() {
     let bars = Imb::from_tracking("01234567094987654321", "01234567891").unwrap().bars().unwrap();
     let ops = barcode_ops(&bars, 1.0, 2.56);
-    let rects: Vec<Vec<f64>> = ops
-        .lines()
-        .filter(|l| l.ends_with(" re"))
-        .map(|l| l.split_whitespace().take(4).map(|n| n.parse().unwrap()).collect())
-        .collect();
+    let rects: Vec<Vec<f64>> =
+        ops.lines().filter(|l| l.ends_with(" re")).map(|l| l.split_whitespace().take(4).map(|n| n.parse().unwrap()).collect()).collect();
     assert_eq!(rects.len(), 65);
     // First bar 'A' (ascender): from the top down to the tracker's bottom.
     let top = 792.0 - 2.56 * 72.0;

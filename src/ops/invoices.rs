@@ -21,10 +21,10 @@ use super::{read_extract, require, OpError, Outcome};
 use crate::compose::{self, money, Invoice};
 use crate::journal::{self, ManifestRow, Staging};
 use crate::load;
+use crate::mail::{self, DocumentKind, MailConfig, MailPlan, Piece};
 use crate::model::Month;
 use crate::pdfcut::{Archival, PdfChunk};
 use crate::render::{self, PdfSettings, Renderer, Template};
-use crate::mail::{self, DocumentKind, MailConfig, MailPlan, Piece};
 use crate::route::{Download, PrintJob, PrintReport};
 use crate::validate::FileCounts;
 

@@ -85,16 +85,31 @@ fn imb_command_prints_the_specification_examples() {
         ("01234567891", "AADTFFDFTDADTAADAATFDTDDAAADDTDTTDAFADADDDTFFFDDTTTADFAAADFTDAADA"),
     ];
     for (zip, bars) in cases {
-        let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", zip]);
+        let o =
+            ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", zip]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(stdout(&o), format!("{bars}\n"), "zip {zip:?}");
     }
-    let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "9850"]);
+    let o =
+        ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "9850"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o), "error: cannot make the barcode: routing code must be 0, 5, 9 or 11 digits, got 4 digits\n");
-    let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "98501-"]);
+    let o =
+        ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "98501-"]);
     assert_eq!(stderr(&o), "error: cannot make the barcode: routing code must be digits only, got \"98501-\"\n");
-    let o = ssps(&["imb", "--barcode-id", "01", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321", "--zip", "01234-5678"]);
+    let o = ssps(&[
+        "imb",
+        "--barcode-id",
+        "01",
+        "--service-type",
+        "234",
+        "--mailer-id",
+        "567094",
+        "--serial",
+        "987654321",
+        "--zip",
+        "01234-5678",
+    ]);
     assert_eq!(stdout(&o), "ADFTTAFDTTTTFATTADTAAATFTFTATDAAAFDDADATATDTDTTDFDTDATADADTDFFTFA\n", "ZIP+4 with its hyphen");
     let o = ssps(&["imb", "--barcode-id", "07", "--service-type", "234", "--mailer-id", "567094", "--serial", "987654321"]);
     assert_eq!(stderr(&o), "error: cannot make the barcode: the barcode ID's second digit must be 0-4, got \"07\"\n");
@@ -162,7 +177,11 @@ fn every_mailed_document_is_in_exactly_one_envelope_and_the_job_adds_up() {
     assert_eq!(json["zip_groups"]["984"]["envelopes"], 1);
     assert_eq!(json["zip_groups"]["985"]["envelopes"], 1);
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    for name in ["mailable invoices placed in envelopes", "each mailable invoice in exactly one envelope", "sheets printed (from the pages written) = sheets of the envelopes"] {
+    for name in [
+        "mailable invoices placed in envelopes",
+        "each mailable invoice in exactly one envelope",
+        "sheets printed (from the pages written) = sheets of the envelopes",
+    ] {
         let check = summary["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name}"));
         assert_eq!(check["ok"], true, "{check}");
     }
@@ -182,7 +201,19 @@ fn each_envelope_carries_its_own_barcode_above_the_address() {
         assert_eq!(bars_from_rects(&rects), r["imb_bars"], "envelope {}", r["envelope"]);
         // The same fields through `ssps imb` give the same bars.
         let t = &r["imb_tracking"];
-        let o = ssps(&["imb", "--barcode-id", &t[0..2], "--service-type", &t[2..5], "--mailer-id", &t[5..11], "--serial", &t[11..], "--zip", &r["imb_routing"]]);
+        let o = ssps(&[
+            "imb",
+            "--barcode-id",
+            &t[0..2],
+            "--service-type",
+            &t[2..5],
+            "--mailer-id",
+            &t[5..11],
+            "--serial",
+            &t[11..],
+            "--zip",
+            &r["imb_routing"],
+        ]);
         assert_eq!(stdout(&o).trim_end(), r["imb_bars"]);
         assert_eq!(r["imb_routing"], r["zip"].replace('-', ""));
         assert_eq!(r["imb_serial"], t[11..]);
@@ -231,7 +262,8 @@ fn the_window_shows_only_name_and_address() {
 #[test]
 fn flats_and_batch_files_follow_the_settings() {
     let tmp = tempfile::tempdir().unwrap();
-    let (o, out) = run_with(tmp.path(), &oct_2026(), &[("max_per_envelope = 5", "max_per_envelope = 1"), ("batch_max = 2000", "batch_max = 2")]);
+    let (o, out) =
+        run_with(tmp.path(), &oct_2026(), &[("max_per_envelope = 5", "max_per_envelope = 1"), ("batch_max = 2000", "batch_max = 2")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (rows, json) = job(&out);
     let placement: Vec<(&str, &str, &str)> =
@@ -333,7 +365,8 @@ fn an_unmailable_address_is_reported_and_its_invoice_is_download_only() {
 #[test]
 fn the_job_archive_holds_the_batches_with_their_checksums() {
     let tmp = tempfile::tempdir().unwrap();
-    let (o, out) = run_with(tmp.path(), &oct_2026(), &[("max_per_envelope = 5", "max_per_envelope = 2"), ("batch_max = 2000", "batch_max = 3")]);
+    let (o, out) =
+        run_with(tmp.path(), &oct_2026(), &[("max_per_envelope = 5", "max_per_envelope = 2"), ("batch_max = 2000", "batch_max = 3")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let mut zip = zip::ZipArchive::new(std::fs::File::open(out.join("print/job.zip")).unwrap()).unwrap();
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();

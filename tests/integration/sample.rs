@@ -33,7 +33,11 @@ fn sample_extract_runs_clean_and_bad_rows_are_rejected() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     for (file, line) in &broken {
-        let hit = v["problems"].as_array().unwrap().iter().any(|p| p["file"] == file.as_str() && p["line"].as_u64().is_some_and(|n| n.to_string() == *line));
+        let hit = v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["file"] == file.as_str() && p["line"].as_u64().is_some_and(|n| n.to_string() == *line));
         assert!(hit, "broken row {file}:{line} not reported");
     }
 }
