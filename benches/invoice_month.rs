@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use ssps::model::Month;
 use ssps::ops::invoices::{run, InvoiceRun};
+use ssps::ops::RunOptions;
 use ssps::sample::{generate, SampleOptions};
 
 /// The same allocator as the `ssps` binary.
@@ -53,9 +54,14 @@ fn main() {
     // A month's run goes to a fresh folder: the previous bench run is not
     // part of the work measured.
     let _ = std::fs::remove_dir_all(&out);
+    // The email queue starts empty too, so every email payee's message is queued.
+    let journal = root.join("bench-delivery.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", journal.display()));
+    }
     let t = Instant::now();
-    let (summary, _) =
-        run(&InvoiceRun { data, month, out: out.clone(), progress: false, threads: None, mail_config: None }).expect("invoice run");
+    let opts = RunOptions { data, out: out.clone(), journal: Some(journal), ..RunOptions::default() };
+    let (summary, _, email) = run(&InvoiceRun { month, opts }).expect("invoice run");
     let secs = t.elapsed().as_secs_f64();
     let pages = summary.pages;
     let print_pages = summary.print.pages.max(1);
@@ -70,6 +76,12 @@ fn main() {
         summary.print.pages,
         summary.print.sheets,
         summary.print.files.len()
+    );
+    println!(
+        "email: {} messages with {} documents queued; download: {} payee archives",
+        email.as_ref().map_or(0, |e| e.queued),
+        summary.email.documents,
+        summary.download_archives
     );
     println!("wall: {secs:.1} s  ({:.0} pages/s)", pages as f64 / secs);
     println!("peak memory: {peak:.0} MiB");

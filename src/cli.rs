@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use ssps::model::Month;
 
 /// The SSPS document pipeline: extracts in, print-ready documents out.
 ///
-/// Exit status: 0 all done, 1 finished with rejected records, 2 could not run.
+/// Exit status: 0 all done, 1 finished but something needs action (rejected records, unmailable addresses, email not delivered), 2 could not run.
 #[derive(Debug, Parser)]
 #[command(name = "ssps", version, about, long_about = None)]
 pub struct Cli {
@@ -19,8 +20,14 @@ pub struct Cli {
 pub enum Command {
     /// Check an extract folder and print every problem (exit 1 if a record is rejected or an address cannot be mailed).
     Check(CheckArgs),
-    /// Render the month's DSHS 08-141 invoices: download copies, print file, manifest, rejects, summary.
+    /// Render the month's DSHS 08-141 invoices and route them: print job, email, download.
     Invoices(InvoicesArgs),
+    /// Render a remittance advice for every payment issued from --from to --to and route them.
+    Remittances(RemittancesArgs),
+    /// Render a Social Services Notice for every provider with lines authorized, changed or terminated from --from to --to, and route them.
+    Notices(RemittancesArgs),
+    /// Show the delivery journal (--status) or send the email still waiting (--retry).
+    Deliver(DeliverArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
     Sample(SampleArgs),
     /// Print the 65 bars (A, D, F, T) of a USPS Intelligent Mail barcode, for cross-checking.
@@ -56,14 +63,12 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+/// What every document run takes.
 #[derive(Debug, Args)]
-pub struct InvoicesArgs {
+pub struct RunArgs {
     /// The extract folder (CSV files).
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
-    /// The service month, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
-    pub month: Month,
     /// The run folder to write (replaced atomically if it holds an earlier run).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -73,6 +78,58 @@ pub struct InvoicesArgs {
     /// Mail production settings, TOML (default: the bundled data/mail.toml).
     #[arg(long, value_name = "FILE")]
     pub mail_config: Option<PathBuf>,
+    /// SMTP settings, TOML (default: the SSPS_SMTP_* variables; with neither, email waits in the journal).
+    #[arg(long, value_name = "FILE")]
+    pub smtp: Option<PathBuf>,
+    /// Write the email as .eml files under OUT/email instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The delivery journal (default: ssps-delivery.sqlite in the folder that holds OUT).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoicesArgs {
+    /// The service month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Month,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemittancesArgs {
+    /// First date of the window, YYYY-MM-DD (issue dates for remittance advices, action dates for notices).
+    #[arg(long, value_name = "DATE")]
+    pub from: NaiveDate,
+    /// Last date of the window, YYYY-MM-DD (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: NaiveDate,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// The delivery journal.
+    #[arg(long, value_name = "FILE", default_value = "out/ssps-delivery.sqlite")]
+    pub journal: PathBuf,
+    /// List every message with its state (the default when --retry is not given).
+    #[arg(long)]
+    pub status: bool,
+    /// Send every message still waiting.
+    #[arg(long)]
+    pub retry: bool,
+    /// Only the messages of this run (as --status lists it, e.g. ssps-remittances-2026-10-01-2026-10-31).
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<String>,
+    /// SMTP settings, TOML (default: the SSPS_SMTP_* variables).
+    #[arg(long, value_name = "FILE")]
+    pub smtp: Option<PathBuf>,
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,13 +6,15 @@
 //! channels, amounts). Templates never compute: what is printed is decided
 //! here, so it can be tested without rendering. No I/O happens here.
 //!
-//! Remittance advices are composed in [`remittance`].
+//! Remittance advices are composed in [`remittance`], Social Services
+//! Notices in [`notice`].
 //!
 //! The DSHS 08-141 invoice (booklet seed 002, pages 19–22): one per provider
 //! per month, listing every authorization line of that provider that
 //! overlaps the month, sorted by child then reference number, six lines a
 //! page.
 
+pub mod notice;
 pub mod remittance;
 
 use std::collections::BTreeMap;
@@ -20,7 +22,79 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Address, Authorization, Delivery, Extract, Id, Month, Payee, Provider};
+use crate::model::{Address, Authorization, Delivery, Extract, Id, Language, Month, Payee, Provider};
+
+/// Who a document goes to and how: what routing and the journal need of
+/// every document, whatever its kind.
+#[derive(Debug, Clone)]
+pub struct Addressee {
+    /// The payee the document belongs to (its download folder).
+    pub payee: Id,
+    /// The name in the window (the payee's legal name).
+    pub name: String,
+    /// The mailing address.
+    pub address: Address,
+    /// The payee's delivery choice.
+    pub delivery: Delivery,
+    /// The payee's email address, when given.
+    pub email: Option<String>,
+    /// The language of the payee's messages.
+    pub language: Language,
+}
+
+impl Addressee {
+    /// A payee as the addressee of their documents.
+    pub fn payee(payee: &Payee) -> Addressee {
+        Addressee {
+            payee: payee.payee_number.clone(),
+            name: payee.name.clone(),
+            address: payee.address.clone(),
+            delivery: payee.delivery,
+            email: payee.email.clone(),
+            language: payee.language,
+        }
+    }
+
+    /// Whether paper was asked for (delivery mail or both).
+    pub fn wants_mail(&self) -> bool {
+        matches!(self.delivery, Delivery::Mail | Delivery::Both)
+    }
+
+    /// Whether email was asked for (delivery email or both).
+    pub fn wants_email(&self) -> bool {
+        matches!(self.delivery, Delivery::Email | Delivery::Both)
+    }
+
+    /// The address to mail to: paper was asked for and the address can be
+    /// mailed.
+    pub fn mail_address(&self) -> Option<&Address> {
+        Some(&self.address).filter(|a| self.wants_mail() && a.mailable)
+    }
+}
+
+/// What the render, route and journal stages need of any document: the
+/// pipeline in `ops` is written once against this trait.
+pub trait Document: Serialize + Sync {
+    /// The document id, unique for its payee within a run (a file name:
+    /// letters, digits and `-`).
+    fn id(&self) -> &str;
+    /// `invoice`, `remittance`, `notice`.
+    fn kind(&self) -> &'static str;
+    /// Who it goes to.
+    fn to(&self) -> &Addressee;
+    /// Pages it takes (the template is checked to make exactly these).
+    fn page_count(&self) -> usize;
+    /// The PDF's title.
+    fn title(&self) -> String;
+    /// The provider it concerns, if one.
+    fn provider_number(&self) -> &str {
+        ""
+    }
+    /// Lines it lists.
+    fn lines(&self) -> usize;
+    /// The amount it is about (authorized, paid).
+    fn amount(&self) -> Decimal;
+}
 
 /// Service lines printed on one invoice page (the pre-printed form has six).
 pub const LINES_PER_PAGE: usize = 6;
@@ -98,20 +172,12 @@ pub struct Invoice {
 }
 
 /// What later stages need to know about an invoice.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct InvoiceMeta {
-    /// The payee number as an identifier (safe as a folder name).
-    pub payee: Option<Id>,
+    /// The payee, as addressee.
+    pub to: Addressee,
     /// The provider number.
-    pub provider: Option<Id>,
-    /// The recipient (payee legal name).
-    pub recipient: String,
-    /// Mailing ZIP.
-    pub zip: String,
-    /// The mailing address (the payee's).
-    pub mail_address: Option<Address>,
-    /// The payee's delivery choice.
-    pub delivery: Option<Delivery>,
+    pub provider: Id,
     /// Sum of the lines' amounts.
     pub amount: Decimal,
     /// Number of service lines.
@@ -120,15 +186,37 @@ pub struct InvoiceMeta {
     pub references: Vec<Id>,
 }
 
-impl Invoice {
-    /// Pages of this invoice.
-    pub fn page_count(&self) -> usize {
+impl Document for Invoice {
+    fn id(&self) -> &str {
+        &self.number
+    }
+
+    fn kind(&self) -> &'static str {
+        "invoice"
+    }
+
+    fn to(&self) -> &Addressee {
+        &self.meta.to
+    }
+
+    fn page_count(&self) -> usize {
         self.pages.len()
     }
 
-    /// Whether the payee gets paper (delivery mail or both).
-    pub fn mailed(&self) -> bool {
-        matches!(self.meta.delivery, Some(Delivery::Mail | Delivery::Both))
+    fn title(&self) -> String {
+        format!("DSHS 08-141 invoice {} for month ending {}", self.number, self.month_ending)
+    }
+
+    fn provider_number(&self) -> &str {
+        &self.provider_number
+    }
+
+    fn lines(&self) -> usize {
+        self.meta.lines
+    }
+
+    fn amount(&self) -> Decimal {
+        self.meta.amount
     }
 }
 
@@ -238,7 +326,7 @@ pub fn invoices(x: &Extract, month: Month) -> Vec<Invoice> {
         lines.sort_by(|a, b| child_key(x, a).cmp(&child_key(x, b)).then_with(|| a.reference_number.cmp(&b.reference_number)));
         out.push(invoice(x, month, payee, provider, ordinal[&provider.provider_number], lines));
     }
-    out.sort_by(|a, b| (&a.meta.payee, &a.number).cmp(&(&b.meta.payee, &b.number)));
+    out.sort_by(|a, b| (&a.meta.to.payee, &a.number).cmp(&(&b.meta.to.payee, &b.number)));
     out
 }
 
@@ -293,12 +381,8 @@ fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordina
         pages: printed.chunks(LINES_PER_PAGE).map(<[InvoiceLine]>::to_vec).collect(),
         total: money(total),
         meta: InvoiceMeta {
-            payee: Some(payee.payee_number.clone()),
-            provider: Some(provider.provider_number.clone()),
-            recipient: payee.name.clone(),
-            zip: payee.address.zip.clone(),
-            mail_address: Some(payee.address.clone()),
-            delivery: Some(payee.delivery),
+            to: Addressee::payee(payee),
+            provider: provider.provider_number.clone(),
             amount: total,
             lines: n,
             references: lines.iter().map(|a| a.reference_number.clone()).collect(),

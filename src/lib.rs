@@ -6,18 +6,22 @@
 //! 1. [`load`]: CSV files → raw rows (shape only: headers, bytes, quoting);
 //! 2. [`validate`]: raw rows → typed [`model`] records, every rule and
 //!    cross-file reference checked, every problem reported ([`problem`]);
-//! 3. [`compose`]: records → documents as data (an invoice, its lines and
-//!    pages), with totals checked;
+//! 3. [`compose`]: records → documents as data (invoices, remittance
+//!    advices, Social Services Notices: their lines and pages), with totals
+//!    checked; printed words come from [`texts`];
 //! 4. [`render`]: documents → PDF bytes through Typst templates, no file I/O;
-//! 5. [`route`]: PDF bytes → the channels (download copies, the print file);
+//! 5. [`route`]: PDF bytes → the channels: download copies and per-payee
+//!    archives, the print job ([`mail`] plans it), email ([`email`]);
 //! 6. [`journal`]: the run's manifest, rejects report and summary, written
-//!    atomically.
+//!    atomically; [`delivery`]: the journal of what was emailed.
 //!
 //! [`ops`] holds one function per command that runs these stages in order;
 //! the binary (`src/main.rs`) only parses arguments and prints.
 
 pub mod calendar;
 pub mod compose;
+pub mod delivery;
+pub mod email;
 pub mod imb;
 pub mod journal;
 pub mod load;
@@ -29,4 +33,5 @@ pub mod problem;
 pub mod render;
 pub mod route;
 pub mod sample;
+pub mod texts;
 pub mod validate;

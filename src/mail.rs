@@ -229,12 +229,18 @@ impl MailConfig {
 pub enum DocumentKind {
     /// DSHS 08-141 invoices.
     Invoice,
+    /// Remittance advices.
+    Remittance,
+    /// Social Services Notices.
+    Notice,
 }
 
 impl DocumentKind {
     fn digit(self) -> u8 {
         match self {
             DocumentKind::Invoice => 1,
+            DocumentKind::Remittance => 2,
+            DocumentKind::Notice => 3,
         }
     }
 }

@@ -36,6 +36,70 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_options(args: cli::RunArgs) -> ops::RunOptions {
+    ops::RunOptions {
+        data: args.data,
+        out: args.out,
+        progress: std::io::stderr().is_terminal(),
+        threads: args.threads,
+        mail_config: args.mail_config,
+        smtp: args.smtp,
+        dry_run: args.dry_run,
+        journal: args.journal,
+    }
+}
+
+/// The summary lines of a document run.
+fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOutcome>, out: &std::path::Path) {
+    println!(
+        "{} {what}, {} pages, total {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected, {} unmailable addresses ({}/rejects.csv); {:.1} s",
+        s.documents,
+        s.pages,
+        s.total_amount,
+        s.print.envelopes,
+        s.print.flats,
+        s.print.documents,
+        s.print.pages,
+        s.print.sheets,
+        s.print.files.len(),
+        s.rejected_records,
+        s.unmailable,
+        out.display(),
+        s.seconds
+    );
+    if s.email.dry_run {
+        println!(
+            "email (dry run): {} messages with {} documents written to {}/email/",
+            s.email.recipients,
+            s.email.documents,
+            out.display()
+        );
+        return;
+    }
+    let Some(e) = email else { return };
+    let mut line = format!("email: {} messages queued in {}", e.queued, e.journal.display());
+    if e.already_journaled > 0 {
+        line.push_str(&format!(" ({} documents were queued by an earlier run and are not sent again)", e.already_journaled));
+    }
+    println!("{line}");
+    for c in &e.changed_after_send {
+        println!("  changed after it was emailed, not resent: {c}");
+    }
+    match &e.delivered {
+        Some(d) => {
+            println!("email: {} sent, {} waiting (ssps deliver --retry), {} failed", d.sent, d.pending, d.failed);
+            for p in &d.problems {
+                println!("  {p}");
+            }
+        }
+        None if e.queued > 0 => println!(
+            "email: no SMTP server is configured (--smtp FILE or SSPS_SMTP_HOST); the messages wait in the journal: ssps deliver --retry --journal {}",
+            e.journal.display()
+        ),
+        None => {}
+    }
+}
+
 fn run(cli: Cli) -> Result<u8, OpError> {
     match cli.command {
         Command::Check(args) => {
@@ -62,31 +126,48 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             Ok(report.outcome().code())
         }
         Command::Invoices(args) => {
-            let req = ops::invoices::InvoiceRun {
-                data: args.data,
-                month: args.month,
-                out: args.out.clone(),
-                progress: std::io::stderr().is_terminal(),
-                threads: args.threads,
-                mail_config: args.mail_config,
-            };
-            let (summary, outcome) = ops::invoices::run(&req)?;
-            println!(
-                "{} invoices, {} pages, amount authorized {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected, {} unmailable addresses ({}/rejects.csv); {:.1} s",
-                summary.documents,
-                summary.pages,
-                summary.total_amount_authorized,
-                summary.print.envelopes,
-                summary.print.flats,
-                summary.print.documents,
-                summary.print.pages,
-                summary.print.sheets,
-                summary.print.files.len(),
-                summary.rejected_records,
-                summary.unmailable,
-                args.out.display(),
-                summary.seconds
-            );
+            let out = args.run.out.clone();
+            let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run) };
+            let (summary, outcome, email) = ops::invoices::run(&req)?;
+            print_run("invoices", &summary, email.as_ref(), &out);
+            Ok(outcome.code())
+        }
+        Command::Remittances(args) => {
+            let out = args.run.out.clone();
+            let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run) };
+            let (summary, outcome, email) = ops::remittances::run(&req)?;
+            print_run("remittance advices", &summary, email.as_ref(), &out);
+            Ok(outcome.code())
+        }
+        Command::Notices(args) => {
+            let out = args.run.out.clone();
+            let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run) };
+            let (summary, outcome, email) = ops::notices::run(&req)?;
+            print_run("Social Services Notices", &summary, email.as_ref(), &out);
+            Ok(outcome.code())
+        }
+        Command::Deliver(args) => {
+            let req = ops::deliver::DeliverRequest { journal: args.journal, retry: args.retry, run: args.run, smtp: args.smtp };
+            let (report, outcome) = ops::deliver::run(&req)?;
+            if let Some(d) = &report.delivered {
+                println!("retry: {} sent, {} still waiting, {} failed ({} SMTP tries)", d.sent, d.pending, d.failed, d.tries);
+                for p in &d.problems {
+                    println!("  {p}");
+                }
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report.messages).unwrap_or_default());
+            } else if args.status || !args.retry {
+                for m in &report.messages {
+                    let paper = if m.paper { " (also on paper)" } else { "" };
+                    println!(
+                        "{:<8} {} payee {} <{}> tries {} documents {}{paper}: {}",
+                        m.state, m.run, m.payee, m.to, m.attempts, m.documents, m.last_result
+                    );
+                }
+            }
+            let t = &report.totals;
+            println!("{} sent, {} waiting, {} failed", t.sent, t.pending, t.failed);
             Ok(outcome.code())
         }
         Command::Imb(args) => {

@@ -37,6 +37,13 @@ pub enum Template {
     InvoiceForm,
     /// Geometry shared by the two (imported, never compiled alone).
     InvoiceCommon,
+    /// Remittance advice.
+    Remittance,
+    /// Social Services Notice.
+    Notice,
+    /// Letterhead, window and table helpers of the SSPS documents other
+    /// than the invoice (imported).
+    DocumentCommon,
 }
 
 impl Template {
@@ -45,6 +52,9 @@ impl Template {
             Template::Invoice => "invoice.typ",
             Template::InvoiceForm => "invoice-form.typ",
             Template::InvoiceCommon => "invoice-common.typ",
+            Template::Remittance => "remittance.typ",
+            Template::Notice => "notice.typ",
+            Template::DocumentCommon => "document-common.typ",
         }
     }
 
@@ -53,10 +63,20 @@ impl Template {
             Template::Invoice => include_str!("../templates/invoice.typ"),
             Template::InvoiceForm => include_str!("../templates/invoice-form.typ"),
             Template::InvoiceCommon => include_str!("../templates/invoice-common.typ"),
+            Template::Remittance => include_str!("../templates/remittance.typ"),
+            Template::Notice => include_str!("../templates/notice.typ"),
+            Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 3] = [Template::Invoice, Template::InvoiceForm, Template::InvoiceCommon];
+    const ALL: [Template; 6] = [
+        Template::Invoice,
+        Template::InvoiceForm,
+        Template::InvoiceCommon,
+        Template::Remittance,
+        Template::Notice,
+        Template::DocumentCommon,
+    ];
 }
 
 /// The pre-printed form variants: Invoice Express allowed or not, and the

@@ -121,6 +121,130 @@ impl Download {
     }
 }
 
+/// What goes into a zip archive: a file's contents or bytes.
+pub enum ZipMember {
+    /// Copied from this file.
+    File(PathBuf),
+    /// These bytes.
+    Bytes(Vec<u8>),
+}
+
+/// Writes a deterministic zip: members stored (PDFs are compressed
+/// already) in the given order, every time stamp the run's date.
+pub fn write_zip(path: &Path, date: chrono::NaiveDate, members: &[(String, ZipMember)]) -> Result<(String, u64), RouteError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("{name}: {e}"));
+    let werr = |source| RouteError::Write { path: path.to_path_buf(), source };
+    let file = File::create(path).map_err(werr)?;
+    let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+    let stamp =
+        zip::DateTime::from_date_and_time(u16::try_from(date.year()).unwrap_or(1980), date.month() as u8, date.day() as u8, 0, 0, 0)
+            .unwrap_or_default();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(stamp)
+        .unix_permissions(0o644)
+        .large_file(true);
+    for (member, source) in members {
+        zip.start_file(member.as_str(), options).map_err(zerr)?;
+        match source {
+            ZipMember::File(from) => {
+                let mut f = File::open(from).map_err(|source| RouteError::Write { path: from.clone(), source })?;
+                std::io::copy(&mut f, &mut zip).map_err(werr)?;
+            }
+            ZipMember::Bytes(bytes) => zip.write_all(bytes).map_err(werr)?,
+        }
+    }
+    let mut w = zip.finish().map_err(zerr)?;
+    w.flush().map_err(werr)?;
+    drop(w);
+    // The archive's fingerprint, read back (the writer seeks, so it cannot hash as it goes).
+    let mut hasher = HashingWriter::new(std::io::sink());
+    let mut f = File::open(path).map_err(werr)?;
+    std::io::copy(&mut f, &mut hasher).map_err(werr)?;
+    Ok((hex(&hasher.hasher.finalize()), hasher.bytes))
+}
+
+/// A document as the download archives list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filed {
+    /// The payee whose archive holds it.
+    pub payee_number: String,
+    /// Document id (the PDF is `<document_id>.pdf` in the archive).
+    pub document_id: String,
+    /// `invoice`, `remittance`, `notice`.
+    pub kind: &'static str,
+    /// What it is, in words.
+    pub title: String,
+    /// Pages.
+    pub pages: usize,
+    /// The amount it is about.
+    pub amount: String,
+    /// SHA-256 of the PDF.
+    pub sha256: String,
+    /// The PDF in the run folder.
+    pub file: String,
+}
+
+/// `download/index.csv`: a row per payee archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct Archive {
+    /// The payee.
+    pub payee_number: String,
+    /// Path relative to the run folder.
+    pub archive: String,
+    /// Documents in it.
+    pub documents: usize,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+/// The download channel's archives: `download/<payee>.zip` per payee with
+/// that run's PDFs and an `index.csv` of them, and `download/index.csv`
+/// listing the archives. `docs` are in payee order or not; archives are
+/// written in payee order.
+pub fn download_archives(run_dir: &Path, docs: &[Filed], date: chrono::NaiveDate) -> Result<Vec<Archive>, RouteError> {
+    let dir = run_dir.join("download");
+    fs::create_dir_all(&dir).map_err(|source| RouteError::Write { path: dir.clone(), source })?;
+    let mut by_payee: BTreeMap<&str, Vec<&Filed>> = BTreeMap::new();
+    for d in docs {
+        by_payee.entry(&d.payee_number).or_default().push(d);
+    }
+    let mut archives = Vec::with_capacity(by_payee.len());
+    for (payee, mut list) in by_payee {
+        list.sort_by(|a, b| (a.kind, &a.document_id).cmp(&(b.kind, &b.document_id)));
+        let mut index = csv::Writer::from_writer(Vec::new());
+        let mut members = Vec::with_capacity(list.len() + 1);
+        for d in &list {
+            index.serialize(d).map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
+            members.push((format!("{}.pdf", d.document_id), ZipMember::File(run_dir.join(&d.file))));
+        }
+        let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
+        members.push(("index.csv".into(), ZipMember::Bytes(index)));
+        let path = dir.join(format!("{payee}.zip"));
+        let (sha256, bytes) = write_zip(&path, date, &members)?;
+        archives.push(Archive {
+            payee_number: payee.to_string(),
+            archive: format!("download/{payee}.zip"),
+            documents: list.len(),
+            bytes,
+            sha256,
+        });
+    }
+    let mut index = csv::Writer::from_writer(Vec::new());
+    for a in &archives {
+        index.serialize(a).map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+    }
+    let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+    let path = dir.join("index.csv");
+    // A run without documents still gets the header.
+    let index = if index.is_empty() { b"payee_number,archive,documents,bytes,sha256\n".to_vec() } else { index };
+    fs::write(&path, index).map_err(|source| RouteError::Write { path, source })?;
+    Ok(archives)
+}
+
 /// One finished batch file.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrintedFile {
@@ -392,28 +516,10 @@ impl<'p> PrintJob<'p> {
         for (name, sum) in &members {
             sums.push_str(&format!("{}  {name}\n", sum.as_deref().unwrap_or("")));
         }
-        let zip_path = self.dir.join("job.zip");
-        let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("job.zip: {e}"));
-        let file = File::create(&zip_path).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
-        let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
-        let stamp =
-            zip::DateTime::from_date_and_time(u16::try_from(date.year()).unwrap_or(1980), date.month() as u8, date.day() as u8, 0, 0, 0)
-                .unwrap_or_default();
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored)
-            .last_modified_time(stamp)
-            .unix_permissions(0o644)
-            .large_file(true);
-        for (name, _) in &members {
-            zip.start_file(name.as_str(), options).map_err(zerr)?;
-            let path = self.dir.join(name);
-            let mut f = File::open(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
-            std::io::copy(&mut f, &mut zip).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
-        }
-        zip.start_file("SHA256SUMS", options).map_err(zerr)?;
-        zip.write_all(sums.as_bytes()).map_err(|source| RouteError::Write { path: zip_path.clone(), source })?;
-        let mut w = zip.finish().map_err(zerr)?;
-        w.flush().map_err(|source| RouteError::Write { path: zip_path, source })?;
+        let mut entries: Vec<(String, ZipMember)> =
+            members.iter().map(|(name, _)| (name.clone(), ZipMember::File(self.dir.join(name)))).collect();
+        entries.push(("SHA256SUMS".into(), ZipMember::Bytes(sums.into_bytes())));
+        write_zip(&self.dir.join("job.zip"), date, &entries)?;
         Ok(report)
     }
 }

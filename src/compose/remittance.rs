@@ -12,8 +12,8 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{form_date, money, payee_address, units};
-use crate::model::{Address, Delivery, Extract, Id, Language, Payment, PaymentLine, PaymentMethod};
+use super::{form_date, money, payee_address, units, Addressee, Document};
+use crate::model::{Extract, Id, Language, Payment, PaymentLine, PaymentMethod};
 
 /// One line of a remittance advice.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -44,16 +44,40 @@ pub struct RemittanceLine {
 /// Facts later stages need, not printed as such.
 #[derive(Debug, Clone)]
 pub struct RemittanceMeta {
-    /// The payee.
-    pub payee: Id,
+    /// The payee, as addressee.
+    pub to: Addressee,
     /// The payment's amount.
     pub amount: Decimal,
     /// Paid to the payee this calendar year, this payment included.
     pub year_to_date: Decimal,
-    /// The payee's mailing address.
-    pub mail_address: Address,
-    /// The payee's delivery choice.
-    pub delivery: Delivery,
+    /// Payment lines (services and adjustments).
+    pub lines: usize,
+}
+
+/// Rows the first page of an advice holds (below the payment summary).
+pub const ROWS_FIRST_PAGE: usize = 16;
+/// Rows a continuation page holds.
+pub const ROWS_NEXT_PAGE: usize = 26;
+
+/// One row of the advice's table, as placed on a page: the pages are cut
+/// here, so the mail plan knows every advice's page count before rendering
+/// (rows have a fixed height; the template fits long names into them).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "row", rename_all = "lowercase")]
+pub enum Row {
+    /// A service line.
+    Service(RemittanceLine),
+    /// The heading of the adjustments.
+    Heading,
+    /// An adjustment line.
+    Adjustment(RemittanceLine),
+    /// A total: `services`, `adjustments` or `payment`.
+    Total {
+        /// Which total (a label key).
+        label: &'static str,
+        /// The amount.
+        amount: String,
+    },
 }
 
 /// One remittance advice, ready for a template.
@@ -89,9 +113,54 @@ pub struct Remittance {
     pub year: i32,
     /// Paid this year up to and including this payment.
     pub year_to_date: String,
+    /// The table, cut into pages.
+    pub pages: Vec<Vec<Row>>,
     /// Not printed.
     #[serde(skip)]
     pub meta: RemittanceMeta,
+}
+
+impl Document for Remittance {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kind(&self) -> &'static str {
+        "remittance"
+    }
+
+    fn to(&self) -> &Addressee {
+        &self.meta.to
+    }
+
+    fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    fn title(&self) -> String {
+        format!("SSPS remittance advice for payment {} issued {}", self.payment_id, self.issue_date)
+    }
+
+    fn lines(&self) -> usize {
+        self.meta.lines
+    }
+
+    fn amount(&self) -> Decimal {
+        self.meta.amount
+    }
+}
+
+/// Cuts rows into pages: [`ROWS_FIRST_PAGE`] on the first,
+/// [`ROWS_NEXT_PAGE`] on each next one.
+pub fn paginate<T: Clone>(rows: &[T], first: usize, next: usize) -> Vec<Vec<T>> {
+    let mut pages = vec![rows[..rows.len().min(first)].to_vec()];
+    let mut rest = &rows[rows.len().min(first)..];
+    while !rest.is_empty() {
+        let n = rest.len().min(next);
+        pages.push(rest[..n].to_vec());
+        rest = &rest[n..];
+    }
+    pages
 }
 
 /// Why a payment cannot become a remittance advice. Validation rejects such
@@ -176,6 +245,16 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
         return Err(RemittanceError::Unbalanced { payment: p.payment_id.to_string(), lines: money(total), amount: money(p.amount) });
     }
     let ytd = year_to_date(x, p);
+    let services: Vec<RemittanceLine> = service.into_iter().map(&line).collect();
+    let adjustments: Vec<RemittanceLine> = adjust.into_iter().map(&line).collect();
+    let mut rows: Vec<Row> = services.iter().cloned().map(Row::Service).collect();
+    if !adjustments.is_empty() {
+        rows.push(Row::Total { label: "services_total", amount: money(services_total) });
+        rows.push(Row::Heading);
+        rows.extend(adjustments.iter().cloned().map(Row::Adjustment));
+        rows.push(Row::Total { label: "adjustments_total", amount: money(adjustments_total) });
+    }
+    rows.push(Row::Total { label: "payment_total", amount: money(total) });
     Ok(Remittance {
         id: format!("RA-{}", p.payment_id),
         payment_id: p.payment_id.to_string(),
@@ -191,20 +270,15 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
             Language::En => "en",
             Language::Es => "es",
         },
-        lines: service.into_iter().map(&line).collect(),
-        adjustments: adjust.into_iter().map(&line).collect(),
+        lines: services,
+        adjustments,
         services_total: money(services_total),
         adjustments_total: money(adjustments_total),
         total: money(total),
         year: p.issue_date.year(),
         year_to_date: money(ytd),
-        meta: RemittanceMeta {
-            payee: payee.payee_number.clone(),
-            amount: p.amount,
-            year_to_date: ytd,
-            mail_address: payee.address.clone(),
-            delivery: payee.delivery,
-        },
+        pages: paginate(&rows, ROWS_FIRST_PAGE, ROWS_NEXT_PAGE),
+        meta: RemittanceMeta { to: Addressee::payee(payee), amount: p.amount, year_to_date: ytd, lines: sorted.len() },
     })
 }
 
@@ -266,6 +340,24 @@ mod tests {
         let adjustments: Decimal = delgado.adjustments_total.replace(',', "").parse().unwrap();
         assert_eq!(services + adjustments, Decimal::new(170820, 2));
         assert_eq!(delgado.total, "1,708.20");
+        // The table: services, their total, the adjustments under their heading, and the totals.
+        let rows = &delgado.pages[0];
+        let n = delgado.lines.len();
+        assert_eq!(rows[n], Row::Total { label: "services_total", amount: delgado.services_total.clone() });
+        assert_eq!(rows[n + 1], Row::Heading);
+        assert!(matches!(&rows[n + 2], Row::Adjustment(l) if l.code == "OVP"));
+        assert_eq!(rows.last(), Some(&Row::Total { label: "payment_total", amount: "1,708.20".into() }));
+    }
+
+    #[test]
+    fn pages_hold_sixteen_rows_then_twenty_six() {
+        let rows: Vec<usize> = (0..100).collect();
+        let pages = paginate(&rows, ROWS_FIRST_PAGE, ROWS_NEXT_PAGE);
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [16, 26, 26, 26, 6]);
+        assert_eq!(pages.concat(), rows);
+        assert_eq!(paginate(&rows[..16], 16, 26).len(), 1);
+        assert_eq!(paginate(&rows[..17], 16, 26).len(), 2);
+        assert_eq!(paginate::<usize>(&[], 16, 26), vec![Vec::<usize>::new()]);
     }
 
     #[test]

@@ -32,7 +32,8 @@ fn october_run_produces_one_invoice_per_provider() {
     assert_eq!(tacoma["pages"], "3");
     assert_eq!(tacoma["lines"], "14");
     assert_eq!(tacoma["channels"], "mail;download");
-    assert_eq!(m["302A-261101"]["channels"], "download"); // email payee: no paper
+    assert_eq!(m["302A-261101"]["channels"], "email;download"); // email payee: no paper
+    assert_eq!(m["300A-261101"]["channels"], "mail;email;download"); // both
     assert_eq!(m["300A-261101"]["recipient_name"], "Sunrise Early Learning LLC");
     // Every listed file exists, has the listed page count and hash.
     for row in m.values() {
@@ -163,7 +164,7 @@ fn summary_totals_match_the_extract() {
         }
     }
     let expected = format!("{}.{:02}", cents / 100, cents % 100);
-    let found = summary["total_amount_authorized"].as_str().unwrap().replace(',', "");
+    let found = summary["total_amount"].as_str().unwrap().replace(',', "");
     assert_eq!(found, expected);
     assert_eq!(summary["lines"], lines);
     let m = manifest(&out);
@@ -210,9 +211,11 @@ fn rerun_replaces_the_folder_and_foreign_folders_are_refused() {
     std::fs::write(out.join("documents/stale.txt"), "old").unwrap();
     assert_eq!(run_oct(&out).status.code(), Some(0));
     assert!(!out.join("documents/stale.txt").exists());
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["run"]);
+    names.sort();
+    // No staging or old folder is left; the email queue lives beside the run.
+    assert_eq!(names, ["run", "ssps-delivery.sqlite"]);
 
     let foreign = tmp.path().join("mine");
     std::fs::create_dir(&foreign).unwrap();

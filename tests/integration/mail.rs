@@ -178,8 +178,8 @@ fn every_mailed_document_is_in_exactly_one_envelope_and_the_job_adds_up() {
     assert_eq!(json["zip_groups"]["985"]["envelopes"], 1);
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     for name in [
-        "mailable invoices placed in envelopes",
-        "each mailable invoice in exactly one envelope",
+        "mailable documents placed in envelopes",
+        "each mailable document in exactly one envelope",
         "sheets printed (from the pages written) = sheets of the envelopes",
     ] {
         let check = summary["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name}"));

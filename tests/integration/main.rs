@@ -2,6 +2,8 @@
 //! back with a PDF text extractor. One test binary (see tests/README.md).
 
 mod check;
+mod documents;
+mod email;
 mod invoices;
 mod mail;
 mod sample;

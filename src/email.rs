@@ -1,0 +1,573 @@
+//! Stage 5, route: the email channel. A run's documents for a payee who
+//! chose email (or both) become one message: a plain-text and an HTML part
+//! in the payee's language (texts from `letters/documents.toml`) and the
+//! PDFs attached, sent over SMTP with lettre.
+//!
+//! Messages are deterministic: the same documents give the same bytes
+//! (fixed `Date` of the run, `Message-ID` and MIME boundaries derived from
+//! the documents' SHA-256), so a resent message is recognisably the same
+//! message. What was sent is recorded by [`crate::delivery`]; this module
+//! builds messages and talks SMTP, nothing else.
+//!
+//! SMTP settings come from a TOML file (`--smtp FILE`) and/or environment
+//! variables `SSPS_SMTP_*`; the password only from `SSPS_SMTP_PASSWORD`
+//! (or the variable `password_env` names). It is never printed: the
+//! settings' `Debug` leaves it out.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Message, SmtpTransport, Transport};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Language;
+use crate::route::sha256_hex;
+use crate::texts::Texts;
+
+/// Domain of generated Message-IDs and the SMTP greeting.
+pub const DOMAIN: &str = "ssps.dshs.wa.gov";
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain SMTP (a trusted relay on the same host or network only).
+    None,
+    /// Plain connection upgraded with STARTTLS, which is required.
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+}
+
+/// SMTP settings. Every key but the credentials has a default.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Server host name.
+    pub host: String,
+    /// Port (default: 587 for starttls, 465 for tls, 25 for none).
+    pub port: Option<u16>,
+    /// `none`, `starttls` (default) or `tls`.
+    #[serde(default = "default_tls")]
+    pub tls: TlsMode,
+    /// A PEM file of certificate authorities to trust besides the public ones.
+    pub ca_file: Option<String>,
+    /// User name, when the server wants one.
+    pub username: Option<String>,
+    /// The environment variable holding the password (default
+    /// `SSPS_SMTP_PASSWORD`). The password is never read from the file.
+    #[serde(default = "default_password_env")]
+    pub password_env: String,
+    /// The sender: `DSHS SSPS <ssps-noreply@dshs.wa.gov>`.
+    pub from: String,
+    /// Where replies go, if not the sender.
+    pub reply_to: Option<String>,
+    /// Seconds to wait for the server.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// Tries per message in one delivery, transient failures only.
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// Wait before the second try; doubled before each next one.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+    /// The password, from the environment (never from the file).
+    #[serde(skip)]
+    password: Option<String>,
+}
+
+fn default_tls() -> TlsMode {
+    TlsMode::Starttls
+}
+fn default_password_env() -> String {
+    "SSPS_SMTP_PASSWORD".into()
+}
+fn default_timeout() -> u64 {
+    30
+}
+fn default_attempts() -> u32 {
+    3
+}
+fn default_backoff() -> u64 {
+    2000
+}
+
+/// The settings as they may be shown: the password is only said to be set.
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port())
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "(set)"))
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why SMTP settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpSettingsError {
+    /// The file cannot be read or parsed.
+    #[error("SMTP settings {file}: {message}")]
+    File {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A value is wrong.
+    #[error("SMTP settings: {0}")]
+    Invalid(String),
+}
+
+impl SmtpSettings {
+    /// Settings from an optional file, then the environment (`SSPS_SMTP_HOST`,
+    /// `_PORT`, `_TLS`, `_USERNAME`, `_FROM` override the file; the password
+    /// is the variable `password_env` names). `None` when neither a file nor
+    /// `SSPS_SMTP_HOST` is given: email then waits in the journal.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<SmtpSettings>, SmtpSettingsError> {
+        let mut table = match file {
+            Some(path) => {
+                let name = path.display().to_string();
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| SmtpSettingsError::File { file: name.clone(), message: e.to_string() })?;
+                let table: toml::Table =
+                    toml::from_str(&text).map_err(|e| SmtpSettingsError::File { file: name.clone(), message: e.message().to_string() })?;
+                if table.contains_key("password") {
+                    return Err(SmtpSettingsError::File {
+                        file: name,
+                        message: "a password does not belong in the settings file; put it in the environment variable that password_env names (default SSPS_SMTP_PASSWORD)".into(),
+                    });
+                }
+                table
+            }
+            None if env("SSPS_SMTP_HOST").is_some() => toml::Table::new(),
+            None => return Ok(None),
+        };
+        for (var, key) in
+            [("SSPS_SMTP_HOST", "host"), ("SSPS_SMTP_TLS", "tls"), ("SSPS_SMTP_USERNAME", "username"), ("SSPS_SMTP_FROM", "from")]
+        {
+            if let Some(v) = env(var) {
+                table.insert(key.into(), toml::Value::String(v));
+            }
+        }
+        if let Some(v) = env("SSPS_SMTP_PORT") {
+            let port: u16 =
+                v.parse().map_err(|_| SmtpSettingsError::Invalid(format!("SSPS_SMTP_PORT must be a port number, got {v:?}")))?;
+            table.insert("port".into(), toml::Value::Integer(port.into()));
+        }
+        let source = file.map_or("the environment".to_string(), |p| p.display().to_string());
+        let mut settings: SmtpSettings =
+            table.try_into().map_err(|e: toml::de::Error| SmtpSettingsError::File { file: source, message: e.message().to_string() })?;
+        settings.password = env(&settings.password_env);
+        if settings.password.is_some() && settings.username.is_none() {
+            return Err(SmtpSettingsError::Invalid(format!("{} is set but no username is", settings.password_env)));
+        }
+        settings.from.parse::<Mailbox>().map_err(|e| SmtpSettingsError::Invalid(format!("from {:?}: {e}", settings.from)))?;
+        if let Some(r) = &settings.reply_to {
+            r.parse::<Mailbox>().map_err(|e| SmtpSettingsError::Invalid(format!("reply_to {r:?}: {e}")))?;
+        }
+        if settings.attempts == 0 {
+            return Err(SmtpSettingsError::Invalid("attempts must be at least 1".into()));
+        }
+        Ok(Some(settings))
+    }
+
+    /// The port to connect to.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::None => 25,
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+        })
+    }
+
+    /// An SMTP client for these settings.
+    pub fn transport(&self) -> Result<SmtpTransport, SmtpSettingsError> {
+        let tls = |host: &str| -> Result<TlsParameters, SmtpSettingsError> {
+            let mut b = TlsParameters::builder(host.to_string());
+            if let Some(ca) = &self.ca_file {
+                let pem = std::fs::read(ca).map_err(|e| SmtpSettingsError::Invalid(format!("ca_file {ca}: {e}")))?;
+                let cert = Certificate::from_pem(&pem).map_err(|e| SmtpSettingsError::Invalid(format!("ca_file {ca}: {e}")))?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build().map_err(|e| SmtpSettingsError::Invalid(format!("TLS for {host}: {e}")))
+        };
+        let mode = match self.tls {
+            TlsMode::None => Tls::None,
+            TlsMode::Starttls => Tls::Required(tls(&self.host)?),
+            TlsMode::Tls => Tls::Wrapper(tls(&self.host)?),
+        };
+        let mut b = SmtpTransport::builder_dangerous(self.host.clone())
+            .port(self.port())
+            .tls(mode)
+            .hello_name(ClientId::Domain(DOMAIN.into()))
+            .timeout(Some(Duration::from_secs(self.timeout_seconds)));
+        if let Some(user) = &self.username {
+            b = b.credentials(Credentials::new(user.clone(), self.password.clone().unwrap_or_default()));
+        }
+        Ok(b.build())
+    }
+}
+
+/// A document attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attached {
+    /// `invoice`, `remittance`, `notice`.
+    pub kind: String,
+    /// Document id; the attachment is `<document_id>.pdf`.
+    pub document_id: String,
+    /// What it is, in words (listed in the message).
+    pub title: String,
+    /// SHA-256 of the PDF: checked before sending.
+    pub sha256: String,
+    /// The PDF, relative to the run folder.
+    pub file: String,
+}
+
+/// One message to one payee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    /// The payee.
+    pub payee: String,
+    /// The payee's name.
+    pub name: String,
+    /// The address.
+    pub to: String,
+    /// `en` or `es`.
+    pub language: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+    /// The message's date (the run's date).
+    pub date: NaiveDate,
+    /// `<…@ssps.dshs.wa.gov>`, from the run and the documents.
+    pub message_id: String,
+    /// Whether the payee also gets the documents on paper.
+    pub paper: bool,
+    /// The PDFs.
+    pub documents: Vec<Attached>,
+}
+
+/// Why a message cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    /// A text of the catalog is missing or wrong.
+    #[error(transparent)]
+    Texts(#[from] crate::texts::TextsError),
+    /// An address does not parse.
+    #[error("{what} address {address:?} is not a valid email address: {reason}")]
+    Address {
+        /// `recipient`, `sender`.
+        what: &'static str,
+        /// The address.
+        address: String,
+        /// Why.
+        reason: String,
+    },
+    /// An attachment cannot be read or is not what was produced.
+    #[error("{file}: {reason}")]
+    Attachment {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// lettre refused the message.
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+/// The run's message to a payee: subject by document kind, greeting, the
+/// list of documents, closing, in the payee's language. `period` is the
+/// run's period in words (`October 2026`).
+#[allow(clippy::too_many_arguments)]
+pub fn outgoing(
+    texts: &Texts,
+    run: &str,
+    kind: &str,
+    period: &str,
+    payee: &str,
+    name: &str,
+    to: &str,
+    language: Language,
+    paper: bool,
+    date: NaiveDate,
+    documents: Vec<Attached>,
+) -> Result<Outgoing, MessageError> {
+    let list: Vec<String> = documents.iter().map(|d| format!("- {} ({}.pdf)", d.title, d.document_id)).collect();
+    let values: BTreeMap<&str, String> = [
+        ("name", name.to_string()),
+        ("count", documents.len().to_string()),
+        ("period", period.to_string()),
+        ("documents", list.join("\n")),
+    ]
+    .into();
+    let subject = texts.email(language, &format!("subject_{kind}"), &values)?;
+    let greeting = texts.email(language, "greeting", &values)?;
+    let body = texts.email(language, "body", &values)?;
+    let closing = texts.email(language, "closing", &values)?;
+    let signature = texts.email(language, "signature", &values)?;
+    let text = format!("{greeting}\n\n{body}\n\n{}\n\n{closing}\n\n{signature}\n", list.join("\n"));
+    let items: String =
+        documents.iter().map(|d| format!("<li>{} ({}.pdf)</li>", html_escape(&d.title), html_escape(&d.document_id))).collect();
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\n<body>\n<p>{greeting}</p>\n<p>{body}</p>\n<ul>{items}</ul>\n<p>{closing}</p>\n<p>{signature}</p>\n</body></html>\n",
+        lang = language.code(),
+        subject = html_escape(&subject),
+        greeting = html_escape(&greeting),
+        body = html_escape(&body),
+        closing = html_escape(&closing),
+        signature = html_escape(&signature),
+    );
+    let mut key = format!("{run}\n{payee}\n{to}\n");
+    for d in &documents {
+        key.push_str(&format!("{} {}\n", d.document_id, d.sha256));
+    }
+    let message_id = format!("<{}.{}.{}@{DOMAIN}>", run, payee, &sha256_hex(key.as_bytes())[..20]);
+    Ok(Outgoing {
+        payee: payee.to_string(),
+        name: name.to_string(),
+        to: to.to_string(),
+        language: language.code().to_string(),
+        subject,
+        text,
+        html,
+        date,
+        message_id,
+        paper,
+        documents,
+    })
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The MIME message: `multipart/mixed` of a `multipart/alternative` (text,
+/// HTML) and the PDFs, read from `run_dir` and checked against their
+/// SHA-256 (a document that changed since the run is never sent).
+pub fn message(out: &Outgoing, run_dir: &Path, from: &str, reply_to: Option<&str>) -> Result<Message, MessageError> {
+    let mailbox =
+        |what, s: &str| s.parse::<Mailbox>().map_err(|e| MessageError::Address { what, address: s.to_string(), reason: e.to_string() });
+    let boundary = |part: &str| format!("ssps-{part}-{}", &sha256_hex(out.message_id.as_bytes())[..24]);
+    let alternative = MultiPart::alternative()
+        .boundary(boundary("alt"))
+        .singlepart(SinglePart::plain(out.text.clone()))
+        .singlepart(SinglePart::html(out.html.clone()));
+    let mut mixed = MultiPart::mixed().boundary(boundary("mix")).multipart(alternative);
+    let pdf = ContentType::parse("application/pdf").map_err(|e| MessageError::Build(e.to_string()))?;
+    for d in &out.documents {
+        let path = run_dir.join(&d.file);
+        let bytes =
+            std::fs::read(&path).map_err(|e| MessageError::Attachment { file: path.display().to_string(), reason: e.to_string() })?;
+        let sum = sha256_hex(&bytes);
+        if sum != d.sha256 {
+            return Err(MessageError::Attachment {
+                file: path.display().to_string(),
+                reason: format!("changed since the run made it (SHA-256 {sum}, expected {})", d.sha256),
+            });
+        }
+        mixed = mixed.singlepart(Attachment::new(format!("{}.pdf", d.document_id)).body(bytes, pdf.clone()));
+    }
+    let date = out.date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let when = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(date.timestamp()).unwrap_or(0));
+    let mut b = Message::builder()
+        .from(mailbox("sender", from)?)
+        .to(mailbox("recipient", &out.to)?)
+        .subject(out.subject.clone())
+        .date(when)
+        .message_id(Some(out.message_id.clone()))
+        .user_agent(format!("ssps {}", env!("CARGO_PKG_VERSION")));
+    if let Some(r) = reply_to {
+        b = b.reply_to(mailbox("reply-to", r)?);
+    }
+    b.multipart(mixed).map_err(|e| MessageError::Build(e.to_string()))
+}
+
+/// How one send ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendResult {
+    /// The server took the message: its reply.
+    Sent(String),
+    /// Try again later: 4xx, connection refused, timeout.
+    Transient(String),
+    /// Will never work as it is: 5xx, a bad address, a changed document.
+    Permanent(String),
+}
+
+/// Sends one message, trying transient failures again up to
+/// `settings.attempts` times with doubling waits. Returns the result and
+/// the tries made.
+pub fn send(transport: &SmtpTransport, settings: &SmtpSettings, out: &Outgoing, run_dir: &Path) -> (SendResult, u32) {
+    let msg = match message(out, run_dir, &settings.from, settings.reply_to.as_deref()) {
+        Ok(m) => m,
+        Err(e) => return (SendResult::Permanent(e.to_string()), 0),
+    };
+    let mut wait = settings.backoff_ms;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let result = match transport.send(&msg) {
+            Ok(reply) => SendResult::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string()),
+            Err(e) if e.is_permanent() => SendResult::Permanent(e.to_string()),
+            Err(e) => SendResult::Transient(e.to_string()),
+        };
+        match result {
+            SendResult::Transient(_) if tries < settings.attempts => {
+                std::thread::sleep(Duration::from_millis(wait));
+                wait = wait.saturating_mul(2);
+            }
+            other => return (other, tries),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn settings_from_the_environment_alone_and_the_password_never_shows() {
+        let env = env_of(&[
+            ("SSPS_SMTP_HOST", "smtp.dshs.example"),
+            ("SSPS_SMTP_USERNAME", "ssps"),
+            ("SSPS_SMTP_PASSWORD", "hunter2-secret"),
+            ("SSPS_SMTP_FROM", "DSHS SSPS <ssps-noreply@dshs.wa.gov>"),
+        ]);
+        let s = SmtpSettings::load(None, &env).unwrap().unwrap();
+        assert_eq!((s.host.as_str(), s.port(), s.tls), ("smtp.dshs.example", 587, TlsMode::Starttls));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("password: Some(\"(set)\")"), "{shown}");
+        assert!(SmtpSettings::load(None, &env_of(&[])).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_password_in_the_file_is_refused_and_the_environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("smtp.toml");
+        std::fs::write(&f, "host = \"a\"\nfrom = \"x@y.example\"\npassword = \"p\"\n").unwrap();
+        let err = SmtpSettings::load(Some(&f), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("a password does not belong in the settings file"), "{err}");
+        std::fs::write(&f, "host = \"a\"\nfrom = \"x@y.example\"\ntls = \"none\"\n").unwrap();
+        let s = SmtpSettings::load(Some(&f), &env_of(&[("SSPS_SMTP_PORT", "2525")])).unwrap().unwrap();
+        assert_eq!((s.port(), s.tls), (2525, TlsMode::None));
+        let err = SmtpSettings::load(Some(&f), &env_of(&[("SSPS_SMTP_PORT", "smtp")])).unwrap_err().to_string();
+        assert_eq!(err, "SMTP settings: SSPS_SMTP_PORT must be a port number, got \"smtp\"");
+        std::fs::write(&f, "host = \"a\"\nfrom = \"x@y.example\"\nport = 25\ntimeout = 3\n").unwrap();
+        let err = SmtpSettings::load(Some(&f), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("unknown field `timeout`"), "{err}");
+    }
+
+    fn doc(dir: &Path, id: &str, bytes: &[u8]) -> Attached {
+        std::fs::create_dir_all(dir.join("documents/P1")).unwrap();
+        std::fs::write(dir.join(format!("documents/P1/{id}.pdf")), bytes).unwrap();
+        Attached {
+            kind: "remittance".into(),
+            document_id: id.into(),
+            title: format!("Remittance advice {id}"),
+            sha256: sha256_hex(bytes),
+            file: format!("documents/P1/{id}.pdf"),
+        }
+    }
+
+    #[test]
+    fn the_message_is_deterministic_in_the_payees_language_and_escapes_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = doc(dir.path(), "RA-1", b"%PDF-1.7 one");
+        let texts = Texts::bundled();
+        let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let make = || {
+            let o = outgoing(
+                &texts,
+                "run1",
+                "remittance",
+                "octubre de 2026",
+                "P1",
+                "<O'Connor & Hijos>",
+                "a@b.example",
+                Language::Es,
+                false,
+                date,
+                vec![d.clone()],
+            )
+            .unwrap();
+            message(&o, dir.path(), "DSHS SSPS <ssps-noreply@dshs.wa.gov>", None).unwrap().formatted()
+        };
+        let (a, b) = (make(), make());
+        assert_eq!(a, b);
+        let o = outgoing(
+            &texts,
+            "run1",
+            "remittance",
+            "octubre de 2026",
+            "P1",
+            "<O'Connor & Hijos>",
+            "a@b.example",
+            Language::Es,
+            false,
+            date,
+            vec![d.clone()],
+        )
+        .unwrap();
+        assert_eq!(o.subject, "Sus avisos de remesa de DSHS SSPS, octubre de 2026");
+        assert!(o.text.starts_with("Estimado/a <O'Connor & Hijos>:"), "{}", o.text);
+        assert!(o.html.contains("Estimado/a &lt;O&#39;Connor &amp; Hijos&gt;:"), "{}", o.html);
+        let text = String::from_utf8_lossy(&a);
+        assert!(text.contains("Date: Sat, 31 Oct 2026 00:00:00 +0000"), "{text}");
+        assert!(text.contains(&format!("Message-ID: {}", o.message_id)), "{text}");
+        assert!(text.contains("filename=\"RA-1.pdf\""), "{text}");
+    }
+
+    #[test]
+    fn a_document_changed_since_the_run_is_never_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = doc(dir.path(), "RA-1", b"%PDF-1.7 one");
+        std::fs::write(dir.path().join("documents/P1/RA-1.pdf"), b"%PDF-1.7 two").unwrap();
+        let o = outgoing(
+            &Texts::bundled(),
+            "r",
+            "remittance",
+            "x",
+            "P1",
+            "n",
+            "a@b.example",
+            Language::En,
+            false,
+            NaiveDate::default(),
+            vec![d],
+        )
+        .unwrap();
+        let err = message(&o, dir.path(), "s@dshs.wa.gov", None).unwrap_err().to_string();
+        assert!(err.contains("changed since the run made it"), "{err}");
+    }
+}

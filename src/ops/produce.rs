@@ -1,0 +1,608 @@
+//! The document run every command shares: composed documents → mail plan →
+//! rendered chunks → download copies and the print job → manifest rows.
+//!
+//! Documents are rendered in chunks of [`CHUNK`] (one Typst compilation
+//! each) on all cores; each chunk's PDF is cut into the per-document
+//! download copies (PDF/A-2b) and streamed into the print job in the mail
+//! plan's order, so a month never sits in memory as one document. The plan
+//! comes first: every document's page count is decided when it is composed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use chrono::{Datelike, NaiveDate};
+use indicatif::{ProgressBar, ProgressStyle};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::OpError;
+use crate::compose::{money, Document};
+use crate::journal::ManifestRow;
+use crate::mail::{self, DocumentKind, MailConfig, MailPlan, Piece};
+use crate::model::Month;
+use crate::pdfcut::{Archival, PdfChunk};
+use crate::render::{self, PdfSettings, Renderer, Template};
+use crate::route::{Download, PrintJob, PrintReport, Stored};
+
+/// Documents compiled together in one Typst document. Each chunk embeds the
+/// form images and font subsets once, so bigger chunks do less work per
+/// page (instructions counted on 150 invoice payees: 12 → 4.72 G,
+/// 24 → 4.42 G, 48 → 4.28 G) but hold more memory (docs/rendering.md).
+pub const CHUNK: usize = 48;
+
+/// Typst's memo cache is trimmed after every this many chunks (768
+/// documents), which keeps memory flat over a long run.
+const TRIM_EVERY: usize = 16;
+
+/// How to produce one run's documents.
+pub struct Production<'a> {
+    /// The run's staging folder.
+    pub dir: &'a Path,
+    /// Identifies the run in PDF ids: `ssps-invoices-2026-10`.
+    pub ident: String,
+    /// The documents' date (PDF timestamps).
+    pub date: NaiveDate,
+    /// The month whose serial numbers the envelopes take.
+    pub month: Month,
+    /// The mailed kind (its digit in the barcode serials).
+    pub kind: DocumentKind,
+    /// The template that renders a chunk.
+    pub template: Template,
+    /// Printed labels, by language, handed to the template beside the
+    /// documents (`null` when the template has its own).
+    pub labels: serde_json::Value,
+    /// Mail settings.
+    pub config: &'a MailConfig,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// Where a mailed document sits in the print job.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// Envelope sequence.
+    pub envelope: usize,
+    /// Batch file name.
+    pub file: String,
+    /// First page in the file (1-based).
+    pub first_page: usize,
+}
+
+/// What a production made.
+pub struct Produced {
+    /// Each document's download copy, in the documents' order.
+    pub stored: Vec<Stored>,
+    /// Each document's place in the print job, when mailed.
+    pub placed: Vec<Option<Placement>>,
+    /// The finished print job.
+    pub print: PrintReport,
+    /// The mail plan it followed.
+    pub plan: MailPlan,
+    /// Documents that were planned for mail (indexes).
+    pub mailable: Vec<usize>,
+    /// Pages the renderer made, all documents.
+    pub rendered_pages: usize,
+}
+
+#[derive(Serialize)]
+struct ChunkData<'a, D> {
+    documents: Vec<&'a D>,
+    labels: &'a serde_json::Value,
+}
+
+/// One chunk rendered and cut.
+struct Done {
+    chunk: PdfChunk,
+    parts: Vec<Part>,
+}
+
+/// One document of a rendered chunk.
+struct Part {
+    doc: usize,
+    pages: std::ops::Range<usize>,
+    stored: Stored,
+}
+
+/// Plans, renders and routes `docs` (download and print).
+pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> Result<Produced, OpError> {
+    // The mail plan: envelopes, their order and batch files, before rendering.
+    let mailable: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].to().mail_address().is_some()).collect();
+    let pieces: Vec<Piece> = mailable
+        .iter()
+        .filter_map(|&i| {
+            let d = &docs[i];
+            Some(Piece {
+                owner: d.to().payee.as_str(),
+                document: d.id(),
+                recipient: &d.to().name,
+                address: d.to().mail_address()?,
+                pages: d.page_count(),
+            })
+        })
+        .collect();
+    let plan = mail::plan(&pieces, p.config, p.month, p.kind)?;
+    // Render order: mailed documents as the envelopes take them, then the rest.
+    let mut piece_of: Vec<Option<usize>> = vec![None; docs.len()];
+    let mut placed: Vec<Option<Placement>> = vec![None; docs.len()];
+    let mut order = Vec::with_capacity(docs.len());
+    for env in &plan.envelopes {
+        let mut page = env.first_page;
+        for d in &env.documents {
+            let i = mailable[d.piece];
+            piece_of[i] = Some(d.piece);
+            placed[i] = Some(Placement { envelope: env.seq, file: env.file.clone(), first_page: page });
+            page += d.pages + d.blanks;
+            order.push(i);
+        }
+    }
+    let mailed = order.len();
+    let mut rest: Vec<usize> = (0..docs.len()).filter(|&i| piece_of[i].is_none()).collect();
+    rest.sort_by(|&a, &b| {
+        let (da, db) = (&docs[a], &docs[b]);
+        (&da.to().address.zip, &da.to().payee, da.id()).cmp(&(&db.to().address.zip, &db.to().payee, db.id()))
+    });
+    // Mailed documents and the rest are never mixed in one chunk.
+    let mut chunks: Vec<Vec<usize>> = order.chunks(CHUNK).map(<[usize]>::to_vec).collect();
+    chunks.extend(rest.chunks(CHUNK).map(<[usize]>::to_vec));
+    debug_assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), mailed + rest.len());
+
+    let download = Download::new(p.dir);
+    let mut job = PrintJob::new(p.dir, &p.ident, &plan, p.config)?;
+    let bar = if p.progress { ProgressBar::new(docs.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{spinner}} {} {{pos}}/{{len}} [{{bar:30}}] {{per_sec}} eta {{eta}}", p.ident))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+
+    // Each worker takes the next chunk, renders it, cuts and stores its
+    // download copies, and hands it over; this thread puts the chunks back
+    // in order and feeds the print job, so printing overlaps rendering and
+    // no core waits for a batch to finish.
+    let threads = p.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)).max(1);
+    // Chunks handed out but not yet printed are bounded, so memory is too.
+    let window = threads * 2;
+    let next = AtomicUsize::new(0);
+    let printed = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
+    let mut rendered_pages = 0usize;
+    std::thread::scope(|scope| -> Result<(), OpError> {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Done, OpError>)>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (chunks, download, next, printed, stop) = (&chunks, &download, &next, &printed, &stop);
+            let worker = move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(k) else { break };
+                    while k >= printed.load(Ordering::Acquire) + window && !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    // A panic inside a chunk (a defect, never input) becomes
+                    // this chunk's error: the run stops cleanly with exit 2.
+                    let result =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_chunk(renderer, docs, chunk, k, p, download)))
+                            .unwrap_or_else(|panic| {
+                                let what =
+                                    panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+                                Err(OpError::Unbalanced(format!(
+                                    "chunk {k} could not be rendered: {}",
+                                    what.unwrap_or_else(|| "panic".into())
+                                )))
+                            });
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if k % TRIM_EVERY == TRIM_EVERY - 1 {
+                        render::trim_caches();
+                    }
+                    if tx.send((k, result)).is_err() {
+                        break;
+                    }
+                }
+            };
+            std::thread::Builder::new()
+                .name("render".into())
+                .stack_size(32 << 20)
+                .spawn_scoped(scope, worker)
+                .map_err(|e| OpError::Unbalanced(format!("cannot start worker threads: {e}")))?;
+        }
+        drop(tx);
+        // Chunks that arrived ahead of their turn (at most `window`).
+        let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
+        let mut expect = 0;
+        let result = (|| {
+            for (k, result) in &rx {
+                pending.insert(k, result?);
+                while let Some(done) = pending.remove(&expect) {
+                    for part in done.parts {
+                        if let Some(piece) = piece_of[part.doc] {
+                            job.place(piece, &done.chunk, part.pages.clone())?;
+                        }
+                        rendered_pages += part.pages.len();
+                        stored[part.doc] = Some(part.stored);
+                    }
+                    bar.inc(chunks[expect].len() as u64);
+                    expect += 1;
+                    printed.store(expect, Ordering::Release);
+                }
+            }
+            if expect != chunks.len() {
+                return Err(OpError::Unbalanced(format!("{} of {} chunks were rendered", expect, chunks.len())));
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        drop(rx);
+        result
+    })?;
+    bar.finish_and_clear();
+    let names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
+    let print = job.finish(&names, p.date)?;
+    let stored = stored
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Produced { stored, placed, print, plan, mailable, rendered_pages })
+}
+
+fn render_chunk<D: Document>(
+    renderer: &Renderer,
+    docs: &[D],
+    chunk: &[usize],
+    n: usize,
+    p: &Production,
+    download: &Download,
+) -> Result<Done, OpError> {
+    let data = ChunkData { documents: chunk.iter().map(|&i| &docs[i]).collect(), labels: &p.labels };
+    let settings = PdfSettings { ident: format!("{}-chunk-{n}", p.ident), date: p.date, tagged: false };
+    let rendered = renderer.render(p.template, &data, &settings)?;
+    let pdf = PdfChunk::parse(&rendered.pdf).map_err(|source| OpError::Cut { chunk: n, source })?;
+    // The download copies are the archive copies: PDF/A-2b.
+    let archival = Archival {
+        creator: format!("ssps {} (Typst)", env!("CARGO_PKG_VERSION")),
+        producer: format!("ssps {}", env!("CARGO_PKG_VERSION")),
+        date: (p.date.year(), p.date.month(), p.date.day()),
+    };
+    let mut parts = Vec::with_capacity(chunk.len());
+    let mut page = 0;
+    for &i in chunk {
+        let doc = &docs[i];
+        let pages = doc.page_count();
+        let range = page..page + pages;
+        let copy = pdf
+            .extract_with(
+                range.clone(),
+                &format!("ssps-{}-{}-{}", doc.kind(), doc.to().payee, doc.id()),
+                Some(&doc.title()),
+                Some(&archival),
+            )
+            .map_err(|source| OpError::Cut { chunk: n, source })?;
+        let stored = download.store(&doc.to().payee, doc.id(), &copy)?;
+        parts.push(Part { doc: i, pages: range, stored });
+        page += pages;
+    }
+    if page != pdf.page_count() || page != rendered.pages {
+        return Err(OpError::Unbalanced(format!("chunk {n}: the template made {} pages, the documents need {page}", rendered.pages)));
+    }
+    Ok(Done { chunk: pdf, parts })
+}
+
+/// The manifest rows of a production, in the documents' order, and the
+/// documents per channel. `period` is the run's month or window.
+pub fn manifest<D: Document>(docs: &[D], made: &Produced, period: &str) -> (Vec<ManifestRow>, BTreeMap<&'static str, usize>) {
+    let mut rows = Vec::with_capacity(docs.len());
+    let mut channels: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let to = doc.to();
+        let mut ch = vec![];
+        if made.placed[i].is_some() {
+            ch.push("mail");
+        } else if to.wants_mail() {
+            ch.push("unmailable");
+        }
+        if to.wants_email() {
+            ch.push("email");
+        }
+        ch.push("download");
+        for c in &ch {
+            *channels.entry(c).or_default() += 1;
+        }
+        let s = &made.stored[i];
+        let place = made.placed[i].as_ref();
+        rows.push(ManifestRow {
+            document_id: doc.id().to_string(),
+            kind: doc.kind(),
+            payee_number: to.payee.to_string(),
+            provider_number: doc.provider_number().to_string(),
+            recipient_name: to.name.clone(),
+            zip: to.address.zip.clone(),
+            channels: ch.join(";"),
+            pages: doc.page_count(),
+            sha256: s.sha256.clone(),
+            file: s.file.clone(),
+            month: period.to_string(),
+            lines: doc.lines(),
+            amount: money(doc.amount()),
+            envelope: place.map(|p| p.envelope),
+            print_file: place.map(|p| format!("print/{}", p.file)),
+            print_first_page: place.map(|p| p.first_page),
+        });
+    }
+    (rows, channels)
+}
+
+/// One accounting check of a run.
+#[derive(Debug, Serialize)]
+pub struct Check {
+    /// What was compared.
+    pub name: &'static str,
+    /// Expected figure (from the input).
+    pub expected: String,
+    /// Figure found in the output.
+    pub found: String,
+    /// Whether they agree.
+    pub ok: bool,
+}
+
+impl Check {
+    /// A comparison of two figures.
+    pub fn new(name: &'static str, expected: impl ToString, found: impl ToString) -> Check {
+        let (expected, found) = (expected.to_string(), found.to_string());
+        Check { ok: expected == found, name, expected, found }
+    }
+}
+
+/// The checks every production must pass: pages rendered, every mailable
+/// document in exactly one envelope, the print job's pages and sheets.
+pub fn production_checks<D: Document>(docs: &[D], made: &Produced) -> Vec<Check> {
+    let pages: usize = docs.iter().map(Document::page_count).sum();
+    let mut in_envelopes: Vec<usize> = made.plan.envelopes.iter().flat_map(|e| e.documents.iter().map(|d| d.piece)).collect();
+    let placements = in_envelopes.len();
+    in_envelopes.sort_unstable();
+    in_envelopes.dedup();
+    let mailed_pages: usize = made.mailable.iter().map(|&i| docs[i].page_count()).sum();
+    let planned_sheets: usize = made.plan.envelopes.iter().map(|e| e.sheets).sum();
+    let print = &made.print;
+    let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages && f.sheets_written == f.batch.sheets);
+    vec![
+        Check::new("document pages rendered", pages, made.rendered_pages),
+        Check::new("download copies written", docs.len(), made.stored.len()),
+        Check::new("mailable documents placed in envelopes", made.mailable.len(), placements),
+        Check::new("each mailable document in exactly one envelope", placements, in_envelopes.len()),
+        Check::new("print pages = mailed document pages + blank backs", mailed_pages + print.blank_pages, print.pages),
+        Check::new("sheets printed (from the pages written) = sheets of the envelopes", planned_sheets, print.sheets),
+        Check::new("every batch file has the pages planned for it", true, files_as_planned),
+    ]
+}
+
+/// Fails the run when a check does not hold.
+pub fn require_balanced(checks: &[Check]) -> Result<(), OpError> {
+    let failed: Vec<String> =
+        checks.iter().filter(|c| !c.ok).map(|c| format!("{}: expected {}, found {}", c.name, c.expected, c.found)).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(OpError::Unbalanced(failed.join("; ")))
+    }
+}
+
+/// Sum of the documents' amounts.
+pub fn total<D: Document>(docs: &[D]) -> Decimal {
+    docs.iter().map(Document::amount).sum()
+}
+
+/// The email a run composed (`summary.json`): deterministic, whatever was
+/// sent before. What was queued and sent is printed and kept in the
+/// delivery journal.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmailReport {
+    /// Payees who take email and have documents in this run.
+    pub recipients: usize,
+    /// Documents for them.
+    pub documents: usize,
+    /// Written as `.eml` files under `email/` (`--dry-run`) rather than queued.
+    pub dry_run: bool,
+}
+
+/// What happened to a run's email after the run folder was in place.
+#[derive(Debug, Clone, Default)]
+pub struct EmailOutcome {
+    /// The delivery journal.
+    pub journal: std::path::PathBuf,
+    /// Messages queued now.
+    pub queued: usize,
+    /// Documents already in the journal (sent or waiting): not queued again.
+    pub already_journaled: usize,
+    /// Documents sent before whose PDF has changed since: not resent.
+    pub changed_after_send: Vec<String>,
+    /// The delivery, when SMTP is configured.
+    pub delivered: Option<crate::delivery::Delivered>,
+}
+
+/// The shared end of a document run.
+pub struct Tail<'a> {
+    /// `invoices`, `remittances`, `notices`.
+    pub run: &'static str,
+    /// The run's identity (PDF ids, email Message-IDs, the journal).
+    pub ident: &'a str,
+    /// The period for `summary.json` and the manifest.
+    pub period: String,
+    /// The period in words, per language, for the email.
+    pub period_words: &'a dyn Fn(crate::model::Language) -> String,
+    /// The documents' date.
+    pub date: NaiveDate,
+    /// The run's options.
+    pub opts: &'a super::RunOptions,
+    /// SMTP settings, when configured.
+    pub smtp: Option<&'a crate::email::SmtpSettings>,
+    /// When the run started.
+    pub started: std::time::Instant,
+}
+
+/// Writes the download archives, the manifest, the email (`.eml` files on
+/// a dry run), rejects and summary; swaps the run folder in; then queues
+/// the email in the delivery journal and sends it if SMTP is configured.
+#[allow(clippy::too_many_arguments)]
+pub fn finish<D: Document>(
+    docs: &[D],
+    made: &Produced,
+    mut checks: Vec<Check>,
+    v: &crate::validate::Validated,
+    staging: crate::journal::Staging,
+    texts: &crate::texts::Texts,
+    tail: &Tail,
+) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
+    let (rows, channels) = manifest(docs, made, &tail.period);
+    let filed: Vec<crate::route::Filed> = docs
+        .iter()
+        .zip(&made.stored)
+        .map(|(d, s)| crate::route::Filed {
+            payee_number: d.to().payee.to_string(),
+            document_id: d.id().to_string(),
+            kind: d.kind(),
+            title: d.title(),
+            pages: d.page_count(),
+            amount: money(d.amount()),
+            sha256: s.sha256.clone(),
+            file: s.file.clone(),
+        })
+        .collect();
+    let archives = crate::route::download_archives(staging.dir(), &filed, tail.date)?;
+    checks.extend(production_checks(docs, made));
+    checks.push(Check::new("documents in the download archives", docs.len(), archives.iter().map(|a| a.documents).sum::<usize>()));
+    require_balanced(&checks)?;
+
+    let all = email_messages(docs, made, texts, tail, None)?;
+    let email = EmailReport { recipients: all.len(), documents: all.iter().map(|m| m.documents.len()).sum(), dry_run: tail.opts.dry_run };
+    if tail.opts.dry_run && !all.is_empty() {
+        let dir = staging.dir().join("email");
+        std::fs::create_dir_all(&dir).map_err(|source| crate::route::RouteError::Write { path: dir.clone(), source })?;
+        for m in &all {
+            let msg = crate::email::message(
+                m,
+                staging.dir(),
+                tail.smtp.map_or(DRY_RUN_FROM, |s| s.from.as_str()),
+                tail.smtp.and_then(|s| s.reply_to.as_deref()),
+            )
+            .map_err(|source| OpError::Message { payee: m.payee.clone(), source })?;
+            let path = dir.join(format!("{}.eml", m.payee));
+            std::fs::write(&path, msg.formatted()).map_err(|source| crate::route::RouteError::Write { path, source })?;
+        }
+    }
+
+    crate::journal::write_manifest(staging.dir(), &rows)?;
+    let rejected_problems = crate::journal::write_rejects(staging.dir(), &v.problems)?;
+    let summary = super::Summary {
+        run: tail.run,
+        period: tail.period.clone(),
+        documents: docs.len(),
+        pages: docs.iter().map(Document::page_count).sum(),
+        lines: docs.iter().map(Document::lines).sum(),
+        total_amount: money(total(docs)),
+        channels,
+        print: made.print.clone(),
+        email,
+        download_archives: archives.len(),
+        rejected_records: v.counts.values().map(|c| c.rejected).sum::<usize>(),
+        errors: v.errors().count(),
+        unmailable: crate::problem::unmailable_records(&v.problems),
+        warnings: v.problems.len() - rejected_problems,
+        files: v.counts.clone(),
+        checks,
+        seconds: (tail.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    };
+    crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
+    staging.commit()?;
+
+    let mut outcome = if rejected_problems == 0 { super::Outcome::Clean } else { super::Outcome::Rejected };
+    if tail.opts.dry_run || all.is_empty() {
+        return Ok((summary, outcome, None));
+    }
+    // The run folder is in place: queue what the journal has not seen, then send.
+    let path = tail.opts.journal_path();
+    let mut journal = crate::delivery::Journal::open(&path)?;
+    let mut result = EmailOutcome { journal: path, ..EmailOutcome::default() };
+    let fresh = email_messages(docs, made, texts, tail, Some((&journal, &mut result)))?;
+    result.queued = journal.enqueue(tail.ident, &tail.opts.out, &fresh)?;
+    if let Some(settings) = tail.smtp {
+        let done = journal.deliver(settings, Some(tail.ident))?;
+        if done.failed + done.pending > 0 {
+            outcome = super::Outcome::Rejected;
+        }
+        result.delivered = Some(done);
+    }
+    Ok((summary, outcome, Some(result)))
+}
+
+/// Sender of `--dry-run` messages when no SMTP settings are given.
+pub const DRY_RUN_FROM: &str = "DSHS SSPS <ssps-noreply@dshs.wa.gov>";
+
+/// One message per payee who takes email, with that payee's documents of
+/// the run, in payee order. With a journal, documents it already has are
+/// left out (and counted in `outcome`), and so are messages left empty.
+fn email_messages<D: Document>(
+    docs: &[D],
+    made: &Produced,
+    texts: &crate::texts::Texts,
+    tail: &Tail,
+    mut journal: Option<(&crate::delivery::Journal, &mut EmailOutcome)>,
+) -> Result<Vec<crate::email::Outgoing>, OpError> {
+    let mut by_payee: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        if d.to().wants_email() && d.to().email.is_some() {
+            by_payee.entry(d.to().payee.as_str()).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(by_payee.len());
+    for (payee, mut list) in by_payee {
+        list.sort_by(|&a, &b| (docs[a].kind(), docs[a].id()).cmp(&(docs[b].kind(), docs[b].id())));
+        let mut attached = Vec::with_capacity(list.len());
+        for &i in &list {
+            let (d, s) = (&docs[i], &made.stored[i]);
+            if let Some((j, outcome)) = journal.as_mut() {
+                if let Some((sha, state)) = j.known(payee, d.kind(), d.id())? {
+                    outcome.already_journaled += 1;
+                    if sha != s.sha256 && state == "sent" {
+                        outcome.changed_after_send.push(format!("{} {} of payee {payee}", d.kind(), d.id()));
+                    }
+                    continue;
+                }
+            }
+            attached.push(crate::email::Attached {
+                kind: d.kind().to_string(),
+                document_id: d.id().to_string(),
+                title: d.title(),
+                sha256: s.sha256.clone(),
+                file: s.file.clone(),
+            });
+        }
+        if attached.is_empty() {
+            continue;
+        }
+        let to = docs[list[0]].to();
+        let m = crate::email::outgoing(
+            texts,
+            tail.ident,
+            docs[list[0]].kind(),
+            &(tail.period_words)(to.language),
+            payee,
+            &to.name,
+            to.email.as_deref().unwrap_or_default(),
+            to.language,
+            to.mail_address().is_some(),
+            tail.date,
+            attached,
+        )
+        .map_err(|source| OpError::Message { payee: payee.to_string(), source })?;
+        out.push(m);
+    }
+    Ok(out)
+}

@@ -1,0 +1,120 @@
+//! `ssps remittances`: a remittance advice for every payment issued in a
+//! window of dates, by mail, email and download.
+//!
+//! load → validate → compose ([`crate::compose::remittance`]) → the shared
+//! document run ([`produce`]). Checked against the input: one advice per
+//! payment issued in the window, and the advices' totals equal the
+//! payments' amounts, to the cent.
+
+use std::time::Instant;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::produce::{self, Check, Production, Tail};
+use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
+use crate::compose::remittance::{self, Remittance};
+use crate::compose::{money, Document};
+use crate::journal::Staging;
+use crate::load;
+use crate::mail::DocumentKind;
+use crate::model::{Language, Month};
+use crate::render::{Renderer, Template};
+
+/// What `ssps remittances` is asked to do.
+#[derive(Debug, Clone)]
+pub struct RemittanceRun {
+    /// First issue date (inclusive).
+    pub from: NaiveDate,
+    /// Last issue date (inclusive).
+    pub to: NaiveDate,
+    /// Folders, channels and settings.
+    pub opts: RunOptions,
+}
+
+/// Runs the window. Returns the summary, whether records were rejected (or
+/// email failed), and what became of the email.
+pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
+    let started = Instant::now();
+    if req.from > req.to {
+        return Err(OpError::Window { from: req.from, to: req.to });
+    }
+    let opts = &req.opts;
+    let config = opts.mail_config()?;
+    let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
+    let texts = crate::texts::Texts::bundled();
+    let v = read_extract(&opts.data)?;
+    require(&v, &opts.data, "remittance advices", &[load::PAYEES.name, load::PAYMENTS.name, load::PAYMENT_LINES.name])?;
+    let advices = remittance::remittances(&v.extract, req.from, req.to)?;
+
+    let staging = Staging::begin(&opts.out)?;
+    let ident = format!("ssps-remittances-{}-{}", req.from, req.to);
+    let renderer = Renderer::new()?;
+    let production = Production {
+        dir: staging.dir(),
+        ident: ident.clone(),
+        date: req.to,
+        month: Month::of(req.to),
+        kind: DocumentKind::Remittance,
+        template: Template::Remittance,
+        labels: texts.labels("remittance")?,
+        config: &config,
+        threads: opts.threads,
+        progress: opts.progress,
+    };
+    let made = produce::produce(&advices, &renderer, &production)?;
+    let checks = balance(&v.extract, req.from, req.to, &advices);
+    let (from, to) = (req.from, req.to);
+    let words = |lang| window_words(&texts, lang, from, to);
+    let tail = Tail {
+        run: "remittances",
+        ident: &ident,
+        period: format!("{}..{}", req.from, req.to),
+        period_words: &words,
+        date: req.to,
+        opts,
+        smtp: smtp.as_ref(),
+        started,
+    };
+    produce::finish(&advices, &made, checks, &v, staging, &texts, &tail)
+}
+
+/// The window in words: a whole month as `October 2026`, else its dates.
+pub fn window_words(texts: &crate::texts::Texts, lang: Language, from: NaiveDate, to: NaiveDate) -> String {
+    let month = Month::of(from);
+    if from == month.first_day() && to == month.last_day() {
+        return texts.month(lang, from.year(), from.month());
+    }
+    match lang {
+        Language::Es => format!("del {} al {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y")),
+        Language::En => format!("{} to {}", from.format("%m/%d/%Y"), to.format("%m/%d/%Y")),
+    }
+}
+
+/// Checks the advices against the payments: one per payment issued in the
+/// window, amounts equal, each advice's lines summing to its payment.
+fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &[Remittance]) -> Vec<Check> {
+    let payments: Vec<_> = x.payments.values().filter(|p| (from..=to).contains(&p.issue_date)).collect();
+    let paid: Decimal = payments.iter().map(|p| p.amount).sum();
+    let mut ids: Vec<&str> = advices.iter().map(|a| a.payment_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let lines_balance = advices.iter().all(|a| {
+        let sum: Decimal = a
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|r| match r {
+                remittance::Row::Service(l) | remittance::Row::Adjustment(l) => l.amount.replace(',', "").parse::<Decimal>().ok(),
+                _ => None,
+            })
+            .sum();
+        sum == a.amount()
+    });
+    vec![
+        Check::new("payments issued in the window", payments.len(), advices.len()),
+        Check::new("one advice per payment", advices.len(), ids.len()),
+        Check::new("amount paid: payments = advices", money(paid), money(produce::total(advices))),
+        Check::new("every advice's printed lines sum to its payment", true, lines_balance),
+    ]
+}
