@@ -155,15 +155,14 @@ impl Journal {
     /// What the journal knows of a document: its SHA-256 and its
     /// message's state, if it was ever queued for this payee.
     pub fn known(&self, payee: &str, kind: &str, document_id: &str) -> Result<Option<(String, String)>, DeliveryError> {
-        self.db
-            .query_row(
+        let mut stmt = self
+            .db
+            .prepare_cached(
                 "SELECT d.sha256, m.state FROM documents d JOIN messages m ON m.id = d.message
                  WHERE d.payee = ?1 AND d.kind = ?2 AND d.document_id = ?3",
-                params![payee, kind, document_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
-            .map_err(self.err())
+            .map_err(self.err())?;
+        stmt.query_row(params![payee, kind, document_id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(self.err())
     }
 
     /// Queues messages, in one transaction: all or nothing. Their documents
@@ -175,19 +174,17 @@ impl Journal {
         let tx = self.db.transaction().map_err(&err)?;
         for m in messages {
             let body = serde_json::to_string(m).map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO messages (run, run_dir, payee, recipient, message_id, body, state, paper)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
-                params![run, run_dir.display().to_string(), m.payee, m.to, m.message_id, body, m.paper],
             )
+            .and_then(|mut st| st.execute(params![run, run_dir.display().to_string(), m.payee, m.to, m.message_id, body, m.paper]))
             .map_err(&err)?;
             let id = tx.last_insert_rowid();
             for d in &m.documents {
-                tx.execute(
-                    "INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, m.payee, d.kind, d.document_id, d.sha256],
-                )
-                .map_err(&err)?;
+                tx.prepare_cached("INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (?1, ?2, ?3, ?4, ?5)")
+                    .and_then(|mut st| st.execute(params![id, m.payee, d.kind, d.document_id, d.sha256]))
+                    .map_err(&err)?;
             }
         }
         tx.commit().map_err(&err)?;

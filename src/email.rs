@@ -31,6 +31,11 @@ use crate::model::Language;
 use crate::route::sha256_hex;
 use crate::texts::Texts;
 
+/// Most bytes of PDF attached to one message unless the settings say
+/// otherwise (many servers refuse messages over 10–25 MB; base64 adds a
+/// third): a payee's documents beyond it go in further messages.
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 10_000_000;
+
 /// Domain of generated Message-IDs and the SMTP greeting.
 pub const DOMAIN: &str = "ssps.dshs.wa.gov";
 
@@ -78,6 +83,10 @@ pub struct SmtpSettings {
     /// Wait before the second try; doubled before each next one.
     #[serde(default = "default_backoff")]
     pub backoff_ms: u64,
+    /// Most bytes of PDF attached to one message; more documents go in
+    /// further messages, `(1/2)`, `(2/2)` after the subject.
+    #[serde(default = "default_max_attachment_bytes")]
+    pub max_attachment_bytes: u64,
     /// The password, from the environment (never from the file).
     #[serde(skip)]
     password: Option<String>,
@@ -97,6 +106,9 @@ fn default_attempts() -> u32 {
 }
 fn default_backoff() -> u64 {
     2000
+}
+fn default_max_attachment_bytes() -> u64 {
+    DEFAULT_MAX_ATTACHMENT_BYTES
 }
 
 /// The settings as they may be shown: the password is only said to be set.
@@ -307,7 +319,11 @@ pub fn outgoing(
     date: NaiveDate,
     documents: Vec<Attached>,
 ) -> Result<Outgoing, MessageError> {
-    let list: Vec<String> = documents.iter().map(|d| format!("- {} ({}.pdf)", d.title, d.document_id)).collect();
+    let mut list = Vec::with_capacity(documents.len());
+    for d in &documents {
+        let kind = texts.email(language, &format!("name_{}", d.kind), &BTreeMap::new())?;
+        list.push(format!("- {kind}: {}.pdf", d.document_id));
+    }
     let values: BTreeMap<&str, String> = [
         ("name", name.to_string()),
         ("count", documents.len().to_string()),
@@ -321,8 +337,7 @@ pub fn outgoing(
     let closing = texts.email(language, "closing", &values)?;
     let signature = texts.email(language, "signature", &values)?;
     let text = format!("{greeting}\n\n{body}\n\n{}\n\n{closing}\n\n{signature}\n", list.join("\n"));
-    let items: String =
-        documents.iter().map(|d| format!("<li>{} ({}.pdf)</li>", html_escape(&d.title), html_escape(&d.document_id))).collect();
+    let items: String = list.iter().map(|l| format!("<li>{}</li>", html_escape(l.trim_start_matches("- ")))).collect();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\n<body>\n<p>{greeting}</p>\n<p>{body}</p>\n<ul>{items}</ul>\n<p>{closing}</p>\n<p>{signature}</p>\n</body></html>\n",
         lang = language.code(),

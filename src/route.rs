@@ -129,22 +129,24 @@ pub enum ZipMember {
     Bytes(Vec<u8>),
 }
 
-/// Writes a deterministic zip: members stored (PDFs are compressed
-/// already) in the given order, every time stamp the run's date.
-pub fn write_zip(path: &Path, date: chrono::NaiveDate, members: &[(String, ZipMember)]) -> Result<(String, u64), RouteError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("{name}: {e}"));
-    let werr = |source| RouteError::Write { path: path.to_path_buf(), source };
-    let file = File::create(path).map_err(werr)?;
-    let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+fn zip_options(date: chrono::NaiveDate) -> zip::write::SimpleFileOptions {
     let stamp =
         zip::DateTime::from_date_and_time(u16::try_from(date.year()).unwrap_or(1980), date.month() as u8, date.day() as u8, 0, 0, 0)
             .unwrap_or_default();
-    let options = zip::write::SimpleFileOptions::default()
+    zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .last_modified_time(stamp)
         .unix_permissions(0o644)
-        .large_file(true);
+        .large_file(true)
+}
+
+/// Writes a deterministic zip into `w`: members stored (PDFs are compressed
+/// already) in the given order, every time stamp the run's date.
+fn zip_into<W: Write + std::io::Seek>(w: W, name: &str, date: chrono::NaiveDate, members: &[(String, ZipMember)]) -> Result<W, RouteError> {
+    let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("{name}: {e}"));
+    let werr = |source| RouteError::Write { path: PathBuf::from(name), source };
+    let mut zip = zip::ZipWriter::new(w);
+    let options = zip_options(date);
     for (member, source) in members {
         zip.start_file(member.as_str(), options).map_err(zerr)?;
         match source {
@@ -155,10 +157,17 @@ pub fn write_zip(path: &Path, date: chrono::NaiveDate, members: &[(String, ZipMe
             ZipMember::Bytes(bytes) => zip.write_all(bytes).map_err(werr)?,
         }
     }
-    let mut w = zip.finish().map_err(zerr)?;
+    zip.finish().map_err(zerr)
+}
+
+/// Writes a deterministic zip file (see [`zip_into`]); returns its SHA-256
+/// and size, read back (the writer seeks, so it cannot hash as it goes).
+pub fn write_zip(path: &Path, date: chrono::NaiveDate, members: &[(String, ZipMember)]) -> Result<(String, u64), RouteError> {
+    let werr = |source| RouteError::Write { path: path.to_path_buf(), source };
+    let file = File::create(path).map_err(werr)?;
+    let mut w = zip_into(BufWriter::with_capacity(1 << 20, file), &path.display().to_string(), date, members)?;
     w.flush().map_err(werr)?;
     drop(w);
-    // The archive's fingerprint, read back (the writer seeks, so it cannot hash as it goes).
     let mut hasher = HashingWriter::new(std::io::sink());
     let mut f = File::open(path).map_err(werr)?;
     std::io::copy(&mut f, &mut hasher).map_err(werr)?;
@@ -202,47 +211,63 @@ pub struct Archive {
 }
 
 /// The download channel's archives: `download/<payee>.zip` per payee with
-/// that run's PDFs and an `index.csv` of them, and `download/index.csv`
-/// listing the archives. `docs` are in payee order or not; archives are
-/// written in payee order.
-pub fn download_archives(run_dir: &Path, docs: &[Filed], date: chrono::NaiveDate) -> Result<Vec<Archive>, RouteError> {
-    let dir = run_dir.join("download");
-    fs::create_dir_all(&dir).map_err(|source| RouteError::Write { path: dir.clone(), source })?;
-    let mut by_payee: BTreeMap<&str, Vec<&Filed>> = BTreeMap::new();
-    for d in docs {
-        by_payee.entry(&d.payee_number).or_default().push(d);
+/// that run's PDFs and an `index.csv` of them (each written as soon as the
+/// payee's last document is), and `download/index.csv` listing the
+/// archives in payee order.
+pub struct DownloadArchives {
+    run_dir: PathBuf,
+    date: chrono::NaiveDate,
+    archives: Vec<Archive>,
+}
+
+impl DownloadArchives {
+    /// Archives under `<run>/download`.
+    pub fn new(run_dir: &Path, date: chrono::NaiveDate) -> Result<DownloadArchives, RouteError> {
+        let dir = run_dir.join("download");
+        fs::create_dir_all(&dir).map_err(|source| RouteError::Write { path: dir.clone(), source })?;
+        Ok(DownloadArchives { run_dir: run_dir.to_path_buf(), date, archives: Vec::new() })
     }
-    let mut archives = Vec::with_capacity(by_payee.len());
-    for (payee, mut list) in by_payee {
-        list.sort_by(|a, b| (a.kind, &a.document_id).cmp(&(b.kind, &b.document_id)));
+
+    /// Writes one payee's archive of `docs` (their PDFs are in the run folder).
+    pub fn add(&mut self, payee: &str, mut docs: Vec<Filed>) -> Result<(), RouteError> {
+        docs.sort_by(|a, b| (a.kind, &a.document_id).cmp(&(b.kind, &b.document_id)));
         let mut index = csv::Writer::from_writer(Vec::new());
-        let mut members = Vec::with_capacity(list.len() + 1);
-        for d in &list {
+        let mut members = Vec::with_capacity(docs.len() + 1);
+        for d in &docs {
             index.serialize(d).map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
-            members.push((format!("{}.pdf", d.document_id), ZipMember::File(run_dir.join(&d.file))));
+            members.push((format!("{}.pdf", d.document_id), ZipMember::File(self.run_dir.join(&d.file))));
         }
         let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
         members.push(("index.csv".into(), ZipMember::Bytes(index)));
-        let path = dir.join(format!("{payee}.zip"));
-        let (sha256, bytes) = write_zip(&path, date, &members)?;
-        archives.push(Archive {
+        let archive = format!("download/{payee}.zip");
+        // Archives are small: made in memory, hashed, written in one go.
+        let bytes = zip_into(std::io::Cursor::new(Vec::new()), &archive, self.date, &members)?.into_inner();
+        let path = self.run_dir.join(&archive);
+        fs::write(&path, &bytes).map_err(|source| RouteError::Write { path, source })?;
+        self.archives.push(Archive {
             payee_number: payee.to_string(),
-            archive: format!("download/{payee}.zip"),
-            documents: list.len(),
-            bytes,
-            sha256,
+            archive,
+            documents: docs.len(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
         });
+        Ok(())
     }
-    let mut index = csv::Writer::from_writer(Vec::new());
-    for a in &archives {
-        index.serialize(a).map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+
+    /// Writes `download/index.csv`; returns the archives in payee order.
+    pub fn finish(mut self) -> Result<Vec<Archive>, RouteError> {
+        self.archives.sort_by(|a, b| a.payee_number.cmp(&b.payee_number));
+        let mut index = csv::Writer::from_writer(Vec::new());
+        for a in &self.archives {
+            index.serialize(a).map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+        }
+        let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+        let path = self.run_dir.join("download/index.csv");
+        // A run without documents still gets the header.
+        let index = if index.is_empty() { b"payee_number,archive,documents,bytes,sha256\n".to_vec() } else { index };
+        fs::write(&path, index).map_err(|source| RouteError::Write { path, source })?;
+        Ok(self.archives)
     }
-    let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
-    let path = dir.join("index.csv");
-    // A run without documents still gets the header.
-    let index = if index.is_empty() { b"payee_number,archive,documents,bytes,sha256\n".to_vec() } else { index };
-    fs::write(&path, index).map_err(|source| RouteError::Write { path, source })?;
-    Ok(archives)
 }
 
 /// One finished batch file.

@@ -85,6 +85,8 @@ pub struct Produced {
     pub mailable: Vec<usize>,
     /// Pages the renderer made, all documents.
     pub rendered_pages: usize,
+    /// The per-payee download archives, in payee order.
+    pub archives: Vec<crate::route::Archive>,
 }
 
 #[derive(Serialize)]
@@ -123,7 +125,9 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
             })
         })
         .collect();
+    let t = std::time::Instant::now();
     let plan = mail::plan(&pieces, p.config, p.month, p.kind)?;
+    phase("mail plan", t);
     // Render order: mailed documents as the envelopes take them, then the rest.
     let mut piece_of: Vec<Option<usize>> = vec![None; docs.len()];
     let mut placed: Vec<Option<Placement>> = vec![None; docs.len()];
@@ -151,6 +155,20 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
 
     let download = Download::new(p.dir);
     let mut job = PrintJob::new(p.dir, &p.ident, &plan, p.config)?;
+    // A payee's archive is written as soon as its last document is stored,
+    // while the workers render on.
+    let mut archives = crate::route::DownloadArchives::new(p.dir, p.date)?;
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut payee_of = Vec::with_capacity(docs.len());
+    for d in docs {
+        let n = owner.len();
+        payee_of.push(*owner.entry(d.to().payee.as_str()).or_insert(n));
+    }
+    let mut remaining = vec![0usize; owner.len()];
+    for &k in &payee_of {
+        remaining[k] += 1;
+    }
+    let mut filed: Vec<Vec<crate::route::Filed>> = vec![Vec::new(); owner.len()];
     let bar = if p.progress { ProgressBar::new(docs.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template(&format!("{{spinner}} {} {{pos}}/{{len}} [{{bar:30}}] {{per_sec}} eta {{eta}}", p.ident))
@@ -170,6 +188,7 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
     let stop = AtomicBool::new(false);
     let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
     let mut rendered_pages = 0usize;
+    let t = std::time::Instant::now();
     std::thread::scope(|scope| -> Result<(), OpError> {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Done, OpError>)>();
         for _ in 0..threads {
@@ -224,6 +243,21 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
                             job.place(piece, &done.chunk, part.pages.clone())?;
                         }
                         rendered_pages += part.pages.len();
+                        let (d, k) = (&docs[part.doc], payee_of[part.doc]);
+                        filed[k].push(crate::route::Filed {
+                            payee_number: d.to().payee.to_string(),
+                            document_id: d.id().to_string(),
+                            kind: d.kind(),
+                            title: d.title(),
+                            pages: d.page_count(),
+                            amount: money(d.amount()),
+                            sha256: part.stored.sha256.clone(),
+                            file: part.stored.file.clone(),
+                        });
+                        remaining[k] -= 1;
+                        if remaining[k] == 0 {
+                            archives.add(d.to().payee.as_str(), std::mem::take(&mut filed[k]))?;
+                        }
                         stored[part.doc] = Some(part.stored);
                     }
                     bar.inc(chunks[expect].len() as u64);
@@ -243,14 +277,18 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
         result
     })?;
     bar.finish_and_clear();
+    phase("render, download copies, print files", t);
     let names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
+    let t = std::time::Instant::now();
     let print = job.finish(&names, p.date)?;
+    phase("print job finished", t);
     let stored = stored
         .into_iter()
         .enumerate()
         .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Produced { stored, placed, print, plan, mailable, rendered_pages })
+    let archives = archives.finish()?;
+    Ok(Produced { stored, placed, print, plan, mailable, rendered_pages, archives })
 }
 
 fn render_chunk<D: Document>(
@@ -461,26 +499,13 @@ pub fn finish<D: Document>(
     tail: &Tail,
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
     let (rows, channels) = manifest(docs, made, &tail.period);
-    let filed: Vec<crate::route::Filed> = docs
-        .iter()
-        .zip(&made.stored)
-        .map(|(d, s)| crate::route::Filed {
-            payee_number: d.to().payee.to_string(),
-            document_id: d.id().to_string(),
-            kind: d.kind(),
-            title: d.title(),
-            pages: d.page_count(),
-            amount: money(d.amount()),
-            sha256: s.sha256.clone(),
-            file: s.file.clone(),
-        })
-        .collect();
-    let archives = crate::route::download_archives(staging.dir(), &filed, tail.date)?;
     checks.extend(production_checks(docs, made));
-    checks.push(Check::new("documents in the download archives", docs.len(), archives.iter().map(|a| a.documents).sum::<usize>()));
+    checks.push(Check::new("documents in the download archives", docs.len(), made.archives.iter().map(|a| a.documents).sum::<usize>()));
     require_balanced(&checks)?;
 
+    let t = std::time::Instant::now();
     let all = email_messages(docs, made, texts, tail, None)?;
+    phase("email composed", t);
     let email = EmailReport { recipients: all.len(), documents: all.iter().map(|m| m.documents.len()).sum(), dry_run: tail.opts.dry_run };
     if tail.opts.dry_run && !all.is_empty() {
         let dir = staging.dir().join("email");
@@ -498,6 +523,7 @@ pub fn finish<D: Document>(
         }
     }
 
+    let t = std::time::Instant::now();
     crate::journal::write_manifest(staging.dir(), &rows)?;
     let rejected_problems = crate::journal::write_rejects(staging.dir(), &v.problems)?;
     let summary = super::Summary {
@@ -510,7 +536,7 @@ pub fn finish<D: Document>(
         channels,
         print: made.print.clone(),
         email,
-        download_archives: archives.len(),
+        download_archives: made.archives.len(),
         rejected_records: v.counts.values().map(|c| c.rejected).sum::<usize>(),
         errors: v.errors().count(),
         unmailable: crate::problem::unmailable_records(&v.problems),
@@ -521,7 +547,9 @@ pub fn finish<D: Document>(
     };
     crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
     staging.commit()?;
+    phase("manifest, rejects, summary, commit", t);
 
+    let t = std::time::Instant::now();
     let mut outcome = if rejected_problems == 0 { super::Outcome::Clean } else { super::Outcome::Rejected };
     if tail.opts.dry_run || all.is_empty() {
         return Ok((summary, outcome, None));
@@ -532,6 +560,7 @@ pub fn finish<D: Document>(
     let mut result = EmailOutcome { journal: path, ..EmailOutcome::default() };
     let fresh = email_messages(docs, made, texts, tail, Some((&journal, &mut result)))?;
     result.queued = journal.enqueue(tail.ident, &tail.opts.out, &fresh)?;
+    phase("email queued", t);
     if let Some(settings) = tail.smtp {
         let done = journal.deliver(settings, Some(tail.ident))?;
         if done.failed + done.pending > 0 {
@@ -540,6 +569,14 @@ pub fn finish<D: Document>(
         result.delivered = Some(done);
     }
     Ok((summary, outcome, Some(result)))
+}
+
+/// Prints how long a phase took to stderr when `SSPS_TIMINGS` is set (for
+/// profiling a run; nothing else reads the clock).
+pub fn phase(name: &str, since: std::time::Instant) {
+    if std::env::var_os("SSPS_TIMINGS").is_some() {
+        eprintln!("timing: {name}: {:.2} s", since.elapsed().as_secs_f64());
+    }
 }
 
 /// Sender of `--dry-run` messages when no SMTP settings are given.
@@ -564,7 +601,11 @@ fn email_messages<D: Document>(
     let mut out = Vec::with_capacity(by_payee.len());
     for (payee, mut list) in by_payee {
         list.sort_by(|&a, &b| (docs[a].kind(), docs[a].id()).cmp(&(docs[b].kind(), docs[b].id())));
-        let mut attached = Vec::with_capacity(list.len());
+        // Attachments, split into messages of at most `limit` bytes of PDF
+        // (a message holds at least one document, whatever its size).
+        let limit = tail.smtp.map_or(crate::email::DEFAULT_MAX_ATTACHMENT_BYTES, |s| s.max_attachment_bytes);
+        let mut parts: Vec<Vec<crate::email::Attached>> = vec![vec![]];
+        let mut size = 0u64;
         for &i in &list {
             let (d, s) = (&docs[i], &made.stored[i]);
             if let Some((j, outcome)) = journal.as_mut() {
@@ -576,7 +617,13 @@ fn email_messages<D: Document>(
                     continue;
                 }
             }
-            attached.push(crate::email::Attached {
+            let last = parts.last_mut().unwrap_or_else(|| unreachable!("parts starts with one"));
+            if !last.is_empty() && size + s.bytes > limit {
+                parts.push(vec![]);
+                size = 0;
+            }
+            size += s.bytes;
+            parts.last_mut().unwrap_or_else(|| unreachable!("parts starts with one")).push(crate::email::Attached {
                 kind: d.kind().to_string(),
                 document_id: d.id().to_string(),
                 title: d.title(),
@@ -584,25 +631,29 @@ fn email_messages<D: Document>(
                 file: s.file.clone(),
             });
         }
-        if attached.is_empty() {
-            continue;
-        }
+        parts.retain(|p| !p.is_empty());
         let to = docs[list[0]].to();
-        let m = crate::email::outgoing(
-            texts,
-            tail.ident,
-            docs[list[0]].kind(),
-            &(tail.period_words)(to.language),
-            payee,
-            &to.name,
-            to.email.as_deref().unwrap_or_default(),
-            to.language,
-            to.mail_address().is_some(),
-            tail.date,
-            attached,
-        )
-        .map_err(|source| OpError::Message { payee: payee.to_string(), source })?;
-        out.push(m);
+        let n = parts.len();
+        for (k, attached) in parts.into_iter().enumerate() {
+            let mut m = crate::email::outgoing(
+                texts,
+                tail.ident,
+                docs[list[0]].kind(),
+                &(tail.period_words)(to.language),
+                payee,
+                &to.name,
+                to.email.as_deref().unwrap_or_default(),
+                to.language,
+                to.mail_address().is_some(),
+                tail.date,
+                attached,
+            )
+            .map_err(|source| OpError::Message { payee: payee.to_string(), source })?;
+            if n > 1 {
+                m.subject = format!("{} ({}/{n})", m.subject, k + 1);
+            }
+            out.push(m);
+        }
     }
     Ok(out)
 }

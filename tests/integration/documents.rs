@@ -47,7 +47,7 @@ fn remittance_advices_pay_what_the_payments_paid() {
     let sunrise = pdf_text(&out.join("documents/100200300/RA-880000236.pdf"));
     for s in [
         "REMITTANCE ADVICE",
-        "Payment number: 880000236",
+        "EFT trace number: 880000236",
         "Payment method: Direct deposit (EFT)",
         "Settlement date: 10/16/2026",
         "Total of this payment 6,628.70",
@@ -66,6 +66,7 @@ fn remittance_advices_pay_what_the_payments_paid() {
     let rosa = pdf_text(&out.join("documents/100200301/RA-880000237.pdf"));
     for s in [
         "AVISO DE REMESA",
+        "Número de orden de pago: 880000237",
         "Forma de pago: Orden de pago (cheque)",
         "Importe de este pago: $1,708.20",
         "Ajustes a este pago",
@@ -175,4 +176,84 @@ fn notices_list_what_was_authorized_changed_or_terminated_with_the_worker() {
     let new = pdf_text(&out.join("documents/100200300/SSN-4001-20261031.pdf"));
     assert!(new.contains("AUTHORIZED") && new.contains("REGISTRATION FEE (4388)") && !new.contains("TERMINATED"), "{new}");
     assert!(!new.contains("Care is authorized only through"), "{new}");
+}
+
+#[test]
+fn a_very_long_name_shrinks_to_fit_its_row_and_nothing_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    crate::util::copy_extract(&oct_2026(), &data);
+    let long = "Maximiliana Alexandrina Constantinopla Wolfeschlegelsteinhausen";
+    crate::util::edit(
+        &data,
+        "clients.csv",
+        "C20001,CS-880101,Willow,Park,",
+        &format!("C20001,CS-880101,{long},Bergström-Oyelaran #2 [twin],"),
+    );
+    let out = tmp.path().join("ra");
+    let o = ssps(&[
+        "remittances",
+        "--data",
+        &data.display().to_string(),
+        "--from",
+        "2026-10-09",
+        "--to",
+        "2026-10-09",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let pdf = out.join("documents/100200300/RA-880000236.pdf");
+    assert_eq!(pdf_page_count(&pdf), 1);
+    let text = pdf_text(&pdf);
+    // Every word of the name is there (pdftotext drops the hyphen where the
+    // name wraps), and the next child's row is unmoved.
+    for word in long.split(' ').chain(["Bergström", "Oyelaran #2 [twin]", "Blaine Foster", "Total of this payment 6,628.70"]) {
+        assert!(text.contains(word), "{word:?} not in {text}");
+    }
+}
+
+#[test]
+fn a_long_payment_continues_on_a_second_page_and_still_adds_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    crate::util::copy_extract(&oct_2026(), &data);
+    // Payment 880000236 gets 36 more lines of 10.00 each.
+    let mut lines = std::fs::read_to_string(data.join("payment_lines.csv")).unwrap();
+    for n in 5..=40 {
+        lines.push_str(&format!("880000236,{n},,300A-261001,2026-09,1,10.00,10.00,,\n"));
+    }
+    std::fs::write(data.join("payment_lines.csv"), lines).unwrap();
+    crate::util::edit(
+        &data,
+        "payments.csv",
+        "880000236,100200300,2026-10-09,2026-10-16,EFT,6628.70",
+        "880000236,100200300,2026-10-09,2026-10-16,EFT,6988.70",
+    );
+    let out = tmp.path().join("ra");
+    let o = ssps(&[
+        "remittances",
+        "--data",
+        &data.display().to_string(),
+        "--from",
+        "2026-10-09",
+        "--to",
+        "2026-10-09",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let pdf = out.join("documents/100200300/RA-880000236.pdf");
+    let pages = crate::util::pdf_pages_text(&pdf);
+    assert_eq!(pages.len(), 2);
+    assert!(pages[0].contains("Page 1 of 2") && !pages[0].contains("Total of this payment"), "{}", pages[0]);
+    assert!(pages[1].starts_with("REMITTANCE ADVICE (continued)"), "{}", pages[1]);
+    assert!(pages[1].contains("Page 2 of 2") && pages[1].contains("Total of this payment 6,988.70"), "{}", pages[1]);
+    // 16 rows on the first page, the other 24 lines and the total on the second.
+    assert_eq!(pages[0].matches("300A-261001").count(), 16);
+    assert_eq!(pages[1].matches("300A-261001").count(), 24);
+    // Two pages: one sheet, duplex, in the print job.
+    let job = read_csv(&out.join("print/job.csv"));
+    let sunrise = job.iter().find(|r| r["recipient_id"] == "100200300").unwrap();
+    assert_eq!((sunrise["pages"].as_str(), sunrise["sheets"].as_str()), ("2", "1"));
 }

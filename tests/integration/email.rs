@@ -189,7 +189,7 @@ fn each_email_payee_gets_one_message_with_the_pdfs_and_a_rerun_sends_nothing_aga
         for d in docs {
             let pdf = std::fs::read(out.join(&d["file"])).unwrap();
             assert_eq!(files[&format!("{}.pdf", d["document_id"])], pdf, "{}", d["document_id"]);
-            assert!(text.contains(&d["document_id"]), "{text}");
+            assert!(text.contains(&format!("- Remittance advice: {}.pdf", d["document_id"])), "{text}");
             attached += 1;
         }
     }
@@ -226,6 +226,7 @@ fn a_spanish_payee_gets_spanish_email_and_a_spanish_advice() {
     let rosa = got.iter().map(parse).find(|m| m.0 == "rosa.delgado@example.org").expect("Rosa's message");
     assert_eq!(rosa.1, "Sus avisos de remesa de DSHS SSPS, octubre de 2026");
     assert!(rosa.3.starts_with("Estimado/a Rosa Maria Delgado:"), "{}", rosa.3);
+    assert!(rosa.3.contains("- Aviso de remesa: RA-880000237.pdf"), "{}", rosa.3);
     let pdf = &rosa.2["RA-880000237.pdf"];
     let path = tmp.path().join("rosa.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -386,4 +387,43 @@ fn a_dry_run_writes_the_messages_instead_of_sending_them() {
     let again = crate::util::ssps(&strs(&args));
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(std::fs::read(&files[2]).unwrap(), eml);
+}
+
+#[test]
+fn documents_beyond_the_size_limit_go_in_further_messages() {
+    let (port, server) = start_server(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = tmp.path().join("smtp.toml");
+    std::fs::write(&smtp, "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\nmax_attachment_bytes = 1\n").unwrap();
+    let out = tmp.path().join("inv");
+    let o = ssps_smtp(
+        port,
+        &[
+            "invoices",
+            "--data",
+            &oct_2026().display().to_string(),
+            "--month",
+            "2026-10",
+            "--out",
+            &out.display().to_string(),
+            "--smtp",
+            &smtp.display().to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // Sunrise has two providers, so two invoices: one message each.
+    let mut sunrise: Vec<(String, Vec<String>)> = received(&server)
+        .iter()
+        .map(parse)
+        .filter(|m| m.0 == "billing@sunrise-elc.example")
+        .map(|m| (m.1, m.2.into_keys().collect()))
+        .collect();
+    sunrise.sort();
+    assert_eq!(
+        sunrise,
+        [
+            ("Your DSHS SSPS invoices for October 2026 (1/2)".to_string(), vec!["300A-261101.pdf".to_string()]),
+            ("Your DSHS SSPS invoices for October 2026 (2/2)".to_string(), vec!["300B-261101.pdf".to_string()]),
+        ]
+    );
 }
