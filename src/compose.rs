@@ -72,6 +72,20 @@ impl Addressee {
     }
 }
 
+/// What later stages need to know about any document, not printed as such.
+#[derive(Debug, Clone)]
+pub struct DocMeta {
+    /// Who it goes to.
+    pub to: Addressee,
+    /// The amount it is about (authorized, paid).
+    pub amount: Decimal,
+    /// Lines it lists.
+    pub lines: usize,
+    /// Authorization reference numbers it lists, in print order (none for
+    /// remittance advices).
+    pub references: Vec<Id>,
+}
+
 /// What the render, route and journal stages need of any document: the
 /// pipeline in `ops` is written once against this trait.
 pub trait Document: Serialize + Sync {
@@ -80,8 +94,8 @@ pub trait Document: Serialize + Sync {
     fn id(&self) -> &str;
     /// `invoice`, `remittance`, `notice`.
     fn kind(&self) -> &'static str;
-    /// Who it goes to.
-    fn to(&self) -> &Addressee;
+    /// Routing and accounting facts.
+    fn meta(&self) -> &DocMeta;
     /// Pages it takes (the template is checked to make exactly these).
     fn page_count(&self) -> usize;
     /// The PDF's title.
@@ -90,10 +104,18 @@ pub trait Document: Serialize + Sync {
     fn provider_number(&self) -> &str {
         ""
     }
+    /// Who it goes to.
+    fn to(&self) -> &Addressee {
+        &self.meta().to
+    }
     /// Lines it lists.
-    fn lines(&self) -> usize;
+    fn lines(&self) -> usize {
+        self.meta().lines
+    }
     /// The amount it is about (authorized, paid).
-    fn amount(&self) -> Decimal;
+    fn amount(&self) -> Decimal {
+        self.meta().amount
+    }
 }
 
 /// Service lines printed on one invoice page (the pre-printed form has six).
@@ -168,22 +190,7 @@ pub struct Invoice {
     pub total: String,
     /// Facts for routing and accounting, not printed by the template.
     #[serde(skip)]
-    pub meta: InvoiceMeta,
-}
-
-/// What later stages need to know about an invoice.
-#[derive(Debug, Clone)]
-pub struct InvoiceMeta {
-    /// The payee, as addressee.
-    pub to: Addressee,
-    /// The provider number.
-    pub provider: Id,
-    /// Sum of the lines' amounts.
-    pub amount: Decimal,
-    /// Number of service lines.
-    pub lines: usize,
-    /// Reference numbers of the lines, in print order.
-    pub references: Vec<Id>,
+    pub meta: DocMeta,
 }
 
 impl Document for Invoice {
@@ -195,8 +202,8 @@ impl Document for Invoice {
         "invoice"
     }
 
-    fn to(&self) -> &Addressee {
-        &self.meta.to
+    fn meta(&self) -> &DocMeta {
+        &self.meta
     }
 
     fn page_count(&self) -> usize {
@@ -209,14 +216,6 @@ impl Document for Invoice {
 
     fn provider_number(&self) -> &str {
         &self.provider_number
-    }
-
-    fn lines(&self) -> usize {
-        self.meta.lines
-    }
-
-    fn amount(&self) -> Decimal {
-        self.meta.amount
     }
 }
 
@@ -380,9 +379,8 @@ fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordina
         express: n < INVOICE_EXPRESS_MAX_LINES,
         pages: printed.chunks(LINES_PER_PAGE).map(<[InvoiceLine]>::to_vec).collect(),
         total: money(total),
-        meta: InvoiceMeta {
+        meta: DocMeta {
             to: Addressee::payee(payee),
-            provider: provider.provider_number.clone(),
             amount: total,
             lines: n,
             references: lines.iter().map(|a| a.reference_number.clone()).collect(),

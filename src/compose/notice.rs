@@ -11,11 +11,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::remittance::paginate;
-use super::{form_date, money, payee_address, units, Addressee, Document};
+use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
 use crate::model::{Action, Authorization, Extract, Id, Language};
 
 /// Service blocks on a notice's first page.
@@ -81,22 +80,9 @@ pub struct Notice {
     pub language: &'static str,
     /// Service blocks, cut into pages.
     pub pages: Vec<Vec<NoticeLine>>,
-    /// Not printed.
+    /// Not printed: the lines listed and the sum of their amounts authorized.
     #[serde(skip)]
-    pub meta: NoticeMeta,
-}
-
-/// Facts later stages need.
-#[derive(Debug, Clone)]
-pub struct NoticeMeta {
-    /// The payee, as addressee.
-    pub to: Addressee,
-    /// Lines listed.
-    pub lines: usize,
-    /// Sum of the lines' amounts authorized.
-    pub amount: Decimal,
-    /// Reference numbers listed.
-    pub references: Vec<Id>,
+    pub meta: DocMeta,
 }
 
 impl Document for Notice {
@@ -108,8 +94,8 @@ impl Document for Notice {
         "notice"
     }
 
-    fn to(&self) -> &Addressee {
-        &self.meta.to
+    fn meta(&self) -> &DocMeta {
+        &self.meta
     }
 
     fn page_count(&self) -> usize {
@@ -122,14 +108,6 @@ impl Document for Notice {
 
     fn provider_number(&self) -> &str {
         &self.provider_number
-    }
-
-    fn lines(&self) -> usize {
-        self.meta.lines
-    }
-
-    fn amount(&self) -> Decimal {
-        self.meta.amount
     }
 }
 
@@ -166,7 +144,7 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Vec<Notice> {
                 Language::Es => "es",
             },
             pages: paginate(&printed, BLOCKS_FIRST_PAGE, BLOCKS_NEXT_PAGE),
-            meta: NoticeMeta {
+            meta: DocMeta {
                 to: Addressee::payee(payee),
                 lines: lines.len(),
                 amount: lines.iter().map(|a| a.amount_authorized()).sum(),

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{form_date, money, payee_address, units, Addressee, Document};
+use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
 use crate::model::{Extract, Id, Language, Payment, PaymentLine, PaymentMethod};
 
 /// One line of a remittance advice.
@@ -39,19 +39,6 @@ pub struct RemittanceLine {
     pub code: String,
     /// The adjustment's description.
     pub description: String,
-}
-
-/// Facts later stages need, not printed as such.
-#[derive(Debug, Clone)]
-pub struct RemittanceMeta {
-    /// The payee, as addressee.
-    pub to: Addressee,
-    /// The payment's amount.
-    pub amount: Decimal,
-    /// Paid to the payee this calendar year, this payment included.
-    pub year_to_date: Decimal,
-    /// Payment lines (services and adjustments).
-    pub lines: usize,
 }
 
 /// Rows the first page of an advice holds (below the payment summary).
@@ -115,9 +102,10 @@ pub struct Remittance {
     pub year_to_date: String,
     /// The table, cut into pages.
     pub pages: Vec<Vec<Row>>,
-    /// Not printed.
+    /// Not printed: the payment's amount, its lines (services and
+    /// adjustments).
     #[serde(skip)]
-    pub meta: RemittanceMeta,
+    pub meta: DocMeta,
 }
 
 impl Document for Remittance {
@@ -129,8 +117,8 @@ impl Document for Remittance {
         "remittance"
     }
 
-    fn to(&self) -> &Addressee {
-        &self.meta.to
+    fn meta(&self) -> &DocMeta {
+        &self.meta
     }
 
     fn page_count(&self) -> usize {
@@ -139,14 +127,6 @@ impl Document for Remittance {
 
     fn title(&self) -> String {
         format!("SSPS remittance advice for payment {} issued {}", self.payment_id, self.issue_date)
-    }
-
-    fn lines(&self) -> usize {
-        self.meta.lines
-    }
-
-    fn amount(&self) -> Decimal {
-        self.meta.amount
     }
 }
 
@@ -278,7 +258,7 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
         year: p.issue_date.year(),
         year_to_date: money(ytd),
         pages: paginate(&rows, ROWS_FIRST_PAGE, ROWS_NEXT_PAGE),
-        meta: RemittanceMeta { to: Addressee::payee(payee), amount: p.amount, year_to_date: ytd, lines: sorted.len() },
+        meta: DocMeta { to: Addressee::payee(payee), amount: p.amount, lines: sorted.len(), references: Vec::new() },
     })
 }
 

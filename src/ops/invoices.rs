@@ -5,18 +5,15 @@
 //! rendering, the channels and the run folder are [`produce`]'s, shared by
 //! every document run.
 
-use std::time::Instant;
-
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, Production, Tail};
+use super::produce::{self, Check, DocumentRun, Setup};
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::{self, money, Document, Invoice};
-use crate::journal::Staging;
 use crate::load;
 use crate::mail::DocumentKind;
 use crate::model::Month;
-use crate::render::{Renderer, Template};
+use crate::render::Template;
 
 /// What `ssps invoices` is asked to do.
 #[derive(Debug, Clone)]
@@ -30,11 +27,8 @@ pub struct InvoiceRun {
 /// Runs the month. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
 pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
-    let started = Instant::now();
     let opts = &req.opts;
-    let config = opts.mail_config()?;
-    let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
-    let texts = crate::texts::Texts::bundled();
+    let setup = Setup::load(opts)?;
     let v = read_extract(&opts.data)?;
     require(
         &v,
@@ -43,38 +37,21 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
         &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
     )?;
     let invoices = compose::invoices(&v.extract, req.month);
-
-    let staging = Staging::begin(&opts.out)?;
-    let ident = format!("ssps-invoices-{}", req.month);
-    let date = req.month.last_day();
-    let renderer = Renderer::new()?;
-    let production = Production {
-        dir: staging.dir(),
-        ident: ident.clone(),
-        date,
-        month: req.month,
-        kind: DocumentKind::Invoice,
-        template: Template::Invoice,
-        labels: serde_json::Value::Null,
-        config: &config,
-        threads: opts.threads,
-        progress: opts.progress,
-    };
-    let made = produce::produce(&invoices, &renderer, &production)?;
     let checks = balance(&v.extract, req.month, &invoices);
     let month = req.month;
-    let words = |lang| texts.month(lang, month.year(), month.month());
-    let tail = Tail {
+    let words = |lang| setup.texts.month(lang, month.year(), month.month());
+    let spec = DocumentRun {
         run: "invoices",
-        ident: &ident,
-        period: req.month.to_string(),
+        ident: format!("ssps-invoices-{month}"),
+        date: month.last_day(),
+        month,
+        kind: DocumentKind::Invoice,
+        template: Template::Invoice,
+        labels: None,
+        period: month.to_string(),
         period_words: &words,
-        date,
-        opts,
-        smtp: smtp.as_ref(),
-        started,
     };
-    produce::finish(&invoices, &made, checks, &v, staging, &texts, &tail)
+    produce::run_documents(&invoices, checks, &v, &setup, opts, &spec)
 }
 
 /// Checks the invoices against their input: every overlapping

@@ -6,21 +6,18 @@
 //! document run ([`produce`]). Checked against the input: every line with an
 //! action dated in the window is listed exactly once, amounts equal.
 
-use std::time::Instant;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, Production, Tail};
+use super::produce::{self, Check, DocumentRun, Setup};
 use super::remittances::window_words;
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::money;
 use crate::compose::notice::{self, Notice};
-use crate::journal::Staging;
 use crate::load;
 use crate::mail::DocumentKind;
 use crate::model::Month;
-use crate::render::{Renderer, Template};
+use crate::render::Template;
 
 /// What `ssps notices` is asked to do.
 #[derive(Debug, Clone)]
@@ -36,14 +33,11 @@ pub struct NoticeRun {
 /// Runs the window. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
 pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
-    let started = Instant::now();
     if req.from > req.to {
         return Err(OpError::Window { from: req.from, to: req.to });
     }
     let opts = &req.opts;
-    let config = opts.mail_config()?;
-    let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
-    let texts = crate::texts::Texts::bundled();
+    let setup = Setup::load(opts)?;
     let v = read_extract(&opts.data)?;
     require(
         &v,
@@ -52,37 +46,21 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
     )?;
     let notices = notice::notices(&v.extract, req.from, req.to);
-
-    let staging = Staging::begin(&opts.out)?;
-    let ident = format!("ssps-notices-{}-{}", req.from, req.to);
-    let renderer = Renderer::new()?;
-    let production = Production {
-        dir: staging.dir(),
-        ident: ident.clone(),
-        date: req.to,
-        month: Month::of(req.to),
-        kind: DocumentKind::Notice,
-        template: Template::Notice,
-        labels: texts.labels("notice")?,
-        config: &config,
-        threads: opts.threads,
-        progress: opts.progress,
-    };
-    let made = produce::produce(&notices, &renderer, &production)?;
     let checks = balance(&v.extract, req.from, req.to, &notices);
     let (from, to) = (req.from, req.to);
-    let words = |lang| window_words(&texts, lang, from, to);
-    let tail = Tail {
+    let words = |lang| window_words(&setup.texts, lang, from, to);
+    let spec = DocumentRun {
         run: "notices",
-        ident: &ident,
-        period: format!("{}..{}", req.from, req.to),
+        ident: format!("ssps-notices-{from}-{to}"),
+        date: to,
+        month: Month::of(to),
+        kind: DocumentKind::Notice,
+        template: Template::Notice,
+        labels: Some("notice"),
+        period: format!("{from}..{to}"),
         period_words: &words,
-        date: req.to,
-        opts,
-        smtp: smtp.as_ref(),
-        started,
     };
-    produce::finish(&notices, &made, checks, &v, staging, &texts, &tail)
+    produce::run_documents(&notices, checks, &v, &setup, opts, &spec)
 }
 
 /// Every line with an action in the window listed exactly once, amounts equal.

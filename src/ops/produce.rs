@@ -465,6 +465,99 @@ pub struct EmailOutcome {
     pub delivered: Option<crate::delivery::Delivered>,
 }
 
+/// What every document run reads before it starts: mail and SMTP
+/// settings (so a mistake in them stops the run before any work), the
+/// texts, the clock for `seconds`.
+pub struct Setup {
+    /// Mail settings.
+    pub config: MailConfig,
+    /// SMTP settings, when configured.
+    pub smtp: Option<crate::email::SmtpSettings>,
+    /// The words of documents and email.
+    pub texts: crate::texts::Texts,
+    /// When the run started.
+    pub started: std::time::Instant,
+}
+
+impl Setup {
+    /// Reads the settings the options name (and the `SSPS_SMTP_*` variables).
+    pub fn load(opts: &super::RunOptions) -> Result<Setup, OpError> {
+        let started = std::time::Instant::now();
+        Ok(Setup {
+            config: opts.mail_config()?,
+            smtp: crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?,
+            texts: crate::texts::Texts::bundled(),
+            started,
+        })
+    }
+}
+
+/// What identifies a document run and its documents.
+pub struct DocumentRun<'a> {
+    /// `invoices`, `remittances`, `notices`.
+    pub run: &'static str,
+    /// PDF ids, Message-IDs and the journal's run: `ssps-invoices-2026-10`.
+    pub ident: String,
+    /// The documents' date.
+    pub date: NaiveDate,
+    /// The month whose serial numbers the envelopes take.
+    pub month: Month,
+    /// The mailed kind.
+    pub kind: DocumentKind,
+    /// The template.
+    pub template: Template,
+    /// The section of `letters/documents.toml` with the template's labels,
+    /// if it takes any.
+    pub labels: Option<&'static str>,
+    /// The period for `summary.json` and the manifest.
+    pub period: String,
+    /// The period in words, per language, for the email.
+    pub period_words: &'a dyn Fn(crate::model::Language) -> String,
+}
+
+/// A document run from composed documents on: stage the run folder,
+/// [`produce`], [`finish`]. `checks` are the caller's own checks of the
+/// documents against the input.
+pub fn run_documents<D: Document>(
+    docs: &[D],
+    checks: Vec<Check>,
+    v: &crate::validate::Validated,
+    setup: &Setup,
+    opts: &super::RunOptions,
+    spec: &DocumentRun,
+) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
+    let staging = crate::journal::Staging::begin(&opts.out)?;
+    let renderer = Renderer::new()?;
+    let labels = match spec.labels {
+        Some(kind) => setup.texts.labels(kind)?,
+        None => serde_json::Value::Null,
+    };
+    let production = Production {
+        dir: staging.dir(),
+        ident: spec.ident.clone(),
+        date: spec.date,
+        month: spec.month,
+        kind: spec.kind,
+        template: spec.template,
+        labels,
+        config: &setup.config,
+        threads: opts.threads,
+        progress: opts.progress,
+    };
+    let made = produce(docs, &renderer, &production)?;
+    let tail = Tail {
+        run: spec.run,
+        ident: &spec.ident,
+        period: spec.period.clone(),
+        period_words: spec.period_words,
+        date: spec.date,
+        opts,
+        smtp: setup.smtp.as_ref(),
+        started: setup.started,
+    };
+    finish(docs, &made, checks, v, staging, &setup.texts, &tail)
+}
+
 /// The shared end of a document run.
 pub struct Tail<'a> {
     /// `invoices`, `remittances`, `notices`.

@@ -6,20 +6,17 @@
 //! payment issued in the window, and the advices' totals equal the
 //! payments' amounts, to the cent.
 
-use std::time::Instant;
-
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, Production, Tail};
+use super::produce::{self, Check, DocumentRun, Setup};
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::remittance::{self, Remittance};
 use crate::compose::{money, Document};
-use crate::journal::Staging;
 use crate::load;
 use crate::mail::DocumentKind;
 use crate::model::{Language, Month};
-use crate::render::{Renderer, Template};
+use crate::render::Template;
 
 /// What `ssps remittances` is asked to do.
 #[derive(Debug, Clone)]
@@ -35,48 +32,29 @@ pub struct RemittanceRun {
 /// Runs the window. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
 pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
-    let started = Instant::now();
     if req.from > req.to {
         return Err(OpError::Window { from: req.from, to: req.to });
     }
     let opts = &req.opts;
-    let config = opts.mail_config()?;
-    let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
-    let texts = crate::texts::Texts::bundled();
+    let setup = Setup::load(opts)?;
     let v = read_extract(&opts.data)?;
     require(&v, &opts.data, "remittance advices", &[load::PAYEES.name, load::PAYMENTS.name, load::PAYMENT_LINES.name])?;
     let advices = remittance::remittances(&v.extract, req.from, req.to)?;
-
-    let staging = Staging::begin(&opts.out)?;
-    let ident = format!("ssps-remittances-{}-{}", req.from, req.to);
-    let renderer = Renderer::new()?;
-    let production = Production {
-        dir: staging.dir(),
-        ident: ident.clone(),
-        date: req.to,
-        month: Month::of(req.to),
-        kind: DocumentKind::Remittance,
-        template: Template::Remittance,
-        labels: texts.labels("remittance")?,
-        config: &config,
-        threads: opts.threads,
-        progress: opts.progress,
-    };
-    let made = produce::produce(&advices, &renderer, &production)?;
     let checks = balance(&v.extract, req.from, req.to, &advices);
     let (from, to) = (req.from, req.to);
-    let words = |lang| window_words(&texts, lang, from, to);
-    let tail = Tail {
+    let words = |lang| window_words(&setup.texts, lang, from, to);
+    let spec = DocumentRun {
         run: "remittances",
-        ident: &ident,
-        period: format!("{}..{}", req.from, req.to),
+        ident: format!("ssps-remittances-{from}-{to}"),
+        date: to,
+        month: Month::of(to),
+        kind: DocumentKind::Remittance,
+        template: Template::Remittance,
+        labels: Some("remittance"),
+        period: format!("{from}..{to}"),
         period_words: &words,
-        date: req.to,
-        opts,
-        smtp: smtp.as_ref(),
-        started,
     };
-    produce::finish(&advices, &made, checks, &v, staging, &texts, &tail)
+    produce::run_documents(&advices, checks, &v, &setup, opts, &spec)
 }
 
 /// The window in words: a whole month as `October 2026`, else its dates.
