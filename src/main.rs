@@ -149,20 +149,24 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         Command::Deliver(args) => {
             let req = ops::deliver::DeliverRequest { journal: args.journal, retry: args.retry, run: args.run, smtp: args.smtp };
             let (report, outcome) = ops::deliver::run(&req)?;
-            if let Some(d) = &report.delivered {
+            if let (Some(d), false) = (&report.delivered, args.json) {
                 println!("retry: {} sent, {} still waiting, {} failed ({} SMTP tries)", d.sent, d.pending, d.failed, d.tries);
                 for p in &d.problems {
                     println!("  {p}");
                 }
             }
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report.messages).unwrap_or_default());
-            } else if args.status || !args.retry {
+                let json = serde_json::json!({ "messages": report.messages, "totals": report.totals, "retry": report.delivered });
+                println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+                return Ok(outcome.code());
+            }
+            if args.status || !args.retry {
                 for m in &report.messages {
                     let paper = if m.paper { " (also on paper)" } else { "" };
+                    let result = if m.last_result.is_empty() { String::new() } else { format!(": {}", m.last_result) };
                     println!(
-                        "{:<8} {} payee {} <{}> tries {} documents {}{paper}: {}",
-                        m.state, m.run, m.payee, m.to, m.attempts, m.documents, m.last_result
+                        "{:<8} {} payee {} <{}> tries {} documents {}{paper}{result}",
+                        m.state, m.run, m.payee, m.to, m.attempts, m.documents
                     );
                 }
             }

@@ -304,6 +304,10 @@ fn with_the_server_down_email_waits_and_deliver_retry_sends_it() {
     assert_eq!(status.status.code(), Some(1));
     assert!(stdout(&status).contains("Connection refused"), "{}", stdout(&status));
     assert!(stdout(&status).ends_with("0 sent, 3 waiting, 0 failed\n"), "{}", stdout(&status));
+    let json = ssps_smtp(port, &["deliver", "--journal", &journal, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON only");
+    assert_eq!(v["totals"], serde_json::json!({"sent": 0, "pending": 3, "failed": 0}));
+    assert!(v["messages"].as_array().unwrap().iter().all(|m| m["state"] == "pending" && m["attempts"] == 2), "{v}");
 
     let (_, server) = start_server(port);
     let retry = ssps_smtp(port, &["deliver", "--retry", "--journal", &journal, "--smtp", &smtp.display().to_string()]);
