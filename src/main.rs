@@ -68,12 +68,7 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
         s.seconds
     );
     if s.email.dry_run {
-        println!(
-            "email (dry run): {} messages with {} documents written to {}/email/",
-            s.email.recipients,
-            s.email.documents,
-            out.display()
-        );
+        println!("email (dry run): {} messages with {} documents written to {}/email/", s.email.messages, s.email.documents, out.display());
         return;
     }
     let Some(e) = email else { return };

@@ -444,6 +444,9 @@ pub fn total<D: Document>(docs: &[D]) -> Decimal {
 pub struct EmailReport {
     /// Payees who take email and have documents in this run.
     pub recipients: usize,
+    /// Messages for them (more than one for a payee whose documents pass
+    /// the size limit).
+    pub messages: usize,
     /// Documents for them.
     pub documents: usize,
     /// Written as `.eml` files under `email/` (`--dry-run`) rather than queued.
@@ -599,7 +602,9 @@ pub fn finish<D: Document>(
     let t = std::time::Instant::now();
     let all = email_messages(docs, made, texts, tail, None)?;
     phase("email composed", t);
-    let email = EmailReport { recipients: all.len(), documents: all.iter().map(|m| m.documents.len()).sum(), dry_run: tail.opts.dry_run };
+    let recipients = all.iter().map(|m| m.payee.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    let email =
+        EmailReport { recipients, messages: all.len(), documents: all.iter().map(|m| m.documents.len()).sum(), dry_run: tail.opts.dry_run };
     if tail.opts.dry_run && !all.is_empty() {
         let dir = staging.dir().join("email");
         std::fs::create_dir_all(&dir).map_err(|source| crate::route::RouteError::Write { path: dir.clone(), source })?;
@@ -611,7 +616,16 @@ pub fn finish<D: Document>(
                 tail.smtp.and_then(|s| s.reply_to.as_deref()),
             )
             .map_err(|source| OpError::Message { payee: m.payee.clone(), source })?;
-            let path = dir.join(format!("{}.eml", m.payee));
+            // `<payee>.eml`, or `<payee>-1.eml`, `-2` … when the payee's
+            // documents were split over several messages.
+            let parts = all.iter().filter(|o| o.payee == m.payee).count();
+            let name = if parts == 1 {
+                format!("{}.eml", m.payee)
+            } else {
+                let k = all.iter().take_while(|o| !std::ptr::eq(*o, m)).filter(|o| o.payee == m.payee).count() + 1;
+                format!("{}-{k}.eml", m.payee)
+            };
+            let path = dir.join(name);
             std::fs::write(&path, msg.formatted()).map_err(|source| crate::route::RouteError::Write { path, source })?;
         }
     }

@@ -257,3 +257,29 @@ fn a_long_payment_continues_on_a_second_page_and_still_adds_up() {
     let sunrise = job.iter().find(|r| r["recipient_id"] == "100200300").unwrap();
     assert_eq!((sunrise["pages"].as_str(), sunrise["sheets"].as_str()), ("2", "1"));
 }
+
+#[test]
+fn a_spanish_payee_gets_a_spanish_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The family home's new lines were authorized on 09/28.
+    let out = run(tmp.path(), "notices", "2026-09-01", "2026-09-30");
+    let manifest = read_csv(&out.join("manifest.csv"));
+    assert_eq!(manifest.len(), 1);
+    assert_eq!((manifest[0]["document_id"].as_str(), manifest[0]["channels"].as_str()), ("SSN-4101-20260930", "mail;download"));
+    let text = pdf_text(&out.join("documents/100200301/SSN-4101-20260930.pdf"));
+    for s in [
+        "AVISO DE SERVICIOS SOCIALES",
+        "Fecha del aviso: 09/30/2026",
+        "AUTORIZADO",
+        "FULL DAY CARE FAMILY HOME (4321)",
+        "Tarifa autorizada: $55.40 por DA",
+        "Cantidad de cuidado: 22 días",
+        "Copago de la familia: $35.00",
+        "INFANT BONUS (4386)",
+        "Copago de la familia: ninguno",
+        "Trabajador que autoriza: Ana Gutierrez, teléfono (509) 555-0188",
+        "Una autorización no garantiza el pago",
+    ] {
+        assert!(text.contains(s), "{s:?} not in {text}");
+    }
+}

@@ -430,4 +430,26 @@ fn documents_beyond_the_size_limit_go_in_further_messages() {
             ("Your DSHS SSPS invoices for October 2026 (2/2)".to_string(), vec!["300B-261101.pdf".to_string()]),
         ]
     );
+    // A dry run names the parts apart.
+    let dry = tmp.path().join("dry");
+    let o = ssps_smtp(
+        port,
+        &[
+            "invoices",
+            "--data",
+            &oct_2026().display().to_string(),
+            "--month",
+            "2026-10",
+            "--out",
+            &dry.display().to_string(),
+            "--smtp",
+            &smtp.display().to_string(),
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let second = std::fs::read_to_string(dry.join("email/100200300-2.eml")).unwrap();
+    assert!(second.contains("Subject: Your DSHS SSPS invoices for October 2026 (2/2)"), "{second}");
+    assert!(second.contains("filename=\"300B-261101.pdf\""), "{second}");
+    assert!(stdout(&o).contains("email (dry run): 4 messages with 4 documents"), "{}", stdout(&o));
 }
