@@ -3,12 +3,15 @@
 //! - [`Download`]: every document's own PDF under
 //!   `documents/<payee_number>/<document_id>.pdf`, the copy a provider
 //!   downloads (and the archive copy);
+//! - [`DownloadArchives`]: `download/<payee>.zip`, a payee's documents of
+//!   the run with an index, and `download/index.csv`;
 //! - [`PrintJob`]: the print job the mail plan ([`crate::mail`]) laid out:
 //!   batch files of envelopes streamed from the rendered chunks, barcodes and
 //!   inserter marks drawn over the pages, blank backs added, then
 //!   `job.csv`, `job.json` and `job.zip` for the print shop.
 //!
-//! Channels write only inside the run's staging folder (see
+//! The email channel is [`crate::email`]: it sends after the run folder is
+//! in place. Channels here write only inside the run's staging folder (see
 //! [`crate::journal::Staging`]); nothing here renders.
 
 use std::collections::BTreeMap;
