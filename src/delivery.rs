@@ -14,7 +14,12 @@
 //!   Message-ID (the server never took it, or took it just as the program
 //!   died: the Message-ID lets the recipient's system recognise it);
 //! - transient failures leave the message `pending` for `ssps deliver
-//!   --retry`; permanent ones mark it `failed`, with the reason.
+//!   --retry`; permanent ones mark it `failed`, with the reason; a rerun of
+//!   the run queues the documents of a message that never went (pending or
+//!   failed) again with the run's content, replacing that message, so a
+//!   corrected address or document is sent;
+//! - one delivery at a time per journal (a lock file beside it), and each
+//!   message is claimed before it is sent.
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +56,15 @@ pub enum DeliveryError {
     /// SMTP settings are wrong.
     #[error(transparent)]
     Settings(#[from] email::SmtpSettingsError),
+    /// The delivery lock cannot be taken.
+    #[error("cannot lock {path} for delivery")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The delivery journal.
@@ -95,6 +109,17 @@ pub struct MessageStatus {
     pub paper: bool,
     /// The Message-ID.
     pub message_id: String,
+}
+
+/// A document the journal has seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    /// Its SHA-256 then.
+    pub sha256: String,
+    /// Its message's state.
+    pub state: String,
+    /// Its message's row id.
+    pub message: i64,
 }
 
 /// Counts by state.
@@ -152,26 +177,38 @@ impl Journal {
         |source| DeliveryError::Db { path: self.path.clone(), source }
     }
 
-    /// What the journal knows of a document: its SHA-256 and its
-    /// message's state, if it was ever queued for this payee.
-    pub fn known(&self, payee: &str, kind: &str, document_id: &str) -> Result<Option<(String, String)>, DeliveryError> {
+    /// What the journal knows of a document, if it was ever queued for this
+    /// payee: its SHA-256, its message's state and row id.
+    pub fn known(&self, payee: &str, kind: &str, document_id: &str) -> Result<Option<Known>, DeliveryError> {
         let mut stmt = self
             .db
             .prepare_cached(
-                "SELECT d.sha256, m.state FROM documents d JOIN messages m ON m.id = d.message
+                "SELECT d.sha256, m.state, m.id FROM documents d JOIN messages m ON m.id = d.message
                  WHERE d.payee = ?1 AND d.kind = ?2 AND d.document_id = ?3",
             )
             .map_err(self.err())?;
-        stmt.query_row(params![payee, kind, document_id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(self.err())
+        stmt.query_row(params![payee, kind, document_id], |r| Ok(Known { sha256: r.get(0)?, state: r.get(1)?, message: r.get(2)? }))
+            .optional()
+            .map_err(self.err())
     }
 
-    /// Queues messages, in one transaction: all or nothing. Their documents
-    /// must be new to the journal (see [`Journal::known`]); one that is not
-    /// fails the whole queueing rather than being sent twice.
-    pub fn enqueue(&mut self, run: &str, run_dir: &Path, messages: &[Outgoing]) -> Result<usize, DeliveryError> {
+    /// Queues messages, in one transaction: all or nothing. `replace` are
+    /// earlier messages that never went (pending or failed) whose documents
+    /// these messages carry again: they are removed in the same transaction.
+    /// Any other document already journaled fails the whole queueing rather
+    /// than being sent twice.
+    pub fn enqueue(&mut self, run: &str, run_dir: &Path, messages: &[Outgoing], replace: &[i64]) -> Result<usize, DeliveryError> {
         let path = self.path.clone();
         let err = move |source| DeliveryError::Db { path: path.clone(), source };
         let tx = self.db.transaction().map_err(&err)?;
+        for id in replace {
+            tx.execute(
+                "DELETE FROM documents WHERE message = ?1 AND message IN (SELECT id FROM messages WHERE state IN ('pending', 'failed'))",
+                params![id],
+            )
+            .map_err(&err)?;
+            tx.execute("DELETE FROM messages WHERE id = ?1 AND state IN ('pending', 'failed')", params![id]).map_err(&err)?;
+        }
         for m in messages {
             let body = serde_json::to_string(m).map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
             tx.prepare_cached(
@@ -195,6 +232,16 @@ impl Journal {
     /// oldest first; `only_run` limits it to one run. Each message's state is
     /// committed before and after its SMTP transaction.
     pub fn deliver(&mut self, settings: &SmtpSettings, only_run: Option<&str>) -> Result<Delivered, DeliveryError> {
+        // One delivery at a time per journal: a second one (a run and a
+        // scheduled retry, say) waits here rather than send the same message.
+        let lock_path = PathBuf::from(format!("{}.lock", self.path.display()));
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| DeliveryError::Lock { path: lock_path.clone(), source: e })?;
+        lock.lock().map_err(|e| DeliveryError::Lock { path: lock_path.clone(), source: e })?;
         let transport = settings.transport()?;
         let waiting: Vec<(i64, String, String)> = {
             let mut stmt = self
@@ -207,15 +254,28 @@ impl Journal {
             rows.collect::<Result<_, _>>().map_err(self.err())?
         };
         let mut done = Delivered::default();
+        let mut unreachable: Option<String> = None;
         for (id, run_dir, body) in waiting.into_iter() {
             let out: Outgoing =
                 serde_json::from_str(&body).map_err(|e| DeliveryError::Corrupt { path: self.path.clone(), id, reason: e.to_string() })?;
-            self.db
+            if let Some(why) = &unreachable {
+                // The server could not be reached: the rest wait for the next delivery.
+                done.pending += 1;
+                done.problems.push(format!("{} (payee {}): not tried, the server was unreachable: {why}", out.to, out.payee));
+                continue;
+            }
+            // Claim the message; one taken by someone else since is skipped.
+            let claimed = self
+                .db
                 .execute(
-                    "UPDATE messages SET state = 'sending', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+                    "UPDATE messages SET state = 'sending', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                     WHERE id = ?1 AND state IN ('pending', 'sending')",
                     params![id],
                 )
                 .map_err(self.err())?;
+            if claimed == 0 {
+                continue;
+            }
             let (result, tries) = email::send(&transport, settings, &out, Path::new(&run_dir));
             done.tries += tries as usize;
             let (state, reply) = match &result {
@@ -226,6 +286,12 @@ impl Journal {
                 SendResult::Transient(why) => {
                     done.pending += 1;
                     done.problems.push(format!("{} (payee {}): not sent yet, will retry: {why}", out.to, out.payee));
+                    ("pending", why.clone())
+                }
+                SendResult::Unreachable(why) => {
+                    done.pending += 1;
+                    done.problems.push(format!("{} (payee {}): not sent yet, will retry: {why}", out.to, out.payee));
+                    unreachable = Some(why.clone());
                     ("pending", why.clone())
                 }
                 SendResult::Permanent(why) => {
@@ -243,6 +309,7 @@ impl Journal {
                 )
                 .map_err(self.err())?;
         }
+        drop(lock);
         Ok(done)
     }
 

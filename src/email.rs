@@ -184,6 +184,9 @@ impl SmtpSettings {
         if settings.password.is_some() && settings.username.is_none() {
             return Err(SmtpSettingsError::Invalid(format!("{} is set but no username is", settings.password_env)));
         }
+        if settings.username.is_some() && settings.password.is_none() {
+            return Err(SmtpSettingsError::Invalid(format!("a username is set but {} is not", settings.password_env)));
+        }
         settings.from.parse::<Mailbox>().map_err(|e| SmtpSettingsError::Invalid(format!("from {:?}: {e}", settings.from)))?;
         if let Some(r) = &settings.reply_to {
             r.parse::<Mailbox>().map_err(|e| SmtpSettingsError::Invalid(format!("reply_to {r:?}: {e}")))?;
@@ -428,8 +431,11 @@ pub fn message(out: &Outgoing, run_dir: &Path, from: &str, reply_to: Option<&str
 pub enum SendResult {
     /// The server took the message: its reply.
     Sent(String),
-    /// Try again later: 4xx, connection refused, timeout.
+    /// Try again later: a 4xx reply.
     Transient(String),
+    /// The server cannot be reached or refused us as a client (connection
+    /// refused, timeout, TLS, authentication): no message can go now.
+    Unreachable(String),
     /// Will never work as it is: 5xx, a bad address, a changed document.
     Permanent(String),
 }
@@ -448,11 +454,16 @@ pub fn send(transport: &SmtpTransport, settings: &SmtpSettings, out: &Outgoing, 
         tries += 1;
         let result = match transport.send(&msg) {
             Ok(reply) => SendResult::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string()),
+            // 530/534/535/538: the server refuses our credentials, not this message.
+            Err(e) if e.status().is_some_and(|c| ["530", "534", "535", "538"].contains(&c.to_string().as_str())) => {
+                SendResult::Unreachable(e.to_string())
+            }
             Err(e) if e.is_permanent() => SendResult::Permanent(e.to_string()),
-            Err(e) => SendResult::Transient(e.to_string()),
+            Err(e) if e.is_transient() => SendResult::Transient(e.to_string()),
+            Err(e) => SendResult::Unreachable(e.to_string()),
         };
         match result {
-            SendResult::Transient(_) if tries < settings.attempts => {
+            SendResult::Transient(_) | SendResult::Unreachable(_) if tries < settings.attempts => {
                 std::thread::sleep(Duration::from_millis(wait));
                 wait = wait.saturating_mul(2);
             }
@@ -484,6 +495,11 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("password: Some(\"(set)\")"), "{shown}");
         assert!(SmtpSettings::load(None, &env_of(&[])).unwrap().is_none());
+        let no_password = env_of(&[("SSPS_SMTP_HOST", "h"), ("SSPS_SMTP_USERNAME", "ssps"), ("SSPS_SMTP_FROM", "a@b.example")]);
+        assert_eq!(
+            SmtpSettings::load(None, &no_password).unwrap_err().to_string(),
+            "SMTP settings: a username is set but SSPS_SMTP_PASSWORD is not"
+        );
     }
 
     #[test]

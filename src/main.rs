@@ -77,8 +77,11 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
         line.push_str(&format!(" ({} documents were queued by an earlier run and are not sent again)", e.already_journaled));
     }
     println!("{line}");
+    if !e.replace.is_empty() {
+        println!("email: {} earlier messages that never went are replaced by this run's", e.replace.len());
+    }
     for c in &e.changed_after_send {
-        println!("  changed after it was emailed, not resent: {c}");
+        println!("  changed after it was emailed, not resent (send the corrected document by hand): {c}");
     }
     match &e.delivered {
         Some(d) => {

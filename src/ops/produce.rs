@@ -401,7 +401,6 @@ impl Check {
 /// The checks every production must pass: pages rendered, every mailable
 /// document in exactly one envelope, the print job's pages and sheets.
 pub fn production_checks<D: Document>(docs: &[D], made: &Produced) -> Vec<Check> {
-    let pages: usize = docs.iter().map(Document::page_count).sum();
     let mut in_envelopes: Vec<usize> = made.plan.envelopes.iter().flat_map(|e| e.documents.iter().map(|d| d.piece)).collect();
     let placements = in_envelopes.len();
     in_envelopes.sort_unstable();
@@ -411,8 +410,6 @@ pub fn production_checks<D: Document>(docs: &[D], made: &Produced) -> Vec<Check>
     let print = &made.print;
     let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages && f.sheets_written == f.batch.sheets);
     vec![
-        Check::new("document pages rendered", pages, made.rendered_pages),
-        Check::new("download copies written", docs.len(), made.stored.len()),
         Check::new("mailable documents placed in envelopes", made.mailable.len(), placements),
         Check::new("each mailable document in exactly one envelope", placements, in_envelopes.len()),
         Check::new("print pages = mailed document pages + blank backs", mailed_pages + print.blank_pages, print.pages),
@@ -464,6 +461,9 @@ pub struct EmailOutcome {
     pub already_journaled: usize,
     /// Documents sent before whose PDF has changed since: not resent.
     pub changed_after_send: Vec<String>,
+    /// Earlier messages that never went (pending or failed), replaced by
+    /// this run's messages.
+    pub replace: Vec<i64>,
     /// The delivery, when SMTP is configured.
     pub delivered: Option<crate::delivery::Delivered>,
 }
@@ -666,7 +666,15 @@ pub fn finish<D: Document>(
     let mut journal = crate::delivery::Journal::open(&path)?;
     let mut result = EmailOutcome { journal: path, ..EmailOutcome::default() };
     let fresh = email_messages(docs, made, texts, tail, Some((&journal, &mut result)))?;
-    result.queued = journal.enqueue(tail.ident, &tail.opts.out, &fresh)?;
+    result.replace.sort_unstable();
+    result.replace.dedup();
+    // The journal keeps the run folder's absolute path: a later delivery may
+    // run from anywhere.
+    let run_dir = std::fs::canonicalize(&tail.opts.out).unwrap_or_else(|_| tail.opts.out.clone());
+    result.queued = journal.enqueue(tail.ident, &run_dir, &fresh, &result.replace)?;
+    if !result.changed_after_send.is_empty() {
+        outcome = super::Outcome::Rejected;
+    }
     phase("email queued", t);
     if let Some(settings) = tail.smtp {
         let done = journal.deliver(settings, Some(tail.ident))?;
@@ -716,12 +724,20 @@ fn email_messages<D: Document>(
         for &i in &list {
             let (d, s) = (&docs[i], &made.stored[i]);
             if let Some((j, outcome)) = journal.as_mut() {
-                if let Some((sha, state)) = j.known(payee, d.kind(), d.id())? {
-                    outcome.already_journaled += 1;
-                    if sha != s.sha256 && state == "sent" {
-                        outcome.changed_after_send.push(format!("{} {} of payee {payee}", d.kind(), d.id()));
+                if let Some(known) = j.known(payee, d.kind(), d.id())? {
+                    if matches!(known.state.as_str(), "pending" | "failed") {
+                        // It never went: queue it again with this run's
+                        // content (a corrected address or document), in
+                        // place of that message.
+                        outcome.replace.push(known.message);
+                    } else {
+                        // Sent, or in doubt after a kill (the next delivery resends it).
+                        outcome.already_journaled += 1;
+                        if known.sha256 != s.sha256 {
+                            outcome.changed_after_send.push(format!("{} {} of payee {payee}", d.kind(), d.id()));
+                        }
+                        continue;
                     }
-                    continue;
                 }
             }
             let last = parts.last_mut().unwrap_or_else(|| unreachable!("parts starts with one"));

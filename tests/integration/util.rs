@@ -10,7 +10,15 @@ pub fn oct_2026() -> PathBuf {
 
 /// Runs `ssps` with `args`.
 pub fn ssps(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ssps")).args(args).env("NO_COLOR", "1").output().expect("run ssps")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ssps"));
+    c.args(args).env("NO_COLOR", "1");
+    // The caller's SMTP settings never reach a test run (they would send real email).
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("SSPS_SMTP_") {
+            c.env_remove(k);
+        }
+    }
+    c.output().expect("run ssps")
 }
 
 /// stdout as text.
