@@ -486,12 +486,12 @@ impl Setup {
     /// Reads the settings the options name (and the `SSPS_SMTP_*` variables).
     pub fn load(opts: &super::RunOptions) -> Result<Setup, OpError> {
         let started = std::time::Instant::now();
-        Ok(Setup {
-            config: opts.mail_config()?,
-            smtp: crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?,
-            texts: crate::texts::Texts::bundled(),
-            started,
-        })
+        let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
+        if let Some(s) = &smtp {
+            // TLS settings (a CA file) are checked now, not after the rendering.
+            s.transport()?;
+        }
+        Ok(Setup { config: opts.mail_config()?, smtp, texts: crate::texts::Texts::bundled(), started })
     }
 }
 

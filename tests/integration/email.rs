@@ -469,3 +469,21 @@ fn documents_beyond_the_size_limit_go_in_further_messages() {
     assert!(second.contains("filename=\"300B-261101.pdf\""), "{second}");
     assert!(stdout(&o).contains("email (dry run): 4 messages with 4 documents"), "{}", stdout(&o));
 }
+
+#[test]
+fn bad_smtp_settings_stop_the_run_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = tmp.path().join("smtp.toml");
+    std::fs::write(
+        &smtp,
+        "host = \"127.0.0.1\"\ntls = \"starttls\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\nca_file = \"/nonexistent/ca.pem\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("ra");
+    let mut args = remittances(&oct_2026(), &out);
+    args.extend(["--smtp".into(), smtp.display().to_string()]);
+    let o = crate::util::ssps(&strs(&args));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), "error: SMTP settings: ca_file /nonexistent/ca.pem: No such file or directory (os error 2)\n");
+    assert!(!out.exists(), "nothing was written");
+}
