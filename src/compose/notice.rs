@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::remittance::paginate;
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
-use crate::model::{Action, Authorization, Extract, Id, Language};
+use crate::model::{Action, Authorization, Extract, Id};
 
 /// Service blocks on a notice's first page.
 pub const BLOCKS_FIRST_PAGE: usize = 8;
@@ -139,10 +139,7 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Vec<Notice> {
             provider_number: provider.provider_number.to_string(),
             provider_name: provider.name.clone(),
             address: payee_address(payee),
-            language: match payee.language {
-                Language::En => "en",
-                Language::Es => "es",
-            },
+            language: payee.language.code(),
             pages: paginate(&printed, BLOCKS_FIRST_PAGE, BLOCKS_NEXT_PAGE),
             meta: DocMeta {
                 to: Addressee::payee(payee),

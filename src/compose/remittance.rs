@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
-use crate::model::{Extract, Id, Language, Payment, PaymentLine, PaymentMethod};
+use crate::model::{Extract, Id, Payment, PaymentLine, PaymentMethod};
 
 /// One line of a remittance advice.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -246,10 +246,7 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
         settlement_date: p.settlement_date.map(form_date),
         payee_number: payee.payee_number.to_string(),
         address: payee_address(payee),
-        language: match payee.language {
-            Language::En => "en",
-            Language::Es => "es",
-        },
+        language: payee.language.code(),
         lines: services,
         adjustments,
         services_total: money(services_total),

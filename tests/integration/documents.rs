@@ -11,8 +11,13 @@ use rust_decimal::Decimal;
 use crate::util::{oct_2026, pdf_page_count, pdf_text, read_csv, ssps, stderr, stdout};
 
 fn run(tmp: &Path, what: &str, from: &str, to: &str) -> std::path::PathBuf {
+    run_on(tmp, &oct_2026(), what, from, to)
+}
+
+/// Runs `what` (remittances, notices) on `data` into `<tmp>/<what>`; it must exit 0.
+fn run_on(tmp: &Path, data: &Path, what: &str, from: &str, to: &str) -> std::path::PathBuf {
     let out = tmp.join(what);
-    let o = ssps(&[what, "--data", &oct_2026().display().to_string(), "--from", from, "--to", to, "--out", &out.display().to_string()]);
+    let o = ssps(&[what, "--data", &data.display().to_string(), "--from", from, "--to", to, "--out", &out.display().to_string()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     out
 }
@@ -190,19 +195,7 @@ fn a_very_long_name_shrinks_to_fit_its_row_and_nothing_moves() {
         "C20001,CS-880101,Willow,Park,",
         &format!("C20001,CS-880101,{long},Bergström-Oyelaran #2 [twin],"),
     );
-    let out = tmp.path().join("ra");
-    let o = ssps(&[
-        "remittances",
-        "--data",
-        &data.display().to_string(),
-        "--from",
-        "2026-10-09",
-        "--to",
-        "2026-10-09",
-        "--out",
-        &out.display().to_string(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = run_on(tmp.path(), &data, "remittances", "2026-10-09", "2026-10-09");
     let pdf = out.join("documents/100200300/RA-880000236.pdf");
     assert_eq!(pdf_page_count(&pdf), 1);
     let text = pdf_text(&pdf);
@@ -230,19 +223,7 @@ fn a_long_payment_continues_on_a_second_page_and_still_adds_up() {
         "880000236,100200300,2026-10-09,2026-10-16,EFT,6628.70",
         "880000236,100200300,2026-10-09,2026-10-16,EFT,6988.70",
     );
-    let out = tmp.path().join("ra");
-    let o = ssps(&[
-        "remittances",
-        "--data",
-        &data.display().to_string(),
-        "--from",
-        "2026-10-09",
-        "--to",
-        "2026-10-09",
-        "--out",
-        &out.display().to_string(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = run_on(tmp.path(), &data, "remittances", "2026-10-09", "2026-10-09");
     let pdf = out.join("documents/100200300/RA-880000236.pdf");
     let pages = crate::util::pdf_pages_text(&pdf);
     assert_eq!(pages.len(), 2);
