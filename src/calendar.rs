@@ -99,6 +99,18 @@ impl Holidays {
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
         self.is_holiday(date).map(|h| !h && !weekend)
     }
+
+    /// `date` when it is a business day, else the next one. A year the file
+    /// does not cover skips weekends only.
+    pub fn business_day_on_or_after(&self, mut date: NaiveDate) -> NaiveDate {
+        while !self.is_business_day(date).unwrap_or(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun)) {
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
+        }
+        date
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +142,9 @@ mod tests {
         assert_eq!(h.is_holiday(d("2021-12-31")), Some(true)); // New Year's Day 2022, observed
         assert_eq!(h.is_business_day(d("2026-11-26")), Some(false));
         assert_eq!(h.is_business_day(d("2026-11-30")), Some(true));
+        // Thanksgiving and Native American Heritage Day, then the weekend.
+        assert_eq!(h.business_day_on_or_after(d("2026-11-26")), d("2026-11-30"));
+        assert_eq!(h.business_day_on_or_after(d("2026-11-30")), d("2026-11-30"));
+        assert_eq!(h.business_day_on_or_after(d("2040-01-07")), d("2040-01-09")); // not covered: weekends only
     }
 }

@@ -26,6 +26,8 @@ pub enum Command {
     Remittances(RemittancesArgs),
     /// Render a Social Services Notice for every provider with lines authorized, changed or terminated from --from to --to, and route them.
     Notices(RemittancesArgs),
+    /// Render the ACES State Supplemental Payment letters for every event in ssp_events.csv, dated --date, for the mail.
+    Letters(LettersArgs),
     /// Show the delivery journal (--status) or send the email still waiting (--retry).
     Deliver(DeliverArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
@@ -106,6 +108,15 @@ pub struct RemittancesArgs {
     /// Last date of the window, YYYY-MM-DD (inclusive).
     #[arg(long, value_name = "DATE")]
     pub to: NaiveDate,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LettersArgs {
+    /// The letter date printed on every letter, YYYY-MM-DD (the day they are mailed).
+    #[arg(long, value_name = "DATE")]
+    pub date: NaiveDate,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -7,13 +7,14 @@
 //! here, so it can be tested without rendering. No I/O happens here.
 //!
 //! Remittance advices are composed in [`remittance`], Social Services
-//! Notices in [`notice`].
+//! Notices in [`notice`], the ACES SSP letters in [`letter`].
 //!
 //! The DSHS 08-141 invoice (booklet seed 002, pages 19–22): one per provider
 //! per month, listing every authorization line of that provider that
 //! overlaps the month, sorted by child then reference number, six lines a
 //! page.
 
+pub mod letter;
 pub mod notice;
 pub mod remittance;
 
@@ -22,13 +23,14 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Address, Authorization, Delivery, Extract, Id, Language, Month, Payee, Provider};
+use crate::model::{Address, Authorization, Client, Delivery, Extract, Id, Language, Month, Payee, Provider};
 
 /// Who a document goes to and how: what routing and the journal need of
 /// every document, whatever its kind.
 #[derive(Debug, Clone)]
 pub struct Addressee {
-    /// The payee the document belongs to (its download folder).
+    /// The payee the document belongs to (its download folder); for a
+    /// client's letter, the client ID.
     pub payee: Id,
     /// The name in the window (the payee's legal name).
     pub name: String,
@@ -40,6 +42,9 @@ pub struct Addressee {
     pub email: Option<String>,
     /// The language of the payee's messages.
     pub language: Language,
+    /// Whether the addressee downloads documents from the provider portal
+    /// (payees do; clients get their letters by mail only).
+    pub portal: bool,
 }
 
 impl Addressee {
@@ -52,6 +57,21 @@ impl Addressee {
             delivery: payee.delivery,
             email: payee.email.clone(),
             language: payee.language,
+            portal: true,
+        }
+    }
+
+    /// A client as the addressee of a letter: mail only. `payee` holds the
+    /// client ID (the folder of the letter's file copy).
+    pub fn client(client: &Client, address: &Address) -> Addressee {
+        Addressee {
+            payee: client.client_id.clone(),
+            name: client.full_name(),
+            address: address.clone(),
+            delivery: Delivery::Mail,
+            email: None,
+            language: client.language,
+            portal: false,
         }
     }
 
@@ -285,7 +305,7 @@ pub fn payee_address(payee: &Payee) -> Vec<String> {
     v
 }
 
-fn address_lines(a: &Address) -> Vec<String> {
+pub(crate) fn address_lines(a: &Address) -> Vec<String> {
     let mut v = vec![a.line1.clone()];
     if let Some(l2) = &a.line2 {
         v.push(l2.clone());

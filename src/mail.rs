@@ -233,6 +233,8 @@ pub enum DocumentKind {
     Remittance,
     /// Social Services Notices.
     Notice,
+    /// ACES SSP letters.
+    Letter,
 }
 
 impl DocumentKind {
@@ -241,6 +243,7 @@ impl DocumentKind {
             DocumentKind::Invoice => 1,
             DocumentKind::Remittance => 2,
             DocumentKind::Notice => 3,
+            DocumentKind::Letter => 4,
         }
     }
 }

@@ -144,6 +144,21 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             print_run("Social Services Notices", &summary, email.as_ref(), &out);
             Ok(outcome.code())
         }
+        Command::Letters(args) => {
+            let out = args.run.out.clone();
+            let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run) };
+            let (summary, outcome, email) = ops::letters::run(&req)?;
+            print_run("ACES letters", &summary, email.as_ref(), &out);
+            if let Some(a) = &summary.advance_notice {
+                for s in &a.short {
+                    println!(
+                        "advance notice: event {} (client {}): letter {} takes effect {} days after the letter date ({}); the rule asks for 10",
+                        s.event_id, s.client_id, s.letter, s.days, s.effective_date
+                    );
+                }
+            }
+            Ok(outcome.code())
+        }
         Command::Deliver(args) => {
             let req = ops::deliver::DeliverRequest { journal: args.journal, retry: args.retry, run: args.run, smtp: args.smtp };
             let (report, outcome) = ops::deliver::run(&req)?;

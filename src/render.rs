@@ -41,6 +41,8 @@ pub enum Template {
     Remittance,
     /// Social Services Notice.
     Notice,
+    /// ACES SSP letters with their enclosures.
+    Letter,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -54,6 +56,7 @@ impl Template {
             Template::InvoiceCommon => "invoice-common.typ",
             Template::Remittance => "remittance.typ",
             Template::Notice => "notice.typ",
+            Template::Letter => "letter.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -65,16 +68,18 @@ impl Template {
             Template::InvoiceCommon => include_str!("../templates/invoice-common.typ"),
             Template::Remittance => include_str!("../templates/remittance.typ"),
             Template::Notice => include_str!("../templates/notice.typ"),
+            Template::Letter => include_str!("../templates/letter.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 6] = [
+    const ALL: [Template; 7] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
         Template::Remittance,
         Template::Notice,
+        Template::Letter,
         Template::DocumentCommon,
     ];
 }

@@ -7,6 +7,8 @@
 //! tests below fail when a language lacks a key the other has, or a text
 //! uses a placeholder nobody fills.
 
+pub mod aces;
+
 use std::collections::BTreeMap;
 
 use crate::model::Language;
@@ -114,6 +116,20 @@ impl Texts {
         Ok(serde_json::Value::Object(out))
     }
 
+    /// A date in words: `November 1, 2026`, `1 de noviembre de 2026`.
+    pub fn date(&self, lang: Language, date: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let month = self.month(lang, date.year(), date.month());
+        match lang {
+            // "noviembre de 2026" → "1 de noviembre de 2026".
+            Language::Es => format!("{} de {month}", date.day()),
+            Language::En => match month.rsplit_once(' ') {
+                Some((name, year)) => format!("{name} {}, {year}", date.day()),
+                None => month,
+            },
+        }
+    }
+
     /// A month in words: `October 2026`, `octubre de 2026`.
     pub fn month(&self, lang: Language, year: i32, month: u32) -> String {
         let name = self
@@ -211,5 +227,8 @@ mod tests {
         assert_eq!(texts.email(Language::Es, "greeting", &values).unwrap(), "Estimado/a Rosa:");
         assert_eq!(texts.month(Language::Es, 2026, 10), "octubre de 2026");
         assert_eq!(texts.month(Language::En, 2026, 1), "January 2026");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(texts.date(Language::En, d), "November 1, 2026");
+        assert_eq!(texts.date(Language::Es, d), "1 de noviembre de 2026");
     }
 }

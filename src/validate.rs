@@ -1079,6 +1079,13 @@ impl Validator {
                 c.fail("reason_code", None, "is required for a close event");
             }
         }
+        if let Some(t) = &worker_text {
+            let n = t.chars().count();
+            let max = crate::compose::letter::WORKER_TEXT_MAX;
+            if n > max {
+                c.fail("worker_text", None, format!("is {n} characters long; a letter has room for {max}"));
+            }
+        }
         if reason_code.as_deref() == Some("599") && worker_text.is_none() {
             c.fail("worker_text", None, "reason 599 needs the worker's text explaining the closure; it is printed in the letter");
         }

@@ -47,9 +47,10 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
         month,
         kind: DocumentKind::Invoice,
         template: Template::Invoice,
-        labels: None,
+        labels: produce::Labels::None,
         period: month.to_string(),
         period_words: &words,
+        advance_notice: None,
     };
     produce::run_documents(&invoices, checks, &v, &setup, opts, &spec)
 }

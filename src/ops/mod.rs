@@ -6,6 +6,7 @@
 pub mod check;
 pub mod deliver;
 pub mod invoices;
+pub mod letters;
 pub mod notices;
 pub mod produce;
 pub mod remittances;
@@ -114,6 +115,9 @@ pub enum OpError {
     /// The document texts cannot be used.
     #[error(transparent)]
     Texts(#[from] crate::texts::TextsError),
+    /// The ACES letter catalog cannot be used.
+    #[error(transparent)]
+    Catalog(#[from] crate::texts::aces::CatalogError),
     /// The documents cannot be composed.
     #[error(transparent)]
     Remittance(#[from] crate::compose::remittance::RemittanceError),
@@ -220,6 +224,10 @@ pub struct Summary {
     pub files: BTreeMap<&'static str, FileCounts>,
     /// The accounting proof, each check with the figures it compared.
     pub checks: Vec<produce::Check>,
+    /// Letters runs: terminations and reductions checked for ten days'
+    /// advance notice, and those that fall short.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
     /// Wall-clock seconds the run took (the only value that changes between
     /// identical runs).
     pub seconds: f64,

@@ -56,9 +56,10 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         month: Month::of(to),
         kind: DocumentKind::Notice,
         template: Template::Notice,
-        labels: Some("notice"),
+        labels: produce::Labels::Documents("notice"),
         period: format!("{from}..{to}"),
         period_words: &words,
+        advance_notice: None,
     };
     produce::run_documents(&notices, checks, &v, &setup, opts, &spec)
 }

@@ -164,9 +164,13 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
         let n = owner.len();
         payee_of.push(*owner.entry(d.to().payee.as_str()).or_insert(n));
     }
+    // Only portal users (payees) get download archives; a client's letter
+    // keeps its file copy under documents/ alone.
     let mut remaining = vec![0usize; owner.len()];
-    for &k in &payee_of {
-        remaining[k] += 1;
+    for (k, d) in payee_of.iter().zip(docs) {
+        if d.to().portal {
+            remaining[*k] += 1;
+        }
     }
     let mut filed: Vec<Vec<crate::route::Filed>> = vec![Vec::new(); owner.len()];
     let bar = if p.progress { ProgressBar::new(docs.len() as u64) } else { ProgressBar::hidden() };
@@ -244,6 +248,10 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
                         }
                         rendered_pages += part.pages.len();
                         let (d, k) = (&docs[part.doc], payee_of[part.doc]);
+                        if !d.to().portal {
+                            stored[part.doc] = Some(part.stored);
+                            continue;
+                        }
                         filed[k].push(crate::route::Filed {
                             payee_number: d.to().payee.to_string(),
                             document_id: d.id().to_string(),
@@ -349,7 +357,9 @@ pub fn manifest<D: Document>(docs: &[D], made: &Produced, period: &str) -> (Vec<
         if to.wants_email() {
             ch.push("email");
         }
-        ch.push("download");
+        if to.portal {
+            ch.push("download");
+        }
         for c in &ch {
             *channels.entry(c).or_default() += 1;
         }
@@ -509,13 +519,24 @@ pub struct DocumentRun<'a> {
     pub kind: DocumentKind,
     /// The template.
     pub template: Template,
-    /// The section of `letters/documents.toml` with the template's labels,
-    /// if it takes any.
-    pub labels: Option<&'static str>,
+    /// The template's printed labels.
+    pub labels: Labels,
     /// The period for `summary.json` and the manifest.
     pub period: String,
     /// The period in words, per language, for the email.
     pub period_words: &'a dyn Fn(crate::model::Language) -> String,
+    /// The advance notice check (letters runs).
+    pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
+}
+
+/// Where a template's printed labels come from.
+pub enum Labels {
+    /// The template has its own (the 08-141 form).
+    None,
+    /// A section of `letters/documents.toml`.
+    Documents(&'static str),
+    /// Given by the run (the ACES letter catalog's).
+    Given(serde_json::Value),
 }
 
 /// A document run from composed documents on: stage the run folder,
@@ -531,9 +552,10 @@ pub fn run_documents<D: Document>(
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
     let staging = crate::journal::Staging::begin(&opts.out)?;
     let renderer = Renderer::new()?;
-    let labels = match spec.labels {
-        Some(kind) => setup.texts.labels(kind)?,
-        None => serde_json::Value::Null,
+    let labels = match &spec.labels {
+        Labels::Documents(kind) => setup.texts.labels(kind)?,
+        Labels::Given(value) => value.clone(),
+        Labels::None => serde_json::Value::Null,
     };
     let production = Production {
         dir: staging.dir(),
@@ -557,6 +579,7 @@ pub fn run_documents<D: Document>(
         opts,
         smtp: setup.smtp.as_ref(),
         started: setup.started,
+        advance_notice: spec.advance_notice.clone(),
     };
     finish(docs, &made, checks, v, staging, &setup.texts, &tail)
 }
@@ -579,6 +602,8 @@ pub struct Tail<'a> {
     pub smtp: Option<&'a crate::email::SmtpSettings>,
     /// When the run started.
     pub started: std::time::Instant,
+    /// The advance notice check (letters runs).
+    pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
 }
 
 /// Writes the download archives, the manifest, the email (`.eml` files on
@@ -596,7 +621,8 @@ pub fn finish<D: Document>(
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
     let (rows, channels) = manifest(docs, made, &tail.period);
     checks.extend(production_checks(docs, made));
-    checks.push(Check::new("documents in the download archives", docs.len(), made.archives.iter().map(|a| a.documents).sum::<usize>()));
+    let portal = docs.iter().filter(|d| d.to().portal).count();
+    checks.push(Check::new("documents in the download archives", portal, made.archives.iter().map(|a| a.documents).sum::<usize>()));
     require_balanced(&checks)?;
 
     let t = std::time::Instant::now();
@@ -650,6 +676,7 @@ pub fn finish<D: Document>(
         warnings: v.problems.len() - rejected_problems,
         files: v.counts.clone(),
         checks,
+        advance_notice: tail.advance_notice.clone(),
         seconds: (tail.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
     };
     crate::journal::write_json(staging.dir(), "summary.json", &summary)?;

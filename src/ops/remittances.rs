@@ -50,9 +50,10 @@ pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::Ema
         month: Month::of(to),
         kind: DocumentKind::Remittance,
         template: Template::Remittance,
-        labels: Some("remittance"),
+        labels: produce::Labels::Documents("remittance"),
         period: format!("{from}..{to}"),
         period_words: &words,
+        advance_notice: None,
     };
     produce::run_documents(&advices, checks, &v, &setup, opts, &spec)
 }
