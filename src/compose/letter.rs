@@ -503,4 +503,16 @@ mod tests {
         let l = c.letters.iter().find(|l| l.event_id == "E9005").unwrap();
         assert_eq!(l.worker_note.as_deref(), Some("Call me #panic() [now]"));
     }
+
+    #[test]
+    fn a_body_too_long_for_its_page_stops_the_render_instead_of_clipping() {
+        let x = october();
+        let mut l = compose(&x, "2026-10-20").letters.remove(0);
+        l.paragraphs.push("word ".repeat(6000));
+        let data = serde_json::json!({ "documents": [l], "labels": Catalog::bundled().labels() });
+        let settings = crate::render::PdfSettings { ident: "test".into(), date: d("2026-10-20"), tagged: false };
+        let renderer = crate::render::Renderer::new().unwrap();
+        let err = renderer.render(crate::render::Template::Letter, &data, &settings).unwrap_err();
+        assert!(err.to_string().contains("the letter 002-30-E9001 does not fit its page"), "{err}");
+    }
 }

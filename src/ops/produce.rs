@@ -157,7 +157,9 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
     let mut job = PrintJob::new(p.dir, &p.ident, &plan, p.config)?;
     // A payee's archive is written as soon as its last document is stored,
     // while the workers render on.
-    let mut archives = crate::route::DownloadArchives::new(p.dir, p.date)?;
+    // No download/ folder for a run of documents no one downloads (letters).
+    let mut archives =
+        if docs.iter().any(|d| d.to().portal) { Some(crate::route::DownloadArchives::new(p.dir, p.date)?) } else { None };
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     let mut payee_of = Vec::with_capacity(docs.len());
     for d in docs {
@@ -264,7 +266,9 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
                         });
                         remaining[k] -= 1;
                         if remaining[k] == 0 {
-                            archives.add(d.to().payee.as_str(), std::mem::take(&mut filed[k]))?;
+                            if let Some(a) = archives.as_mut() {
+                                a.add(d.to().payee.as_str(), std::mem::take(&mut filed[k]))?;
+                            }
                         }
                         stored[part.doc] = Some(part.stored);
                     }
@@ -295,7 +299,10 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
         .enumerate()
         .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
         .collect::<Result<Vec<_>, _>>()?;
-    let archives = archives.finish()?;
+    let archives = match archives {
+        Some(a) => a.finish()?,
+        None => vec![],
+    };
     Ok(Produced { stored, placed, print, plan, mailable, rendered_pages, archives })
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod documents;
 mod email;
 mod invoices;
+mod letters;
 mod mail;
 mod sample;
 mod util;
