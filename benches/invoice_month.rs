@@ -15,29 +15,12 @@ use ssps::ops::invoices::{run, InvoiceRun};
 use ssps::ops::RunOptions;
 use ssps::sample::{generate, SampleOptions};
 
+mod common;
+use common::{dir_bytes, peak_rss_mb};
+
 /// The same allocator as the `ssps` binary.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn dir_bytes(dir: &std::path::Path) -> u64 {
-    let mut total = 0;
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            total += if p.is_dir() { dir_bytes(&p) } else { e.metadata().map_or(0, |m| m.len()) };
-        }
-    }
-    total
-}
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
@@ -48,7 +31,7 @@ fn main() {
     let data = root.join(format!("sample-{payees}"));
     let out = root.join(format!("run-{payees}"));
     let t = Instant::now();
-    generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0 }, &data).expect("sample");
+    generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, ssp_cases: 0 }, &data).expect("sample");
     println!("sample: {payees} payees in {:.2} s", t.elapsed().as_secs_f64());
 
     // A month's run goes to a fresh folder: the previous bench run is not

@@ -145,6 +145,7 @@ mod tests {
         // Thanksgiving and Native American Heritage Day, then the weekend.
         assert_eq!(h.business_day_on_or_after(d("2026-11-26")), d("2026-11-30"));
         assert_eq!(h.business_day_on_or_after(d("2026-11-30")), d("2026-11-30"));
-        assert_eq!(h.business_day_on_or_after(d("2040-01-07")), d("2040-01-09")); // not covered: weekends only
+        assert_eq!(h.business_day_on_or_after(d("2040-01-07")), d("2040-01-09"));
+        // not covered: weekends only
     }
 }

@@ -160,6 +160,9 @@ pub struct SampleArgs {
     /// Deliberately broken rows to add, for testing rejects.
     #[arg(long, default_value_t = 0)]
     pub bad_rows: usize,
+    /// State Supplemental Payment clients with one case action each (ssp_events.csv, for `ssps letters`).
+    #[arg(long, default_value_t = 0)]
+    pub ssp_cases: usize,
 }
 
 fn parse_month(s: &str) -> Result<Month, String> {

@@ -209,15 +209,17 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 month: args.month.first_day(),
                 seed: args.seed,
                 bad_rows: args.bad_rows,
+                ssp_cases: args.ssp_cases,
             };
             let report = ssps::sample::generate(&opts, &args.out)?;
             println!(
-                "wrote {} payees, {} providers, {} clients, {} workers, {} authorization lines to {} ({} broken rows)",
+                "wrote {} payees, {} providers, {} clients, {} workers, {} authorization lines, {} SSP events to {} ({} broken rows)",
                 report.payees,
                 report.providers,
                 report.clients,
                 report.workers,
                 report.authorizations,
+                report.ssp_events,
                 args.out.display(),
                 report.bad_rows.len()
             );

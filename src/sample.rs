@@ -15,6 +15,12 @@
 //! (`O'Brien`); fictional phone numbers (`555-01NN`); `example.org` mail addresses;
 //! SSN-shaped and EIN-shaped TINs that are random digits.
 //!
+//! With `ssp_cases = N` it also writes N State Supplemental Payment clients (with
+//! addresses, about 12% Spanish-speaking) into `clients.csv` and one case action each into
+//! `ssp_events.csv`: approvals, closures with reason codes 109, 110, 111 and 599 (with the
+//! worker's text), amount changes (341 and MIL amounts from $0.54) and SSI terminations,
+//! effective the first day of the next month, for `ssps letters`.
+//!
 //! # Determinism
 //! The same [`SampleOptions`] always produce byte-identical files, on any machine: the only
 //! source of variety is a small SplitMix64 generator seeded from `seed`, each payee draws
@@ -111,12 +117,16 @@ pub struct SampleOptions {
     pub seed: u64,
     /// Number of deliberately broken rows appended (see the module doc).
     pub bad_rows: usize,
+    /// State Supplemental Payment clients, each with one case action in
+    /// `ssp_events.csv` (effective the first day of the next month) and an
+    /// address in `clients.csv`; 0 writes no `ssp_events.csv`.
+    pub ssp_cases: usize,
 }
 
 impl SampleOptions {
     /// Options for `payees` payees in the month of `month`, seed 0, no bad rows.
     pub fn new(payees: usize, month: NaiveDate) -> Self {
-        SampleOptions { payees, month, seed: 0, bad_rows: 0 }
+        SampleOptions { payees, month, seed: 0, bad_rows: 0, ssp_cases: 0 }
     }
 }
 
@@ -133,6 +143,8 @@ pub struct SampleReport {
     pub workers: usize,
     /// Valid rows in `authorizations.csv`.
     pub authorizations: usize,
+    /// Rows in `ssp_events.csv` (their clients are counted in `clients`).
+    pub ssp_events: usize,
     /// The broken rows, in the order they were written.
     pub bad_rows: Vec<BadRow>,
 }
@@ -311,8 +323,18 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path) -> Result<SampleReport, Sa
     for i in 0..opts.payees {
         g.payee(&mut payee_rng(opts.seed, i), i)?;
     }
+    let mut ssp_events = 0;
+    if opts.ssp_cases > 0 {
+        let mut events = Out::create(out_dir, SSP_EVENTS_CSV, &SSP_HEADER)?;
+        for k in 0..opts.ssp_cases {
+            g.ssp_case(&mut Rng::stream(opts.seed, STREAM_SSP, k as u64), k, next_month, &mut events)?;
+        }
+        ssp_events = events.rows as usize;
+        events.finish()?;
+    }
 
     let mut report = SampleReport {
+        ssp_events,
         payees: g.payees.rows as usize,
         providers: g.providers.rows as usize,
         clients: g.clients.rows as usize,
@@ -342,6 +364,35 @@ const FIRST_WORKER: u64 = 10_001; // `W` + 5 digits
 const STREAM_PAYEE: u64 = 1;
 const STREAM_WORKER: u64 = 2;
 const STREAM_BAD: u64 = 3;
+const STREAM_SSP: u64 = 4;
+
+const SSP_EVENTS_CSV: &str = "ssp_events.csv";
+const SSP_HEADER: [&str; 12] = [
+    "event_id",
+    "client_id",
+    "au_number",
+    "event",
+    "program_type",
+    "effective_date",
+    "amount",
+    "previous_amount",
+    "reason_code",
+    "worker_id",
+    "eft",
+    "worker_text",
+];
+const FIRST_SSP_CLIENT: u64 = 8_000_001; // `C` + 7 digits, after the children's
+const FIRST_SSP_CASE: u64 = 5_600_001; // `AC-` + 7 digits
+const FIRST_SSP_AU: u64 = 7_700_001; // `SP-` + 7 digits
+const FIRST_SSP_EVENT: u64 = 900_001; // `E` + 6 digits
+
+/// What a worker writes when closing a case by hand (reason 599).
+const SSP_WORKER_TEXTS: [&str; 4] = [
+    "Your spouse does not live with you anymore, so you cannot get SSP. See WAC 388-474-0012.",
+    "You told us on the phone that you moved to Oregon. SSP is paid only to Washington residents.",
+    "Social Security says you are no longer blind, and you are not 65 or older. See WAC 388-474-0012.",
+    "You asked us in writing to stop your SSP.",
+];
 
 fn payee_rng(seed: u64, index: usize) -> Rng {
     Rng::stream(seed, STREAM_PAYEE, index as u64)
@@ -509,6 +560,68 @@ enum Extra {
 }
 
 impl Gen {
+    /// One SSP client (clients.csv) and their case action (ssp_events.csv).
+    fn ssp_case(&mut self, r: &mut Rng, k: usize, effective: NaiveDate, events: &mut Out) -> Result<(), SampleError> {
+        let client_id = format!("C{}", FIRST_SSP_CLIENT + k as u64);
+        // The first five cases take the five actions in turn, the first of them a MIL
+        // case at the lowest MIL amount, so even a small sample has every letter.
+        let program = if k == 0 { "M" } else { ["I", "M", "A", "B"][r.weighted(&[300, 50, 450, 200])] };
+        let (lo, hi) = if program == "A" { (1930, 1960) } else { (1945, 1995) };
+        let birth = NaiveDate::from_ymd_opt(r.range(lo, hi) as i32, r.range(1, 12) as u32, r.range(1, 28) as u32).expect("valid date");
+        let county = r.weighted(&self.county_weights);
+        let (city, zip) = *r.pick(COUNTIES[county].places);
+        let line2 = if r.chance(200) { format!("Apt {}", r.range(1, 300)) } else { String::new() };
+        let language = if r.chance(120) { "es" } else { "" };
+        self.clients.write(&[
+            client_id.clone(),
+            format!("AC-{}", FIRST_SSP_CASE + k as u64),
+            person_first(r).to_string(),
+            person_last(r).to_string(),
+            birth.to_string(),
+            format!("{} {}", r.range(10, 24999), r.pick(STREETS)),
+            line2,
+            city.to_string(),
+            "WA".to_string(),
+            zip.to_string(),
+            language.to_string(),
+        ])?;
+        let actions = ["open", "reopen", "close", "amount_change", "ssi_termination"];
+        let event = if k < actions.len() { actions[k] } else { actions[r.weighted(&[300, 50, 200, 300, 150])] };
+        // MIL payments are whatever the client's 1974 level was, as low as $0.54 (seed 001).
+        let amount = |r: &mut Rng| match program {
+            "M" if k == 0 => money(54),
+            "M" => money(r.range(54, 12_000)),
+            _ => money([4600, 5400][r.below(2) as usize]),
+        };
+        let (new, previous, reason, text) = match event {
+            "open" | "reopen" => (amount(r), String::new(), "", ""),
+            "amount_change" => (amount(r), amount(r), if r.chance(700) { "341" } else { "" }, ""),
+            "close" => match r.weighted(&[250, 100, 350, 300]) {
+                0 => (String::new(), String::new(), "109", ""),
+                1 => (String::new(), String::new(), "110", ""),
+                2 => (String::new(), String::new(), "111", ""),
+                _ => (String::new(), String::new(), "599", *r.pick(&SSP_WORKER_TEXTS)),
+            },
+            _ => (String::new(), String::new(), if r.chance(500) { "109" } else { "" }, ""),
+        };
+        let worker = &self.workers[r.below(self.workers.len() as u64) as usize].id;
+        events.write(&[
+            format!("E{}", FIRST_SSP_EVENT + k as u64),
+            client_id,
+            format!("SP-{}", FIRST_SSP_AU + k as u64),
+            event.to_string(),
+            program.to_string(),
+            effective.to_string(),
+            new,
+            previous,
+            reason.to_string(),
+            worker.clone(),
+            if r.chance(450) { "registered" } else { "none" }.to_string(),
+            text.to_string(),
+        ])?;
+        Ok(())
+    }
+
     fn payee(&mut self, r: &mut Rng, index: usize) -> Result<(), SampleError> {
         let n_providers = provider_count(r);
         let org = if n_providers > 1 { true } else { r.chance(350) };
@@ -1408,7 +1521,7 @@ mod tests {
     }
 
     fn opts(payees: usize, seed: u64, bad_rows: usize) -> SampleOptions {
-        SampleOptions { payees, month: october(), seed, bad_rows }
+        SampleOptions { payees, month: october(), seed, bad_rows, ssp_cases: 0 }
     }
 
     /// A generated file as (line number, header-keyed record) pairs.
@@ -1695,5 +1808,41 @@ mod tests {
         let err = generate(&opts(3, 1, 0), &file).unwrap_err();
         assert!(matches!(err, SampleError::CreateDir { .. }));
         assert!(err.to_string().contains("not-a-dir"), "{err}");
+    }
+
+    #[test]
+    fn ssp_cases_are_valid_varied_and_make_letters() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = SampleOptions { ssp_cases: 400, ..opts(3, 7, 0) };
+        let report = generate(&o, dir.path()).unwrap();
+        assert_eq!(report.ssp_events, 400);
+        let v = crate::ops::read_extract(dir.path()).unwrap();
+        assert!(v.problems.is_empty(), "{:?}", v.problems.first());
+        let x = &v.extract;
+        assert_eq!(x.ssp_events.len(), 400);
+        let kinds: HashSet<&str> = x.ssp_events.values().map(|e| e.event.code()).collect();
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
+        let reasons: HashSet<&str> = x.ssp_events.values().filter_map(|e| e.reason_code.as_deref()).collect();
+        for code in ["109", "110", "111", "341", "599"] {
+            assert!(reasons.contains(code), "{code}");
+        }
+        assert!(x.ssp_events.values().any(|e| e.amount.is_some_and(|a| a < rust_decimal::Decimal::ONE)), "a MIL amount under a dollar");
+        assert!(x.clients.values().any(|c| c.language == crate::model::Language::Es));
+        let c = crate::compose::letter::letters(
+            x,
+            &crate::texts::aces::Catalog::bundled(),
+            &crate::texts::Texts::bundled(),
+            &crate::calendar::Holidays::washington(),
+            october(),
+        );
+        assert!(c.refused.is_empty());
+        let ssi = x.ssp_events.values().filter(|e| e.event == crate::model::SspEventKind::SsiTermination).count();
+        assert_eq!(c.letters.len(), 400 + ssi);
+        // The same options, the same bytes.
+        let again = tempfile::tempdir().unwrap();
+        generate(&o, again.path()).unwrap();
+        for f in ["clients.csv", "ssp_events.csv"] {
+            assert_eq!(fs::read(dir.path().join(f)).unwrap(), fs::read(again.path().join(f)).unwrap(), "{f}");
+        }
     }
 }

@@ -237,7 +237,10 @@ fn event_letters(
                     e,
                     "reason_code",
                     Some(code),
-                    format!("reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})", known.join(", ")),
+                    format!(
+                        "reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})",
+                        known.join(", ")
+                    ),
                 )
             })?;
             if r.needs_worker_text() && e.worker_text.is_none() {

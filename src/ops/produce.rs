@@ -158,8 +158,7 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
     // A payee's archive is written as soon as its last document is stored,
     // while the workers render on.
     // No download/ folder for a run of documents no one downloads (letters).
-    let mut archives =
-        if docs.iter().any(|d| d.to().portal) { Some(crate::route::DownloadArchives::new(p.dir, p.date)?) } else { None };
+    let mut archives = if docs.iter().any(|d| d.to().portal) { Some(crate::route::DownloadArchives::new(p.dir, p.date)?) } else { None };
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     let mut payee_of = Vec::with_capacity(docs.len());
     for d in docs {

@@ -242,7 +242,9 @@ impl Catalog {
             let p = file.programs.get(code).ok_or_else(|| CatalogError::Missing(format!("program type {code} has no text")))?;
             p.check(&format!("programs.{code}"))?;
         }
-        for (name, both, given) in [("rights.all", &file.rights.all, "hearing_deadline"), ("rights.adverse", &file.rights.adverse, "continued_deadline")] {
+        for (name, both, given) in
+            [("rights.all", &file.rights.all, "hearing_deadline"), ("rights.adverse", &file.rights.adverse, "continued_deadline")]
+        {
             both.check(name)?;
             for lang in super::LANGUAGES {
                 let texts: Vec<&str> = both.get(lang).iter().map(String::as_str).collect();

@@ -29,10 +29,8 @@ fn every_event_gives_its_letters_and_enclosures() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).starts_with("8 ACES letters, 20 pages"), "{}", stdout(&o));
     let manifest = read_csv(&out.join("manifest.csv"));
-    let got: Vec<(String, String, String, String)> = manifest
-        .iter()
-        .map(|r| (r["document_id"].clone(), r["payee_number"].clone(), r["pages"].clone(), r["channels"].clone()))
-        .collect();
+    let got: Vec<(String, String, String, String)> =
+        manifest.iter().map(|r| (r["document_id"].clone(), r["payee_number"].clone(), r["pages"].clone(), r["channels"].clone())).collect();
     let want = [
         ("002-30-E9001", "C30001", "3"),
         ("002-30-E9002", "C30002", "3"),
@@ -76,7 +74,9 @@ fn every_event_gives_its_letters_and_enclosures() {
     assert!(harold[1].contains("Your right to a hearing"));
     assert!(harold[1].contains("WAC 388-474-0001, WAC 388-474-0012, WAC 388-478-0055"), "{}", harold[1]);
     assert!(!harold[1].contains("continued benefits"), "an approval is not adverse: {}", harold[1]);
-    for s in ["EFT / Direct Deposit Enrollment Form", "DSHS 14-432", "Routing number (9 digits)", "DSHS EFT Central Input Unit", "PO Box 45445"] {
+    for s in
+        ["EFT / Direct Deposit Enrollment Form", "DSHS 14-432", "Routing number (9 digits)", "DSHS EFT Central Input Unit", "PO Box 45445"]
+    {
         assert!(harold[2].contains(s), "{s:?} not in {}", harold[2]);
     }
     assert!(harold[2].contains("Harold Jensen") && harold[2].contains("AC-5500101"));
@@ -187,16 +187,29 @@ fn bad_events_are_rejected_precisely_and_the_rest_still_go_out() {
     let data = tmp.path().join("data");
     copy_extract(&oct_2026(), &data);
     // 599 without the worker's text.
-    edit(&data, "ssp_events.csv", ",599,W1004,,\"Your spouse does not live with you anymore, so you cannot get SSP. See WAC 388-474-0012.\"", ",599,W1004,,");
+    edit(
+        &data,
+        "ssp_events.csv",
+        ",599,W1004,,\"Your spouse does not live with you anymore, so you cannot get SSP. See WAC 388-474-0012.\"",
+        ",599,W1004,,",
+    );
     // A reason code the catalog has no text for.
     edit(&data, "ssp_events.csv", "E9005,C30005,SP-7710005,close,A,2026-11-01,,,111", "E9005,C30005,SP-7710005,close,A,2026-11-01,,,777");
     // A client without an address.
-    edit(&data, "clients.csv", "C30003,AC-5500103,Thomas,Nguyen,1968-03-22,3390 S Holly St,,Seattle,WA,98118,", "C30003,AC-5500103,Thomas,Nguyen,1968-03-22,,,,,,");
+    edit(
+        &data,
+        "clients.csv",
+        "C30003,AC-5500103,Thomas,Nguyen,1968-03-22,3390 S Holly St,,Seattle,WA,98118,",
+        "C30003,AC-5500103,Thomas,Nguyen,1968-03-22,,,,,,",
+    );
     let (out, o) = letters(tmp.path(), &data, "2026-10-20");
     assert_eq!(o.status.code(), Some(1), "records were rejected: {}{}", stdout(&o), stderr(&o));
     let rejects = read_csv(&out.join("rejects.csv"));
-    let rows: Vec<String> =
-        rejects.iter().filter(|r| r["file"] == "ssp_events.csv").map(|r| format!("{}|{}|{}|{}", r["line"], r["column"], r["value"], r["rule"])).collect();
+    let rows: Vec<String> = rejects
+        .iter()
+        .filter(|r| r["file"] == "ssp_events.csv")
+        .map(|r| format!("{}|{}|{}|{}", r["line"], r["column"], r["value"], r["rule"]))
+        .collect();
     assert_eq!(
         rows,
         [
@@ -222,13 +235,24 @@ fn record_values_print_exactly_and_a_long_worker_text_fits() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     copy_extract(&oct_2026(), &data);
-    edit(&data, "clients.csv", "C30005,AC-5500105,Dorothy,Green,1958-06-14,1102 E Division Ave,,", "C30005,AC-5500105,Dorothy #panic(),O'Green [rear],1958-06-14,1102 E Division Ave,Apt #4 [rear],");
+    edit(
+        &data,
+        "clients.csv",
+        "C30005,AC-5500105,Dorothy,Green,1958-06-14,1102 E Division Ave,,",
+        "C30005,AC-5500105,Dorothy #panic(),O'Green [rear],1958-06-14,1102 E Division Ave,Apt #4 [rear],",
+    );
     // The longest worker text validation lets through, in Spanish, on the Spanish client's closure.
-    let mut long: String = "La persona que vive con usted ya no es su cónyuge según el Seguro Social. ".repeat(20).chars().take(1199).collect();
+    let mut long: String =
+        "La persona que vive con usted ya no es su cónyuge según el Seguro Social. ".repeat(20).chars().take(1199).collect();
     long.push('.');
     assert_eq!(long.chars().count(), 1200);
     let long = long.as_str();
-    edit(&data, "ssp_events.csv", "E9002,C30002,SP-7710002,open,B,2026-10-01,46.00,,,W1002,registered,", &format!("E9002,C30002,SP-7710002,close,B,2026-10-01,,,599,W1002,registered,\"{long}\""));
+    edit(
+        &data,
+        "ssp_events.csv",
+        "E9002,C30002,SP-7710002,open,B,2026-10-01,46.00,,,W1002,registered,",
+        &format!("E9002,C30002,SP-7710002,close,B,2026-10-01,,,599,W1002,registered,\"{long}\""),
+    );
     let (out, o) = letters(tmp.path(), &data, "2026-10-20");
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let dorothy = pdf_pages_text(&doc(&out, "C30005", "006-01-E9005"));

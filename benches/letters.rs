@@ -1,0 +1,71 @@
+//! A mass mailing of ACES SSP letters: `cargo bench --bench letters`.
+//!
+//! Generates SSP cases with `ssps sample` (10,000 by default, or
+//! `SSPS_BENCH_SSP_CASES`): each client with one case action, the mix of
+//! approvals, terminations, amount changes and SSI terminations the sample
+//! draws, so about 11,350 letters with their EFT enclosures. Then times the
+//! whole `ssps letters` run in this process: validation, composition with
+//! the catalog, rendering on every core, the file copies, the print job,
+//! manifest, rejects and summary. Prints pages per second, peak memory and
+//! bytes per page, and the targets (60 s wall, 1.5 GB peak, print file
+//! under 8 KB a page).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ssps::ops::letters::{run, LetterRun};
+use ssps::ops::RunOptions;
+use ssps::sample::{generate, SampleOptions};
+
+mod common;
+use common::{dir_bytes, peak_rss_mb};
+
+/// The same allocator as the `ssps` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let cases: usize = std::env::var("SSPS_BENCH_SSP_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(if quick { 100 } else { 10_000 });
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 10, 20).expect("date");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    let data = root.join(format!("ssp-sample-{cases}"));
+    let out = root.join(format!("letters-{cases}"));
+    let t = Instant::now();
+    let opts = SampleOptions { payees: 1, month: date, seed: 1, bad_rows: 0, ssp_cases: cases };
+    generate(&opts, &data).expect("sample");
+    println!("sample: {cases} SSP cases in {:.2} s", t.elapsed().as_secs_f64());
+    let _ = std::fs::remove_dir_all(&out);
+    let t = Instant::now();
+    let opts = RunOptions { data, out: out.clone(), ..RunOptions::default() };
+    let (summary, _, _) = run(&LetterRun { date, opts }).expect("letters run");
+    let secs = t.elapsed().as_secs_f64();
+    let pages = summary.pages;
+    let print_pages = summary.print.pages.max(1);
+    let peak = peak_rss_mb();
+    let doc_bytes = dir_bytes(&out.join("documents"));
+    println!(
+        "letters: {} documents, {} pages; print job: {} envelopes ({} flats), {} pages, {} sheets, {} batch files",
+        summary.documents,
+        pages,
+        summary.print.envelopes,
+        summary.print.flats,
+        summary.print.pages,
+        summary.print.sheets,
+        summary.print.files.len()
+    );
+    println!("wall: {secs:.1} s  ({:.0} pages/s)", pages as f64 / secs);
+    println!("peak memory: {peak:.0} MiB");
+    println!("print files: {:.2} KB/page ({} bytes)", summary.print.bytes as f64 / print_pages as f64 / 1000.0, summary.print.bytes);
+    println!("file copies: {:.2} KB/page ({} bytes)", doc_bytes as f64 / pages.max(1) as f64 / 1000.0, doc_bytes);
+    if !quick {
+        let ok = |b: bool| if b { "ok" } else { "MISSED" };
+        println!(
+            "targets: wall < 60 s {}; peak < 1.5 GB {}; print < 8 KB/page {}",
+            ok(secs < 60.0),
+            ok(peak < 1536.0),
+            ok((summary.print.bytes as f64 / print_pages as f64) < 8000.0)
+        );
+    }
+}
