@@ -210,6 +210,33 @@ fn reason_code<'a>(e: &'a SspEvent, catalog: &'a Catalog) -> Option<&'a str> {
     }
 }
 
+/// The catalog's reason for an event's letter: `None` when the event has
+/// no reason code (an approval, a change without one); an error naming the
+/// column when the code has no text, or its text is the worker's and the
+/// event has none.
+fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate::texts::aces::Reason>, Problem> {
+    let Some(code) = reason_code(e, catalog) else { return Ok(None) };
+    let r = catalog.reason(code).ok_or_else(|| {
+        let known: Vec<&str> = catalog.reason_codes().collect();
+        refuse(
+            e,
+            "reason_code",
+            Some(code),
+            format!("reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})", known.join(", ")),
+        )
+    })?;
+    if r.needs_worker_text() && e.worker_text.is_none() {
+        return Err(refuse(e, "worker_text", None, format!("reason {code} prints the worker's text, and there is none")));
+    }
+    Ok(Some(r))
+}
+
+/// The events whose letters the catalog cannot write, with why (`ssps
+/// check` lists them; `ssps letters` rejects them).
+pub fn unexplained(x: &Extract, catalog: &Catalog) -> Vec<(Id, Problem)> {
+    x.ssp_events.values().filter_map(|e| reason_for(e, catalog).err().map(|p| (e.event_id.clone(), p))).collect()
+}
+
 fn refuse(e: &SspEvent, column: &str, value: Option<&str>, rule: String) -> Problem {
     Problem::error(e.origin.file, Some(e.origin.line), Some(column), value, rule).for_record(Some(format!("event {}", e.event_id)))
 }
@@ -229,27 +256,7 @@ fn event_letters(
     let worker = x.workers.get(&e.worker_id).ok_or_else(|| refuse(e, "worker_id", Some(e.worker_id.as_str()), "no such worker".into()))?;
     let lang = client.language;
     let code = reason_code(e, catalog);
-    let reason = match code {
-        Some(code) => {
-            let r = catalog.reason(code).ok_or_else(|| {
-                let known: Vec<&str> = catalog.reason_codes().collect();
-                refuse(
-                    e,
-                    "reason_code",
-                    Some(code),
-                    format!(
-                        "reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})",
-                        known.join(", ")
-                    ),
-                )
-            })?;
-            if r.needs_worker_text() && e.worker_text.is_none() {
-                return Err(refuse(e, "worker_text", None, format!("reason {code} prints the worker's text, and there is none")));
-            }
-            Some(r)
-        }
-        None => None,
-    };
+    let reason = reason_for(e, catalog)?;
     let reason_words = {
         let r = reason.or_else(|| catalog.reason(NO_REASON));
         let worker_text = BTreeMap::from([("worker_text", e.worker_text.clone().unwrap_or_default())]);

@@ -39,9 +39,13 @@ impl CheckReport {
     }
 }
 
-/// Validates `dir`.
+/// Validates `dir`, including whether the letter catalog can explain every
+/// SSP event's reason code (as `ssps letters` would reject it).
 pub fn check(dir: &Path) -> Result<CheckReport, OpError> {
-    let v = read_extract(dir)?;
+    let mut v = read_extract(dir)?;
+    let catalog = crate::texts::aces::Catalog::parse(crate::texts::aces::ACES)?;
+    let unexplained = crate::compose::letter::unexplained(&v.extract, &catalog);
+    super::letters::reject(&mut v, unexplained);
     let errors = v.errors().count();
     let unmailable_problems = v.problems.iter().filter(|p| p.severity == crate::problem::Severity::Unmailable).count();
     let unmailable = crate::problem::unmailable_records(&v.problems);

@@ -22,6 +22,7 @@ use crate::mail::DocumentKind;
 use crate::model::{Eft, Extract, Month, SspEventKind};
 use crate::render::Template;
 use crate::texts::aces::{Catalog, ACES};
+use crate::validate::Validated;
 
 /// What `ssps letters` is asked to do.
 #[derive(Debug, Clone)]
@@ -40,17 +41,10 @@ pub fn run(req: &LetterRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
     let catalog = Catalog::parse(ACES)?;
     let mut v = read_extract(&opts.data)?;
     require(&v, &opts.data, "ACES letters", &[load::CLIENTS.name, load::WORKERS.name, load::SSP_EVENTS.name])?;
+    let unexplained = letter::unexplained(&v.extract, &catalog);
+    reject(&mut v, unexplained);
     let composed = letter::letters(&v.extract, &catalog, &setup.texts, &Holidays::washington(), req.date);
-    // Events the catalog cannot explain are rejected like any bad record.
-    for (id, problem) in composed.refused {
-        v.extract.ssp_events.remove(&id);
-        let c = v.counts.entry(load::SSP_EVENTS.name).or_default();
-        c.accepted -= 1;
-        c.rejected += 1;
-        v.problems.push(problem);
-    }
-    let order = |f: &str| load::FILES.iter().position(|s| s.name == f).unwrap_or(usize::MAX);
-    v.problems.sort_by(|a, b| (order(&a.file), a.line).cmp(&(order(&b.file), b.line)));
+    reject(&mut v, composed.refused);
     let letters = composed.letters;
     let checks = balance(&v.extract, &letters);
     let date = req.date;
@@ -68,6 +62,24 @@ pub fn run(req: &LetterRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         advance_notice: Some(letter::advance_notice(&letters, date)),
     };
     produce::run_documents(&letters, checks, &v, &setup, opts, &spec)
+}
+
+/// Rejects events the catalog cannot explain like any bad record: out of
+/// the extract, counted, their problems in file and line order.
+pub fn reject(v: &mut Validated, refused: Vec<(crate::model::Id, crate::problem::Problem)>) {
+    if refused.is_empty() {
+        return;
+    }
+    for (id, problem) in refused {
+        if v.extract.ssp_events.remove(&id).is_some() {
+            let c = v.counts.entry(load::SSP_EVENTS.name).or_default();
+            c.accepted = c.accepted.saturating_sub(1);
+            c.rejected += 1;
+        }
+        v.problems.push(problem);
+    }
+    let order = |f: &str| load::FILES.iter().position(|s| s.name == f).unwrap_or(usize::MAX);
+    v.problems.sort_by(|a, b| (order(&a.file), a.line).cmp(&(order(&b.file), b.line)));
 }
 
 /// Each accepted event has exactly its letters and enclosures; the amounts

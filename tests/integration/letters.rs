@@ -224,6 +224,14 @@ fn bad_events_are_rejected_precisely_and_the_rest_still_go_out() {
     for gone in ["E9003", "E9005", "E9007"] {
         assert!(ids.iter().all(|i| !i.ends_with(gone)), "{gone} in {ids:?}");
     }
+    // `ssps check` finds the same three before any letter is made.
+    let o = ssps(&["check", "--data", &data.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("error: ssp_events.csv:6: event E9005: column reason_code = \"777\": reason code 777 has no text in letters/aces.toml"),
+        "{}",
+        stdout(&o)
+    );
     let s = summary(&out);
     assert_eq!(s["files"]["ssp_events.csv"]["rejected"], 3);
     assert_eq!(s["files"]["ssp_events.csv"]["accepted"], 4);
