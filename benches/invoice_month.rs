@@ -16,7 +16,7 @@ use ssps::ops::RunOptions;
 use ssps::sample::{generate, SampleOptions};
 
 mod common;
-use common::{dir_bytes, peak_rss_mb};
+use common::report;
 
 /// The same allocator as the `ssps` binary.
 #[global_allocator]
@@ -46,37 +46,11 @@ fn main() {
     let opts = RunOptions { data, out: out.clone(), journal: Some(journal), ..RunOptions::default() };
     let (summary, _, email) = run(&InvoiceRun { month, opts }).expect("invoice run");
     let secs = t.elapsed().as_secs_f64();
-    let pages = summary.pages;
-    let print_pages = summary.print.pages.max(1);
-    let envelopes = summary.print.envelopes;
-    let doc_bytes = dir_bytes(&out.join("documents"));
-    let peak = peak_rss_mb();
-    println!(
-        "invoices: {} documents, {} pages; print job: {envelopes} envelopes ({} flats), {} pages, {} sheets, {} batch files",
-        summary.documents,
-        pages,
-        summary.print.flats,
-        summary.print.pages,
-        summary.print.sheets,
-        summary.print.files.len()
-    );
     println!(
         "email: {} messages with {} documents queued; download: {} payee archives",
         email.as_ref().map_or(0, |e| e.queued),
         summary.email.documents,
         summary.download_archives
     );
-    println!("wall: {secs:.1} s  ({:.0} pages/s)", pages as f64 / secs);
-    println!("peak memory: {peak:.0} MiB");
-    println!("print files: {:.2} KB/page ({} bytes)", summary.print.bytes as f64 / print_pages as f64 / 1000.0, summary.print.bytes);
-    println!("download copies: {:.2} KB/page ({} bytes)", doc_bytes as f64 / pages.max(1) as f64 / 1000.0, doc_bytes);
-    if !quick {
-        let ok = |b: bool| if b { "ok" } else { "MISSED" };
-        println!(
-            "targets: wall < 60 s {}; peak < 1.5 GB {}; print < 8 KB/page {}",
-            ok(secs < 60.0),
-            ok(peak < 1536.0),
-            ok((summary.print.bytes as f64 / print_pages as f64) < 8000.0)
-        );
-    }
+    report("invoices", &summary, &out, secs, !quick);
 }

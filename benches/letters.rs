@@ -18,7 +18,7 @@ use ssps::ops::RunOptions;
 use ssps::sample::{generate, SampleOptions};
 
 mod common;
-use common::{dir_bytes, peak_rss_mb};
+use common::report;
 
 /// The same allocator as the `ssps` binary.
 #[global_allocator]
@@ -41,31 +41,5 @@ fn main() {
     let opts = RunOptions { data, out: out.clone(), ..RunOptions::default() };
     let (summary, _, _) = run(&LetterRun { date, opts }).expect("letters run");
     let secs = t.elapsed().as_secs_f64();
-    let pages = summary.pages;
-    let print_pages = summary.print.pages.max(1);
-    let peak = peak_rss_mb();
-    let doc_bytes = dir_bytes(&out.join("documents"));
-    println!(
-        "letters: {} documents, {} pages; print job: {} envelopes ({} flats), {} pages, {} sheets, {} batch files",
-        summary.documents,
-        pages,
-        summary.print.envelopes,
-        summary.print.flats,
-        summary.print.pages,
-        summary.print.sheets,
-        summary.print.files.len()
-    );
-    println!("wall: {secs:.1} s  ({:.0} pages/s)", pages as f64 / secs);
-    println!("peak memory: {peak:.0} MiB");
-    println!("print files: {:.2} KB/page ({} bytes)", summary.print.bytes as f64 / print_pages as f64 / 1000.0, summary.print.bytes);
-    println!("file copies: {:.2} KB/page ({} bytes)", doc_bytes as f64 / pages.max(1) as f64 / 1000.0, doc_bytes);
-    if !quick {
-        let ok = |b: bool| if b { "ok" } else { "MISSED" };
-        println!(
-            "targets: wall < 60 s {}; peak < 1.5 GB {}; print < 8 KB/page {}",
-            ok(secs < 60.0),
-            ok(peak < 1536.0),
-            ok((summary.print.bytes as f64 / print_pages as f64) < 8000.0)
-        );
-    }
+    report("letters", &summary, &out, secs, !quick);
 }
