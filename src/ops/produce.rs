@@ -31,6 +31,11 @@ use crate::route::{Download, PrintJob, PrintReport, Stored};
 /// 24 → 4.42 G, 48 → 4.28 G) but hold more memory (docs/rendering.md).
 pub const CHUNK: usize = 48;
 
+/// A chunk also ends before it passes this many pages, so documents of
+/// several pages (letters with their forms) hold no more memory per
+/// compilation than invoices do (48 invoices are about 59 pages).
+pub const CHUNK_PAGES: usize = 64;
+
 /// Typst's memo cache is trimmed after every this many chunks (768
 /// documents), which keeps memory flat over a long run.
 const TRIM_EVERY: usize = 16;
@@ -149,8 +154,8 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
         (&da.to().address.zip, &da.to().payee, da.id()).cmp(&(&db.to().address.zip, &db.to().payee, db.id()))
     });
     // Mailed documents and the rest are never mixed in one chunk.
-    let mut chunks: Vec<Vec<usize>> = order.chunks(CHUNK).map(<[usize]>::to_vec).collect();
-    chunks.extend(rest.chunks(CHUNK).map(<[usize]>::to_vec));
+    let mut chunks = chunked(docs, &order);
+    chunks.extend(chunked(docs, &rest));
     debug_assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), mailed + rest.len());
 
     let download = Download::new(p.dir);
@@ -303,6 +308,27 @@ pub fn produce<D: Document>(docs: &[D], renderer: &Renderer, p: &Production) -> 
         None => vec![],
     };
     Ok(Produced { stored, placed, print, plan, mailable, rendered_pages, archives })
+}
+
+/// `order` cut into chunks of at most [`CHUNK`] documents and
+/// [`CHUNK_PAGES`] pages (a longer document is a chunk of its own).
+fn chunked<D: Document>(docs: &[D], order: &[usize]) -> Vec<Vec<usize>> {
+    let mut out = Vec::with_capacity(order.len() / CHUNK + 1);
+    let mut chunk: Vec<usize> = Vec::with_capacity(CHUNK);
+    let mut pages = 0;
+    for &i in order {
+        let n = docs[i].page_count();
+        if !chunk.is_empty() && (chunk.len() == CHUNK || pages + n > CHUNK_PAGES) {
+            out.push(std::mem::take(&mut chunk));
+            pages = 0;
+        }
+        chunk.push(i);
+        pages += n;
+    }
+    if !chunk.is_empty() {
+        out.push(chunk);
+    }
+    out
 }
 
 fn render_chunk<D: Document>(
