@@ -194,7 +194,7 @@ pub fn letters(x: &Extract, catalog: &Catalog, texts: &Texts, holidays: &Holiday
     for e in x.ssp_events.values() {
         match event_letters(x, catalog, texts, holidays, date, e) {
             Ok(mut v) => out.letters.append(&mut v),
-            Err(p) => out.refused.push((e.event_id.clone(), p)),
+            Err(p) => out.refused.push((e.event_id.clone(), *p)),
         }
     }
     out.letters.sort_by(|a, b| (&a.meta.to.payee, &a.event_id, a.number).cmp(&(&b.meta.to.payee, &b.event_id, b.number)));
@@ -214,7 +214,7 @@ fn reason_code<'a>(e: &'a SspEvent, catalog: &'a Catalog) -> Option<&'a str> {
 /// no reason code (an approval, a change without one); an error naming the
 /// column when the code has no text, or its text is the worker's and the
 /// event has none.
-fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate::texts::aces::Reason>, Problem> {
+fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate::texts::aces::Reason>, Box<Problem>> {
     let Some(code) = reason_code(e, catalog) else { return Ok(None) };
     let r = catalog.reason(code).ok_or_else(|| {
         let known: Vec<&str> = catalog.reason_codes().collect();
@@ -222,7 +222,10 @@ fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate
             e,
             "reason_code",
             Some(code),
-            format!("reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})", known.join(", ")),
+            format!(
+                "reason code {code} has no text in letters/aces.toml, so the letter cannot say why (codes with text: {})",
+                known.join(", ")
+            ),
         )
     })?;
     if r.needs_worker_text() && e.worker_text.is_none() {
@@ -234,11 +237,14 @@ fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate
 /// The events whose letters the catalog cannot write, with why (`ssps
 /// check` lists them; `ssps letters` rejects them).
 pub fn unexplained(x: &Extract, catalog: &Catalog) -> Vec<(Id, Problem)> {
-    x.ssp_events.values().filter_map(|e| reason_for(e, catalog).err().map(|p| (e.event_id.clone(), p))).collect()
+    x.ssp_events.values().filter_map(|e| reason_for(e, catalog).err().map(|p| (e.event_id.clone(), *p))).collect()
 }
 
-fn refuse(e: &SspEvent, column: &str, value: Option<&str>, rule: String) -> Problem {
-    Problem::error(e.origin.file, Some(e.origin.line), Some(column), value, rule).for_record(Some(format!("event {}", e.event_id)))
+/// An event's problem: the event's line, a column, the value, the rule.
+fn refuse(e: &SspEvent, column: &str, value: Option<&str>, rule: String) -> Box<Problem> {
+    Box::new(
+        Problem::error(e.origin.file, Some(e.origin.line), Some(column), value, rule).for_record(Some(format!("event {}", e.event_id))),
+    )
 }
 
 fn event_letters(
@@ -248,7 +254,7 @@ fn event_letters(
     holidays: &Holidays,
     date: NaiveDate,
     e: &SspEvent,
-) -> Result<Vec<Letter>, Problem> {
+) -> Result<Vec<Letter>, Box<Problem>> {
     // Validation has made sure the client and worker exist and the client has an address.
     let client = x.clients.get(&e.client_id).ok_or_else(|| refuse(e, "client_id", Some(e.client_id.as_str()), "no such client".into()))?;
     let address =

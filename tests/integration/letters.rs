@@ -228,7 +228,9 @@ fn bad_events_are_rejected_precisely_and_the_rest_still_go_out() {
     let o = ssps(&["check", "--data", &data.display().to_string()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).contains("error: ssp_events.csv:6: event E9005: column reason_code = \"777\": reason code 777 has no text in letters/aces.toml"),
+        stdout(&o).contains(
+            "error: ssp_events.csv:6: event E9005: column reason_code = \"777\": reason code 777 has no text in letters/aces.toml"
+        ),
         "{}",
         stdout(&o)
     );
