@@ -151,9 +151,14 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             print_run("ACES letters", &summary, email.as_ref(), &out);
             if let Some(a) = &summary.advance_notice {
                 for s in &a.short {
+                    let when = match s.days {
+                        d if d < 0 => format!("{} days before the letter date", -d),
+                        1 => "1 day after the letter date".to_string(),
+                        d => format!("{d} days after the letter date"),
+                    };
                     println!(
-                        "advance notice: event {} (client {}): letter {} takes effect {} days after the letter date ({}); the rule asks for 10",
-                        s.event_id, s.client_id, s.letter, s.days, s.effective_date
+                        "advance notice: event {} (client {}): letter {} takes effect {when} ({}); the rule asks for 10 days' notice",
+                        s.event_id, s.client_id, s.letter, s.effective_date
                     );
                 }
             }

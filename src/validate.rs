@@ -1082,8 +1082,21 @@ impl Validator {
         if let Some(t) = &worker_text {
             let n = t.chars().count();
             let max = crate::compose::letter::WORKER_TEXT_MAX;
+            let word_max = crate::compose::letter::WORKER_WORD_MAX;
             if n > max {
                 c.fail("worker_text", None, format!("is {n} characters long; a letter has room for {max}"));
+            } else if let Some(ch) = t.chars().find(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) {
+                c.fail("worker_text", None, format!("contains the control character U+{:04X}, which cannot be printed", ch as u32));
+            } else if let Some(w) = t.split_whitespace().find(|w| w.chars().count() > word_max) {
+                let head: String = w.chars().take(20).collect();
+                c.fail(
+                    "worker_text",
+                    None,
+                    format!(
+                        "has a word of {} characters (\"{head}…\"); a line of the letter holds words of up to {word_max}",
+                        w.chars().count()
+                    ),
+                );
             }
         }
         if reason_code.as_deref() == Some("599") && worker_text.is_none() {

@@ -44,6 +44,10 @@ pub const HEARING_DAYS: i64 = 90;
 /// Longest worker text a letter has room for (checked in validation).
 pub const WORKER_TEXT_MAX: usize = 1200;
 
+/// Longest word of a worker text (checked in validation): longer ones
+/// would run past the right margin, since letters are not hyphenated.
+pub const WORKER_WORD_MAX: usize = 60;
+
 /// An enclosure: a page of its own after the letter.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +97,8 @@ pub struct Letter {
     pub rights: Vec<String>,
     /// Enclosures, each a page after the rights page.
     pub enclosures: Vec<Enclosure>,
-    /// Not printed: who it goes to, the monthly amount it states.
+    /// Not printed: who it goes to, the monthly amount it states (read
+    /// back from the printed text).
     #[serde(skip)]
     pub meta: DocMeta,
     /// Not printed: a termination or reduction.
@@ -263,12 +268,15 @@ fn event_letters(
     let lang = client.language;
     let code = reason_code(e, catalog);
     let reason = reason_for(e, catalog)?;
+    // The worker's text is one paragraph: its line breaks and runs of
+    // spaces become single spaces, so its height is what validation allowed.
+    let worker_text: Option<String> = e.worker_text.as_deref().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
     let reason_words = {
         let r = reason.or_else(|| catalog.reason(NO_REASON));
-        let worker_text = BTreeMap::from([("worker_text", e.worker_text.clone().unwrap_or_default())]);
+        let worker_text = BTreeMap::from([("worker_text", worker_text.clone().unwrap_or_default())]);
         r.map(|r| fill(r.text(lang), &worker_text).unwrap_or_default()).unwrap_or_default()
     };
-    let worker_note = e.worker_text.clone().filter(|_| !reason.is_some_and(|r| r.needs_worker_text()));
+    let worker_note = worker_text.filter(|_| !reason.is_some_and(|r| r.needs_worker_text()));
     let money_of = |d: Option<Decimal>| d.map(money).unwrap_or_default();
     let values: BTreeMap<&str, String> = BTreeMap::from([
         ("name", client.full_name()),
@@ -278,7 +286,7 @@ fn event_letters(
         ("effective_date", texts.date(lang, e.effective_date)),
         ("reason", reason_words),
         ("reason_code", code.unwrap_or_default().to_string()),
-        ("hearing_deadline", texts.date(lang, date + chrono::Duration::days(HEARING_DAYS))),
+        ("hearing_deadline", texts.date(lang, hearing_deadline(holidays, date))),
         ("continued_deadline", texts.date(lang, continued_benefits_deadline(holidays, date))),
     ]);
     let filled = |list: &[String]| -> Vec<String> { list.iter().map(|t| fill(t, &values).unwrap_or_else(|_| t.clone())).collect() };
@@ -292,9 +300,9 @@ fn event_letters(
             Eft::Registered => text.eft_registered.as_ref(),
         };
         if let Some(extra) = eft_text {
-            // The EFT paragraph goes before the closing "if you think this is wrong" paragraph
-            // of an adverse letter, and last otherwise.
-            let at = if adverse { paragraphs.len().saturating_sub(1) } else { paragraphs.len() };
+            // The EFT paragraphs go before the body's closing paragraph ("if you think
+            // this is wrong…", "tell your worker…").
+            let at = paragraphs.len().saturating_sub(1);
             for (k, p) in filled(extra.get(lang)).into_iter().enumerate() {
                 paragraphs.insert(at + k, p);
             }
@@ -322,7 +330,9 @@ fn event_letters(
             enclosures: enclosures_for(number, e.eft),
             meta: DocMeta {
                 to: Addressee::client(client, address),
-                amount: if matches!(number, "002-30" | "008-01") { e.amount.unwrap_or_default() } else { Decimal::ZERO },
+                // The monthly amount as printed, read back from the text the letter
+                // shows, so the run's check compares what the client reads.
+                amount: if matches!(number, "002-30" | "008-01") { printed_amount(&values["amount"]) } else { Decimal::ZERO },
                 lines: 1,
                 references: vec![],
             },
@@ -334,6 +344,12 @@ fn event_letters(
     Ok(out)
 }
 
+/// An amount as [`money`] printed it (`1,234.56`), read back; zero when it
+/// does not read (the run's amount check then fails).
+fn printed_amount(s: &str) -> Decimal {
+    s.replace(',', "").parse().unwrap_or(Decimal::ZERO)
+}
+
 /// Whether a letter about `e` ends or lowers a payment.
 fn is_adverse(rule: Adverse, e: &SspEvent) -> bool {
     match rule {
@@ -341,6 +357,13 @@ fn is_adverse(rule: Adverse, e: &SspEvent) -> bool {
         Adverse::Never => false,
         Adverse::Reduction => matches!((e.amount, e.previous_amount), (Some(new), Some(old)) if new < old),
     }
+}
+
+/// The last day to ask for a hearing: 90 days after the letter
+/// (RCW 74.08.080), moved to the next business day when it falls on a
+/// weekend or holiday (as WAC 182-526-0035 counts hearing deadlines).
+pub fn hearing_deadline(holidays: &Holidays, letter_date: NaiveDate) -> NaiveDate {
+    holidays.business_day_on_or_after(letter_date + chrono::Duration::days(HEARING_DAYS))
 }
 
 /// The last day to ask for a hearing and keep getting benefits
@@ -453,7 +476,8 @@ mod tests {
         assert!(samuel.adverse);
         assert_eq!(samuel.rights.len(), 4);
         assert!(samuel.rights[3].contains("by November 2, 2026"), "{}", samuel.rights[3]); // Oct 31 is a Saturday
-        assert!(samuel.rights[0].contains("ask by January 18, 2027"));
+                                                                                           // 90 days after October 20 is January 18, 2027, Martin Luther King Jr. Day.
+        assert!(samuel.rights[0].contains("ask by January 19, 2027"), "{}", samuel.rights[0]);
     }
 
     #[test]
@@ -465,6 +489,15 @@ mod tests {
         assert_eq!(continued_benefits_deadline(&h, d("2026-11-20")), d("2026-11-30"));
         // Tenth day Dec 1 → Dec 31, a Thursday.
         assert_eq!(continued_benefits_deadline(&h, d("2026-11-21")), d("2026-12-31"));
+    }
+
+    #[test]
+    fn the_hearing_deadline_is_ninety_days_on_a_business_day() {
+        let h = Holidays::washington();
+        assert_eq!(hearing_deadline(&h, d("2026-10-20")), d("2027-01-19")); // Jan 18: MLK Day
+        assert_eq!(hearing_deadline(&h, d("2026-10-21")), d("2027-01-19")); // a Tuesday
+        assert_eq!(hearing_deadline(&h, d("2026-10-23")), d("2027-01-21")); // a Thursday
+        assert_eq!(hearing_deadline(&h, d("2026-10-25")), d("2027-01-25")); // Jan 23 is a Saturday
     }
 
     #[test]

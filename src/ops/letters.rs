@@ -109,6 +109,6 @@ fn balance(x: &Extract, letters: &[Letter]) -> Vec<Check> {
         Check::new("letters for the events (one each, two for an SSI termination)", expected, before),
         Check::new("each event's letters exactly once", before, pairs.len()),
         Check::new("EFT forms enclosed", enclosures, letters.iter().map(|l| l.enclosures.len()).sum::<usize>()),
-        Check::new("monthly amounts stated: events = letters", money(stated), money(letters.iter().map(Document::amount).sum())),
+        Check::new("monthly amounts: events = as printed in the letters", money(stated), money(letters.iter().map(Document::amount).sum())),
     ]
 }

@@ -212,13 +212,19 @@ impl Catalog {
                     e.check(&format!("{place}.{name}"))?;
                 }
             }
+            // Each client reads the body with one EFT variant (or none):
+            // each combination must print every value the letter is given.
             for lang in super::LANGUAGES {
-                let mut texts: Vec<&str> = l.body.get(lang).iter().map(String::as_str).collect();
-                texts.push(l.title.get(lang));
-                for e in [&l.eft_none, &l.eft_registered].into_iter().flatten() {
-                    texts.extend(e.get(lang).iter().map(String::as_str));
+                for (variant, extra) in [("eft_registered", &l.eft_registered), ("eft_none", &l.eft_none)] {
+                    let mut texts: Vec<&str> = l.body.get(lang).iter().map(String::as_str).collect();
+                    texts.push(l.title.get(lang));
+                    let mut where_ = format!("{place} ({lang})");
+                    if let Some(e) = extra {
+                        texts.extend(e.get(lang).iter().map(String::as_str));
+                        where_ = format!("{place} with {variant} ({lang})");
+                    }
+                    exact(&texts, given(number), &where_)?;
                 }
-                exact(&texts, given(number), &format!("{place} ({lang})"))?;
             }
         }
         for code in SEED_REASONS.iter().chain([&NO_REASON]).chain([&file.ssi_termination_reason.as_str()]) {
@@ -371,9 +377,15 @@ mod tests {
         assert_eq!(err.to_string(), "letters/aces.toml: letters.\"008-01\" (es): unknown placeholder {monto}");
         let err = with("Why: {reason} (reason code {reason_code})", "Why: {reason}").unwrap_err();
         assert_eq!(err.to_string(), "letters/aces.toml: letters.\"006-01\" (en): placeholder {reason_code} is never used");
+        // A value moved into one EFT paragraph is missed by clients with the other.
+        let moved = ACES
+            .replacen("Your SSP is ${amount} a month, starting {effective_date}.", "Your SSP starts {effective_date}.", 1)
+            .replacen("We will pay your SSP by warrant", "We will pay your ${amount} SSP by warrant", 1);
+        let err = Catalog::parse(&moved).unwrap_err();
+        assert_eq!(err.to_string(), "letters/aces.toml: letters.\"002-30\" with eft_registered (en): placeholder {amount} is never used");
         let err = with("ask by {hearing_deadline}", "ask soon").unwrap_err();
         assert_eq!(err.to_string(), "letters/aces.toml: rights.all (en): placeholder {hearing_deadline} is never used");
-        let err = with("tarifa del pago suplementario estatal", "tarifa de {program}").unwrap_err();
+        let err = with("monto del pago suplementario estatal", "monto de {program}").unwrap_err();
         assert_eq!(err.to_string(), "letters/aces.toml: reasons.341 (es): unknown placeholder {program}");
     }
 

@@ -103,7 +103,7 @@ fn every_event_gives_its_letters_and_enclosures() {
     );
     // The notice rights of a termination: how and by when to ask, and continued benefits.
     for s in [
-        "ask by January 18, 2027 (RCW 74.08.080)",
+        "ask by January 19, 2027 (RCW 74.08.080)", // 90 days fall on Martin Luther King Jr. Day
         "Office of Administrative Hearings, PO Box 42489, Olympia WA 98504-2489",
         "If you ask for a hearing by November 2, 2026, you may keep getting the benefits",
         "WAC 388-458-0040",
@@ -140,17 +140,21 @@ fn the_spanish_client_gets_spanish_letters_with_the_consent_form() {
         "Estimado(a) María Alvarez:",
         "Su SSP es de $46.00 al mes, a partir del 1 de octubre de 2026. Su tipo de programa es B (persona ciega).",
         "Fecha de la carta: 20 de octubre de 2026",
-        "Adjunto: Consentimiento para EFT: Depositar Mi SSP",
+        "Adjunto: Consentimiento para EFT: depositar mi SSP",
         "1520 W Nob Hill Blvd Unit 12 Yakima WA 98902-4718",
         "Página 1 de 3",
     ] {
         assert!(maria[0].contains(s), "{s:?} not in {}", maria[0]);
     }
     assert!(maria[1].contains("Su derecho a una audiencia"));
-    assert!(maria[1].contains("pídala a más tardar el 18 de enero de 2027"), "{}", maria[1]);
-    assert!(maria[2].contains("Consentimiento para EFT: Depositar Mi SSP"));
+    assert!(maria[1].contains("pídala a más tardar el 19 de enero de 2027"), "{}", maria[1]);
+    assert!(maria[2].contains("Consentimiento para EFT: depositar mi SSP"));
     assert!(maria[2].contains("Envíe este formulario a: DSHS EFT Central Input Unit"), "{}", maria[2]);
-    assert!(!maria.join(" ").contains("Dear "), "no English in a Spanish letter");
+    // No English on a Spanish letter but the names of places to write to.
+    let all = maria.join(" ");
+    for english in ["Dear ", "Letter", "Your worker", "Enclosed", "Page ", "Questions", "hearing", "Signature", "Keep this"] {
+        assert!(!all.contains(english), "{english:?} in a Spanish letter: {all}");
+    }
 }
 
 #[test]
@@ -170,7 +174,7 @@ fn a_short_advance_notice_is_flagged_in_the_summary() {
     assert_eq!(short, [("E9005", "006-01", 9), ("E9006", "006-01", 9), ("E9007", "006-01", 9)]);
     assert!(
         stdout(&o).contains(
-            "advance notice: event E9005 (client C30005): letter 006-01 takes effect 9 days after the letter date (2026-11-01); the rule asks for 10"
+            "advance notice: event E9005 (client C30005): letter 006-01 takes effect 9 days after the letter date (2026-11-01); the rule asks for 10 days' notice"
         ),
         "{}",
         stdout(&o)
@@ -273,6 +277,34 @@ fn record_values_print_exactly_and_a_long_worker_text_fits() {
     let words: Vec<&str> = long.split_whitespace().collect();
     assert!(maria[0].contains(&words.join(" ")), "the whole worker text is printed: {}", maria[0]);
     assert!(maria[0].contains("(código de motivo 599)"));
+
+    // Line breaks make one paragraph: 590 lines of worker text stay on the page
+    // (the page's last lines are still there: pdftotext drops text off the page).
+    let lines = "a\n".repeat(590);
+    edit(&data, "ssp_events.csv", long, &lines);
+    let (out, o) = letters(tmp.path(), &data, "2026-10-20");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let maria = pdf_pages_text(&doc(&out, "C30002", "006-01-E9002"));
+    assert!(maria[0].contains("a a a a a (código de motivo 599)"), "{}", maria[0]);
+    assert!(
+        maria[0].contains("Servicio de Retransmisión de Washington: 711. Guarde esta carta con sus documentos. Página 1 de 2"),
+        "{}",
+        maria[0]
+    );
+    edit(&data, "ssp_events.csv", &lines, long);
+
+    // A word too long for a line, and a control character, are rejected.
+    let word = "x".repeat(61);
+    edit(&data, "ssp_events.csv", long, &word);
+    let (out, _) = letters(tmp.path(), &data, "2026-10-20");
+    assert_eq!(
+        read_csv(&out.join("rejects.csv"))[0]["rule"],
+        "has a word of 61 characters (\"xxxxxxxxxxxxxxxxxxxx…\"); a line of the letter holds words of up to 60"
+    );
+    edit(&data, "ssp_events.csv", &word, "Call me\u{7}");
+    let (out, _) = letters(tmp.path(), &data, "2026-10-20");
+    assert_eq!(read_csv(&out.join("rejects.csv"))[0]["rule"], "contains the control character U+0007, which cannot be printed");
+    edit(&data, "ssp_events.csv", "Call me\u{7}", long);
 
     // One character more is rejected by validation.
     edit(&data, "ssp_events.csv", long, &format!("{long}x"));
