@@ -31,7 +31,7 @@ fn main() {
     let data = root.join(format!("sample-{payees}"));
     let out = root.join(format!("run-{payees}"));
     let t = Instant::now();
-    generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, ssp_cases: 0 }, &data).expect("sample");
+    generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 0, ssp_cases: 0 }, &data).expect("sample");
     println!("sample: {payees} payees in {:.2} s", t.elapsed().as_secs_f64());
 
     // A month's run goes to a fresh folder: the previous bench run is not

@@ -160,6 +160,9 @@ pub struct SampleArgs {
     /// Deliberately broken rows to add, for testing rejects.
     #[arg(long, default_value_t = 0)]
     pub bad_rows: usize,
+    /// Payments per payee, one a month ending in --month, paying each payee's authorization lines (payments.csv, payment_lines.csv).
+    #[arg(long, default_value_t = 0)]
+    pub payments: usize,
     /// State Supplemental Payment clients with one case action each (ssp_events.csv, for `ssps letters`).
     #[arg(long, default_value_t = 0)]
     pub ssp_cases: usize,

@@ -214,16 +214,19 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 month: args.month.first_day(),
                 seed: args.seed,
                 bad_rows: args.bad_rows,
+                payments: args.payments,
                 ssp_cases: args.ssp_cases,
             };
             let report = ssps::sample::generate(&opts, &args.out)?;
             println!(
-                "wrote {} payees, {} providers, {} clients, {} workers, {} authorization lines, {} SSP events to {} ({} broken rows)",
+                "wrote {} payees, {} providers, {} clients, {} workers, {} authorization lines, {} payments ({} lines), {} SSP events to {} ({} broken rows)",
                 report.payees,
                 report.providers,
                 report.clients,
                 report.workers,
                 report.authorizations,
+                report.payments,
+                report.payment_lines,
                 report.ssp_events,
                 args.out.display(),
                 report.bad_rows.len()

@@ -21,6 +21,13 @@
 //! worker's text), amount changes (341 and MIL amounts from $0.54) and SSI terminations,
 //! effective the first day of the next month, for `ssps letters`.
 //!
+//! With `payments = N` it also writes `payments.csv` and `payment_lines.csv`: N payments
+//! a payee, one a month ending with the chosen month, issued on the 10th (or the next
+//! weekday), by EFT (with a settlement date two days later) or warrant as the payee's
+//! `direct_deposit` says, each paying every authorization line of the payee for the month
+//! before at its rate (days a little under the authorized maximum), with an occasional
+//! overpayment recovery (`OVP`). The invoice numbers are those the invoices would carry.
+//!
 //! # Determinism
 //! The same [`SampleOptions`] always produce byte-identical files, on any machine: the only
 //! source of variety is a small SplitMix64 generator seeded from `seed`, each payee draws
@@ -117,6 +124,11 @@ pub struct SampleOptions {
     pub seed: u64,
     /// Number of deliberately broken rows appended (see the module doc).
     pub bad_rows: usize,
+    /// Payments per payee (`payments.csv`, `payment_lines.csv`): one a month,
+    /// issued on the 10th (or the next weekday) of each of the `payments`
+    /// months ending with `month`, each paying the month before for every
+    /// authorization line of the payee; 0 writes neither file.
+    pub payments: usize,
     /// State Supplemental Payment clients, each with one case action in
     /// `ssp_events.csv` (effective the first day of the next month) and an
     /// address in `clients.csv`; 0 writes no `ssp_events.csv`.
@@ -126,7 +138,7 @@ pub struct SampleOptions {
 impl SampleOptions {
     /// Options for `payees` payees in the month of `month`, seed 0, no bad rows.
     pub fn new(payees: usize, month: NaiveDate) -> Self {
-        SampleOptions { payees, month, seed: 0, bad_rows: 0, ssp_cases: 0 }
+        SampleOptions { payees, month, seed: 0, bad_rows: 0, payments: 0, ssp_cases: 0 }
     }
 }
 
@@ -145,6 +157,10 @@ pub struct SampleReport {
     pub authorizations: usize,
     /// Rows in `ssp_events.csv` (their clients are counted in `clients`).
     pub ssp_events: usize,
+    /// Rows in `payments.csv`.
+    pub payments: usize,
+    /// Rows in `payment_lines.csv`.
+    pub payment_lines: usize,
     /// The broken rows, in the order they were written.
     pub bad_rows: Vec<BadRow>,
 }
@@ -318,6 +334,18 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path) -> Result<SampleReport, Sa
         auths: Out::create(out_dir, AUTHORIZATIONS_CSV, &AUTH_HEADER)?,
         workers_out,
         first_valid: None,
+        ordinal: 0,
+        pay: if opts.payments > 0 {
+            Some(Payments {
+                per_payee: opts.payments,
+                payments: Out::create(out_dir, PAYMENTS_CSV, &PAYMENT_HEADER)?,
+                lines: Out::create(out_dir, PAYMENT_LINES_CSV, &PAYMENT_LINE_HEADER)?,
+                next_id: FIRST_PAYMENT,
+                buffer: Vec::new(),
+            })
+        } else {
+            None
+        },
     };
 
     for i in 0..opts.payees {
@@ -333,7 +361,18 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path) -> Result<SampleReport, Sa
         events.finish()?;
     }
 
+    let (payments, payment_lines) = match g.pay.take() {
+        Some(p) => {
+            let counts = (p.payments.rows as usize, p.lines.rows as usize);
+            p.payments.finish()?;
+            p.lines.finish()?;
+            counts
+        }
+        None => (0, 0),
+    };
     let mut report = SampleReport {
+        payments,
+        payment_lines,
         ssp_events,
         payees: g.payees.rows as usize,
         providers: g.providers.rows as usize,
@@ -381,6 +420,23 @@ const SSP_HEADER: [&str; 12] = [
     "eft",
     "worker_text",
 ];
+const PAYMENTS_CSV: &str = "payments.csv";
+const PAYMENT_LINES_CSV: &str = "payment_lines.csv";
+const PAYMENT_HEADER: [&str; 6] = ["payment_id", "payee_number", "issue_date", "settlement_date", "method", "amount"];
+const PAYMENT_LINE_HEADER: [&str; 10] = [
+    "payment_id",
+    "line_no",
+    "reference_number",
+    "invoice_number",
+    "service_month",
+    "units",
+    "rate",
+    "amount",
+    "adjustment_code",
+    "description",
+];
+const FIRST_PAYMENT: u64 = 700_000_001; // 9 digits: warrant or EFT trace number
+
 const FIRST_SSP_CLIENT: u64 = 8_000_001; // `C` + 7 digits, after the children's
 const FIRST_SSP_CASE: u64 = 5_600_001; // `AC-` + 7 digits
 const FIRST_SSP_AU: u64 = 7_700_001; // `SP-` + 7 digits
@@ -393,6 +449,15 @@ const SSP_WORKER_TEXTS: [&str; 4] = [
     "Social Security says you are no longer blind, and you are not 65 or older. See WAC 388-474-0012.",
     "You asked us in writing to stop your SSP.",
 ];
+
+/// `d`, or the Monday after when it falls on a weekend.
+fn weekday_on_or_after(d: NaiveDate) -> NaiveDate {
+    match d.weekday() {
+        chrono::Weekday::Sat => d + chrono::Duration::days(2),
+        chrono::Weekday::Sun => d + chrono::Duration::days(1),
+        _ => d,
+    }
+}
 
 fn payee_rng(seed: u64, index: usize) -> Rng {
     Rng::stream(seed, STREAM_PAYEE, index as u64)
@@ -501,6 +566,28 @@ struct Gen {
     workers_out: Out,
     auths: Out,
     first_valid: Option<Anchor>,
+    /// The provider being written, as its payee's 0-based ordinal (its invoice letter).
+    ordinal: usize,
+    /// Payments, when asked for.
+    pay: Option<Payments>,
+}
+
+/// The payments being written, and the current payee's lines to pay.
+struct Payments {
+    per_payee: usize,
+    payments: Out,
+    lines: Out,
+    next_id: u64,
+    buffer: Vec<PayLine>,
+}
+
+/// An authorization line as its payments need it.
+struct PayLine {
+    ordinal: usize,
+    reference: String,
+    unit: &'static str,
+    units: u32,
+    rate: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -676,6 +763,7 @@ impl Gen {
             ])?;
             let rates = provider_rates(r, ptype);
             let lines = r.weighted(&LINES_PER_PROVIDER) as u32 + 1;
+            self.ordinal = j;
             self.children(r, &provider_number, ptype, &rates, lines)?;
             if self.first_valid.is_none() {
                 self.first_valid = Some(Anchor {
@@ -685,6 +773,75 @@ impl Gen {
                     client: format!("C{FIRST_CLIENT}"),
                     worker: 0,
                 });
+            }
+        }
+        self.payments(r, &payee)
+    }
+
+    /// The payee's monthly payments for its authorization lines (none unless asked for).
+    fn payments(&mut self, r: &mut Rng, payee: &Payee) -> Result<(), SampleError> {
+        let m0 = self.m0;
+        let Some(p) = self.pay.as_mut() else { return Ok(()) };
+        let lines = std::mem::take(&mut p.buffer);
+        let eft = payee.fields[13] == "Y";
+        let payee_id = crate::model::Id::parse(&payee.number).expect("sample payee numbers are identifiers");
+        for k in 0..p.per_payee {
+            let issue_month = m0 - Months::new((p.per_payee - 1 - k) as u32);
+            let service = crate::model::Month::of(issue_month.pred_opt().expect("month is after 1900"));
+            let issue = weekday_on_or_after(issue_month.with_day(10).expect("the 10th exists"));
+            let id = p.next_id.to_string();
+            p.next_id += 1;
+            let mut total: i64 = 0;
+            let mut rows: Vec<[String; 10]> = Vec::with_capacity(lines.len() + 1);
+            for (n, l) in lines.iter().enumerate() {
+                let units = match l.unit {
+                    "DA" => r.range(u64::from(l.units.saturating_sub(7).max(1)), u64::from(l.units)),
+                    "HR" => r.range(1, u64::from(l.units.max(1))),
+                    _ => u64::from(l.units),
+                };
+                let amount = units * l.rate;
+                total += amount as i64;
+                rows.push([
+                    id.clone(),
+                    (n + 1).to_string(),
+                    l.reference.clone(),
+                    crate::compose::invoice_number(&payee_id, l.ordinal, service),
+                    service.to_string(),
+                    units.to_string(),
+                    money(l.rate),
+                    money(amount),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+            // Now and then an overpayment is recovered from a payment.
+            if total > 20_000 && r.chance(30) {
+                let recovered = (total / 10).min(12_000);
+                total -= recovered;
+                rows.push([
+                    id.clone(),
+                    (rows.len() + 1).to_string(),
+                    String::new(),
+                    String::new(),
+                    service.to_string(),
+                    String::new(),
+                    String::new(),
+                    format!("-{}", money(recovered as u64)),
+                    "OVP".to_string(),
+                    format!("Recovery of overpayment, notice VOP-{}-{:04}", service.year(), r.range(1, 9999)),
+                ]);
+            }
+            let settlement = if eft { weekday_on_or_after(issue + chrono::Duration::days(2)).to_string() } else { String::new() };
+            p.payments.write(&[
+                id.clone(),
+                payee.number.clone(),
+                issue.to_string(),
+                settlement,
+                if eft { "EFT" } else { "WARRANT" }.to_string(),
+                money(total as u64),
+            ])?;
+            for row in &rows {
+                p.lines.write(row)?;
             }
         }
         Ok(())
@@ -768,6 +925,15 @@ impl Gen {
                     action_date: &period.action_date.map(|d| d.to_string()).unwrap_or_default(),
                 };
                 self.write_auth(&line)?;
+                if let Some(p) = self.pay.as_mut() {
+                    p.buffer.push(PayLine {
+                        ordinal: self.ordinal,
+                        reference: reference.clone(),
+                        unit: s.unit,
+                        units: s.units,
+                        rate: s.rate,
+                    });
+                }
             }
             remaining -= k;
         }
@@ -1521,7 +1687,7 @@ mod tests {
     }
 
     fn opts(payees: usize, seed: u64, bad_rows: usize) -> SampleOptions {
-        SampleOptions { payees, month: october(), seed, bad_rows, ssp_cases: 0 }
+        SampleOptions { payees, month: october(), seed, bad_rows, payments: 0, ssp_cases: 0 }
     }
 
     /// A generated file as (line number, header-keyed record) pairs.
@@ -1842,6 +2008,48 @@ mod tests {
         let again = tempfile::tempdir().unwrap();
         generate(&o, again.path()).unwrap();
         for f in ["clients.csv", "ssp_events.csv"] {
+            assert_eq!(fs::read(dir.path().join(f)).unwrap(), fs::read(again.path().join(f)).unwrap(), "{f}");
+        }
+    }
+
+    #[test]
+    fn payments_pay_the_lines_monthly_and_validate() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = SampleOptions { payments: 12, month: date("2026-12-01"), ..opts(60, 3, 0) };
+        let report = generate(&o, dir.path()).unwrap();
+        assert_eq!(report.payments, 12 * 60);
+        let v = crate::ops::read_extract(dir.path()).unwrap();
+        assert!(v.problems.is_empty(), "{:?}", v.problems.first());
+        let x = &v.extract;
+        assert_eq!(x.payments.len(), 720);
+        assert_eq!(x.payment_lines.len(), report.payment_lines);
+        // Twelve a payee, all issued in 2026 on weekdays, one a month.
+        let mut per_payee: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+        for p in x.payments.values() {
+            per_payee.entry(p.payee_number.to_string()).or_default().push(p.issue_date);
+            assert_eq!(p.issue_date.year(), 2026);
+            assert!(p.issue_date.weekday().number_from_monday() <= 5);
+            assert_eq!(p.settlement_date.is_some(), p.method == crate::model::PaymentMethod::Eft);
+        }
+        assert_eq!(per_payee.len(), 60);
+        for dates in per_payee.values() {
+            let months: HashSet<u32> = dates.iter().map(|d| d.month()).collect();
+            assert_eq!(months.len(), 12);
+        }
+        // Each line pays an authorization line of its payee, at its rate, for the month before.
+        for l in x.payment_lines.iter().filter(|l| l.adjustment_code.is_none()) {
+            let a = &x.authorizations[l.reference_number.as_ref().unwrap()];
+            let pay = &x.payments[&l.payment_id];
+            assert_eq!(x.providers[&a.provider_number].payee_number, pay.payee_number);
+            assert_eq!(l.rate, Some(a.rate));
+            assert!(l.units.unwrap() <= a.units_authorized);
+            assert_eq!(l.service_month.next(), crate::model::Month::of(pay.issue_date));
+        }
+        assert!(x.payment_lines.iter().any(|l| l.adjustment_code.as_deref() == Some("OVP") && l.amount.is_sign_negative()));
+        // The same options, the same bytes.
+        let again = tempfile::tempdir().unwrap();
+        generate(&o, again.path()).unwrap();
+        for f in ["payments.csv", "payment_lines.csv"] {
             assert_eq!(fs::read(dir.path().join(f)).unwrap(), fs::read(again.path().join(f)).unwrap(), "{f}");
         }
     }
