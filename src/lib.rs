@@ -7,8 +7,10 @@
 //! 2. [`validate`]: raw rows → typed [`model`] records, every rule and
 //!    cross-file reference checked, every problem reported ([`problem`]);
 //! 3. [`compose`]: records → documents as data (invoices, remittance
-//!    advices, Social Services Notices: their lines and pages), with totals
-//!    checked; printed words come from [`texts`];
+//!    advices, Social Services Notices, ACES letters: their lines and
+//!    pages), with totals checked; printed words come from [`texts`];
+//!    parameters that change by year come from data files ([`calendar`]'s
+//!    holidays, [`tax1099`]'s 1099 thresholds);
 //! 4. [`render`]: documents → PDF bytes through Typst templates, no file I/O;
 //! 5. [`route`]: PDF bytes → the channels: download copies and per-payee
 //!    archives, the print job ([`mail`] plans it), email ([`email`]);
@@ -33,5 +35,6 @@ pub mod problem;
 pub mod render;
 pub mod route;
 pub mod sample;
+pub mod tax1099;
 pub mod texts;
 pub mod validate;
