@@ -491,9 +491,15 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     }
     let mut problems = v.problems;
     // Load problems of whole files first, then by file order and line.
+    sort_problems(&mut problems);
+    Validated { extract: x, problems, counts: v.counts }
+}
+
+/// Puts problems in report order: load problems of whole files first, then
+/// by the files' order in the format, line and severity.
+pub fn sort_problems(problems: &mut [Problem]) {
     let order = |f: &str| load::FILES.iter().position(|s| s.name == f).unwrap_or(usize::MAX);
     problems.sort_by(|a, b| (order(&a.file), &a.file, a.line, a.severity).cmp(&(order(&b.file), &b.file, b.line, b.severity)));
-    Validated { extract: x, problems, counts: v.counts }
 }
 
 /// A reference to check: (column, what it names, target file, the key).

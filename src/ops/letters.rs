@@ -78,8 +78,7 @@ pub fn reject(v: &mut Validated, refused: Vec<(crate::model::Id, crate::problem:
         }
         v.problems.push(problem);
     }
-    let order = |f: &str| load::FILES.iter().position(|s| s.name == f).unwrap_or(usize::MAX);
-    v.problems.sort_by_key(|p| (order(&p.file), p.line));
+    crate::validate::sort_problems(&mut v.problems);
 }
 
 /// Each accepted event has exactly its letters and enclosures; the amounts
