@@ -28,6 +28,8 @@ pub enum Command {
     Notices(RemittancesArgs),
     /// Render the ACES State Supplemental Payment letters for every event in ssp_events.csv, dated --date, for the mail.
     Letters(LettersArgs),
+    /// The January 1099 run: Form 1099-NEC statements (Copy B) for --year through the print channel, the IRIS upload files and the reconciliation.
+    Tax1099(Tax1099Args),
     /// Show the delivery journal (--status) or send the email still waiting (--retry).
     Deliver(DeliverArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
@@ -117,6 +119,27 @@ pub struct LettersArgs {
     /// The letter date printed on every letter, YYYY-MM-DD (the day they are mailed).
     #[arg(long, value_name = "DATE")]
     pub date: NaiveDate,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct Tax1099Args {
+    /// The tax year: payments issued from January 1 to December 31 of it.
+    #[arg(long, value_name = "YYYY")]
+    pub year: i32,
+    /// An earlier run of the same year: only returns whose amount, name or TIN changed are corrected (statements marked CORRECTED).
+    #[arg(long, value_name = "PREVIOUS_RUN_DIR")]
+    pub corrected_from: Option<PathBuf>,
+    /// The run date, YYYY-MM-DD (PDF dates, envelope serials; default: the first business day of the next year).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<NaiveDate>,
+    /// The payer's name, address, telephone and EIN, TOML (default: the bundled data/payer.toml).
+    #[arg(long, value_name = "FILE")]
+    pub payer: Option<PathBuf>,
+    /// The IRIS CSV upload layout, TOML (default: the bundled data/iris-1099nec.toml).
+    #[arg(long, value_name = "FILE")]
+    pub iris_layout: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -17,6 +17,7 @@
 pub mod letter;
 pub mod notice;
 pub mod remittance;
+pub mod statement;
 
 use std::collections::BTreeMap;
 

@@ -274,6 +274,11 @@ pub struct Outgoing {
     pub paper: bool,
     /// The PDFs.
     pub documents: Vec<Attached>,
+    /// The message tells the documents are in the provider portal and
+    /// attaches none (1099 statements furnished electronically: the
+    /// recipient's consent covers the portal, not email attachments).
+    #[serde(default)]
+    pub notice_only: bool,
 }
 
 /// Why a message cannot be built.
@@ -336,8 +341,17 @@ pub fn outgoing(
     .into();
     let subject = texts.email(language, &format!("subject_{kind}"), &values)?;
     let greeting = texts.email(language, "greeting", &values)?;
-    let body = texts.email(language, "body", &values)?;
-    let closing = texts.email(language, "closing", &values)?;
+    // A kind may have its own body and closing (`body_1099nec`).
+    let own = |key: &str| -> Result<String, MessageError> {
+        let specific = format!("{key}_{kind}");
+        if texts.has_email(language, &specific) {
+            Ok(texts.email(language, &specific, &values)?)
+        } else {
+            Ok(texts.email(language, key, &values)?)
+        }
+    };
+    let body = own("body")?;
+    let closing = own("closing")?;
     let signature = texts.email(language, "signature", &values)?;
     let text = format!("{greeting}\n\n{body}\n\n{}\n\n{closing}\n\n{signature}\n", list.join("\n"));
     let items: String = list.iter().map(|l| format!("<li>{}</li>", html_escape(l.trim_start_matches("- ")))).collect();
@@ -367,6 +381,7 @@ pub fn outgoing(
         message_id,
         paper,
         documents,
+        notice_only: false,
     })
 }
 
@@ -398,7 +413,7 @@ pub fn message(out: &Outgoing, run_dir: &Path, from: &str, reply_to: Option<&str
         .singlepart(SinglePart::html(out.html.clone()));
     let mut mixed = MultiPart::mixed().boundary(boundary("mix")).multipart(alternative);
     let pdf = ContentType::parse("application/pdf").map_err(|e| MessageError::Build(e.to_string()))?;
-    for d in &out.documents {
+    for d in out.documents.iter().filter(|_| !out.notice_only) {
         let path = run_dir.join(&d.file);
         let bytes =
             std::fs::read(&path).map_err(|e| MessageError::Attachment { file: path.display().to_string(), reason: e.to_string() })?;

@@ -126,7 +126,7 @@ pub struct RawRow {
 }
 
 /// The state of one file of the format in the folder.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum TableState {
     /// Not in the folder.
     Absent,
@@ -137,7 +137,7 @@ pub enum TableState {
 }
 
 /// One file of the extract as read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Table {
     /// Which file.
     pub spec: &'static FileSpec,

@@ -235,6 +235,8 @@ pub enum DocumentKind {
     Notice,
     /// ACES SSP letters.
     Letter,
+    /// Form 1099-NEC recipient statements.
+    Statement,
 }
 
 impl DocumentKind {
@@ -244,6 +246,7 @@ impl DocumentKind {
             DocumentKind::Remittance => 2,
             DocumentKind::Notice => 3,
             DocumentKind::Letter => 4,
+            DocumentKind::Statement => 5,
         }
     }
 }

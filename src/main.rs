@@ -144,6 +144,49 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             print_run("Social Services Notices", &summary, email.as_ref(), &out);
             Ok(outcome.code())
         }
+        Command::Tax1099(args) => {
+            let out = args.run.out.clone();
+            let req = ops::tax1099::TaxRun {
+                year: args.year,
+                date: args.date,
+                corrected_from: args.corrected_from,
+                payer: args.payer,
+                layout: args.iris_layout,
+                opts: run_options(args.run),
+            };
+            let (summary, outcome, email) = ops::tax1099::run(&req)?;
+            print_run("Form 1099-NEC statements", &summary, email.as_ref(), &out);
+            if let Some(t) = &summary.tax1099 {
+                let sorted: Vec<String> = t.sorted.iter().map(|s| format!("{} {} ({} payments)", s.status.code(), s.amount, s.payments)).collect();
+                println!(
+                    "tax year {}: {} payments, {} = {}; threshold {}; furnish and file by {}",
+                    t.year,
+                    t.payments_of_the_year.payments,
+                    t.payments_of_the_year.amount,
+                    sorted.join(" + "),
+                    t.threshold,
+                    t.furnish_by
+                );
+                let returns: Vec<String> = t.returns.iter().filter(|c| c.count > 0).map(|c| format!("{} {}", c.count, c.what)).collect();
+                let files: Vec<&str> = t.files.iter().map(|f| f.file.as_str()).collect();
+                println!(
+                    "returns: {}; IRIS upload files: {}; reconciliation: {}/tax1099/reconciliation.csv and .pdf",
+                    if returns.is_empty() { "none".to_string() } else { returns.join(", ") },
+                    if files.is_empty() { "none".to_string() } else { files.join(", ") },
+                    out.display()
+                );
+                if t.late {
+                    println!("late: the run date {} is after the furnishing deadline {}", t.date, t.furnish_by);
+                }
+                if t.undated_rejected_payments > 0 {
+                    println!("{} rejected payment rows have no readable issue date: they may belong to {} (see the reconciliation)", t.undated_rejected_payments, t.year);
+                }
+                for a in &t.blocked_voids {
+                    println!("account {a} was filed before but its payee is not in the extract: it cannot be corrected to zero");
+                }
+            }
+            Ok(outcome.code())
+        }
         Command::Letters(args) => {
             let out = args.run.out.clone();
             let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run) };

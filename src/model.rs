@@ -140,6 +140,32 @@ impl Tin {
         }
     }
 
+    /// The truncated form IRS rules allow on recipient statements
+    /// (Treas. Reg. 301.6109-4): `***-**-1234` for an SSN, `XX-XXX1234` for
+    /// an EIN.
+    pub fn truncated(&self) -> String {
+        let last4 = std::str::from_utf8(&self.digits[5..]).unwrap_or("????");
+        match self.kind {
+            TinType::Ssn => format!("***-**-{last4}"),
+            TinType::Ein => format!("XX-XXX{last4}"),
+        }
+    }
+
+    /// The nine digits, for what is filed with the IRS and nothing else.
+    pub fn for_irs_filing(&self) -> &str {
+        std::str::from_utf8(&self.digits).unwrap_or("")
+    }
+
+    /// The whole number with its hyphens: only for the payer's own TIN,
+    /// which is printed in full.
+    pub fn formatted(&self) -> String {
+        let d = self.for_irs_filing();
+        match self.kind {
+            TinType::Ssn => format!("{}-{}-{}", &d[..3], &d[3..5], &d[5..]),
+            TinType::Ein => format!("{}-{}", &d[..2], &d[2..]),
+        }
+    }
+
     /// SSN or EIN.
     pub fn kind(&self) -> TinType {
         self.kind
@@ -492,6 +518,10 @@ mod tests {
         assert_eq!(format!("{ssn:?}"), "Tin(***-**-8811)");
         let ein = Tin::parse("91-1234567", TinType::Ein).unwrap();
         assert_eq!(ein.masked(), "**-***4567");
+        assert_eq!(ein.truncated(), "XX-XXX4567");
+        assert_eq!(ssn.truncated(), "***-**-8811");
+        assert_eq!(ssn.for_irs_filing(), "533228811");
+        assert_eq!(ein.formatted(), "91-1234567");
         assert!(Tin::parse("91-123456", TinType::Ein).is_none());
         assert!(Tin::parse("91-12345678", TinType::Ein).is_none());
         assert!(Tin::parse("91 1234567", TinType::Ein).is_none());

@@ -43,6 +43,10 @@ pub enum Template {
     Notice,
     /// ACES SSP letters with their enclosures.
     Letter,
+    /// Form 1099-NEC recipient statements (Copy B).
+    Statement,
+    /// The 1099 run's reconciliation summary.
+    Reconciliation,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -57,6 +61,8 @@ impl Template {
             Template::Remittance => "remittance.typ",
             Template::Notice => "notice.typ",
             Template::Letter => "letter.typ",
+            Template::Statement => "statement.typ",
+            Template::Reconciliation => "reconciliation.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -69,17 +75,21 @@ impl Template {
             Template::Remittance => include_str!("../templates/remittance.typ"),
             Template::Notice => include_str!("../templates/notice.typ"),
             Template::Letter => include_str!("../templates/letter.typ"),
+            Template::Statement => include_str!("../templates/statement.typ"),
+            Template::Reconciliation => include_str!("../templates/reconciliation.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 7] = [
+    const ALL: [Template; 9] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
         Template::Remittance,
         Template::Notice,
         Template::Letter,
+        Template::Statement,
+        Template::Reconciliation,
         Template::DocumentCommon,
     ];
 }

@@ -146,6 +146,11 @@ impl Texts {
         }
     }
 
+    /// Whether the email texts of `lang` have `key`.
+    pub fn has_email(&self, lang: Language, key: &str) -> bool {
+        self.section("email", lang).is_ok_and(|t| t.contains_key(key))
+    }
+
     /// An email text in `lang` with its placeholders filled.
     pub fn email(&self, lang: Language, key: &str, values: &BTreeMap<&str, String>) -> Result<String, TextsError> {
         let section = format!("email.{lang}");

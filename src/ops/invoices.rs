@@ -51,6 +51,8 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
         period: month.to_string(),
         period_words: &words,
         advance_notice: None,
+        tax1099: None,
+        attach: true,
     };
     produce::run_documents(&invoices, checks, &v, &setup, opts, &spec)
 }

@@ -60,6 +60,8 @@ pub fn run(req: &LetterRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         period: date.to_string(),
         period_words: &words,
         advance_notice: Some(letter::advance_notice(&letters, date)),
+        tax1099: None,
+        attach: true,
     };
     produce::run_documents(&letters, checks, &v, &setup, opts, &spec)
 }

@@ -10,6 +10,7 @@ pub mod letters;
 pub mod notices;
 pub mod produce;
 pub mod remittances;
+pub mod tax1099;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -121,6 +122,9 @@ pub enum OpError {
     /// The documents cannot be composed.
     #[error(transparent)]
     Remittance(#[from] crate::compose::remittance::RemittanceError),
+    /// The 1099 run cannot start.
+    #[error(transparent)]
+    Tax(Box<tax1099::TaxError>),
     /// `ssps deliver` was pointed at a journal that does not exist.
     #[error("there is no delivery journal at {0}: runs create it beside their --out folder (give --journal to choose another)")]
     NoJournal(PathBuf),
@@ -228,6 +232,10 @@ pub struct Summary {
     /// advance notice, and those that fall short.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
+    /// 1099 runs: the year, the threshold, the deadline, the reconciliation
+    /// and the upload files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax1099: Option<tax1099::TaxSummary>,
     /// Wall-clock seconds the run took (the only value that changes between
     /// identical runs).
     pub seconds: f64,

@@ -60,6 +60,8 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         period: format!("{from}..{to}"),
         period_words: &words,
         advance_notice: None,
+        tax1099: None,
+        attach: true,
     };
     produce::run_documents(&notices, checks, &v, &setup, opts, &spec)
 }

@@ -559,6 +559,11 @@ pub struct DocumentRun<'a> {
     pub period_words: &'a dyn Fn(crate::model::Language) -> String,
     /// The advance notice check (letters runs).
     pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
+    /// The 1099 run's figures.
+    pub tax1099: Option<super::tax1099::TaxSummary>,
+    /// Whether email carries the documents as attachments (else it says
+    /// they are in the provider portal: 1099 statements).
+    pub attach: bool,
 }
 
 /// Where a template's printed labels come from.
@@ -582,6 +587,21 @@ pub fn run_documents<D: Document>(
     opts: &super::RunOptions,
     spec: &DocumentRun,
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
+    run_documents_with(docs, checks, v, setup, opts, spec, |_, _, _| Ok(vec![]))
+}
+
+/// [`run_documents`], with `extra` writing the run's own files into the
+/// staging folder after the documents are produced (and returning its
+/// checks) before the run is finished and committed.
+pub fn run_documents_with<D: Document>(
+    docs: &[D],
+    mut checks: Vec<Check>,
+    v: &crate::validate::Validated,
+    setup: &Setup,
+    opts: &super::RunOptions,
+    spec: &DocumentRun,
+    extra: impl FnOnce(&Path, &Renderer, &Produced) -> Result<Vec<Check>, OpError>,
+) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
     let staging = crate::journal::Staging::begin(&opts.out)?;
     let renderer = Renderer::new()?;
     let labels = match &spec.labels {
@@ -602,6 +622,7 @@ pub fn run_documents<D: Document>(
         progress: opts.progress,
     };
     let made = produce(docs, &renderer, &production)?;
+    checks.extend(extra(staging.dir(), &renderer, &made)?);
     let tail = Tail {
         run: spec.run,
         ident: &spec.ident,
@@ -612,6 +633,8 @@ pub fn run_documents<D: Document>(
         smtp: setup.smtp.as_ref(),
         started: setup.started,
         advance_notice: spec.advance_notice.clone(),
+        tax1099: spec.tax1099.clone(),
+        attach: spec.attach,
     };
     finish(docs, &made, checks, v, staging, &setup.texts, &tail)
 }
@@ -636,6 +659,10 @@ pub struct Tail<'a> {
     pub started: std::time::Instant,
     /// The advance notice check (letters runs).
     pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
+    /// The 1099 run's figures.
+    pub tax1099: Option<super::tax1099::TaxSummary>,
+    /// Whether email carries the documents as attachments.
+    pub attach: bool,
 }
 
 /// Writes the download archives, the manifest, the email (`.eml` files on
@@ -709,6 +736,7 @@ pub fn finish<D: Document>(
         files: v.counts.clone(),
         checks,
         advance_notice: tail.advance_notice.clone(),
+        tax1099: tail.tax1099.clone(),
         seconds: (tail.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
     };
     crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
@@ -834,6 +862,7 @@ fn email_messages<D: Document>(
             if n > 1 {
                 m.subject = format!("{} ({}/{n})", m.subject, k + 1);
             }
+            m.notice_only = !tail.attach;
             out.push(m);
         }
     }

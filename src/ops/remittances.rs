@@ -54,6 +54,8 @@ pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::Ema
         period: format!("{from}..{to}"),
         period_words: &words,
         advance_notice: None,
+        tax1099: None,
+        attach: true,
     };
     produce::run_documents(&advices, checks, &v, &setup, opts, &spec)
 }

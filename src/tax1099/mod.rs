@@ -1,10 +1,17 @@
-//! Form 1099-NEC parameters that change by tax year, from
-//! `data/tax1099.toml`: the reporting threshold, and the furnishing and
-//! filing deadline computed from the calendar.
+//! Form 1099-NEC: what the January run reports and files.
+//!
+//! Here: the parameters that change by tax year (`data/tax1099.toml`: the
+//! reporting threshold; the furnishing and filing deadline computed from
+//! the calendar), the payer (`data/payer.toml`) and the statement's words
+//! (`letters/tax1099.toml`). [`ledger`] sorts the year's payments into
+//! returns and proves the sorting; [`iris`] writes the IRS upload files.
 //!
 //! A tax year the file does not list is an error naming the file, never a
 //! guess: from 2027 the threshold is indexed for inflation and must be
 //! entered from the IRS's figure.
+
+pub mod iris;
+pub mod ledger;
 
 use std::collections::BTreeMap;
 
@@ -15,7 +22,7 @@ use serde::Deserialize;
 use crate::calendar::Holidays;
 
 /// The bundled parameters.
-pub const TAX1099_TOML: &str = include_str!("../data/tax1099.toml");
+pub const TAX1099_TOML: &str = include_str!("../../data/tax1099.toml");
 
 /// Why the parameters cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,6 +90,93 @@ impl TaxYears {
     }
 }
 
+/// The bundled payer.
+pub const PAYER_TOML: &str = include_str!("../../data/payer.toml");
+
+/// The words of the recipient statement.
+pub const STATEMENT_TOML: &str = include_str!("../../letters/tax1099.toml");
+
+/// Why the payer settings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct PayerError {
+    /// The file.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayerFile {
+    name: String,
+    name_line_2: String,
+    street: Vec<String>,
+    city: String,
+    state: String,
+    zip: String,
+    phone: String,
+    ein: String,
+}
+
+/// The payer printed on every statement and written into every return.
+#[derive(Debug, Clone)]
+pub struct Payer {
+    /// Legal name.
+    pub name: String,
+    /// Second name line (the office), may be empty.
+    pub name_line_2: String,
+    /// One or two street lines.
+    pub street: Vec<String>,
+    /// City.
+    pub city: String,
+    /// State code.
+    pub state: String,
+    /// ZIP code.
+    pub zip: String,
+    /// Telephone number recipients call.
+    pub phone: String,
+    /// The payer's EIN: printed in full (truncation is for recipients).
+    pub ein: crate::model::Tin,
+}
+
+impl Payer {
+    /// Parses payer settings: every key present, one or two street lines,
+    /// a nine-digit EIN, a ZIP code.
+    pub fn parse(text: &str, file: &str) -> Result<Payer, PayerError> {
+        let err = |message: String| PayerError { file: file.to_string(), message };
+        let f: PayerFile = toml::from_str(text).map_err(|e| err(e.message().trim().to_string()))?;
+        let ein = crate::model::Tin::parse(&f.ein, crate::model::TinType::Ein)
+            .ok_or_else(|| err(format!("ein = {:?} is not nine digits like \"91-1234567\"", f.ein)))?;
+        if f.street.is_empty() || f.street.len() > 2 {
+            return Err(err(format!("street has {} lines; give one or two", f.street.len())));
+        }
+        for (key, v) in [("name", &f.name), ("city", &f.city), ("state", &f.state), ("zip", &f.zip), ("phone", &f.phone)] {
+            if v.trim().is_empty() {
+                return Err(err(format!("{key} is empty")));
+            }
+        }
+        Ok(Payer { name: f.name, name_line_2: f.name_line_2, street: f.street, city: f.city, state: f.state, zip: f.zip, phone: f.phone, ein })
+    }
+
+    /// The bundled payer (tested: it always parses).
+    pub fn bundled() -> Payer {
+        Payer::parse(PAYER_TOML, "data/payer.toml").unwrap_or_else(|e| unreachable!("bundled payer: {e}"))
+    }
+
+    /// The payer's block as printed: name lines, street, city line (the
+    /// statement adds the telephone; at most six lines fit the window).
+    pub fn lines(&self) -> Vec<String> {
+        let mut v = vec![self.name.clone()];
+        if !self.name_line_2.is_empty() {
+            v.push(self.name_line_2.clone());
+        }
+        v.extend(self.street.iter().cloned());
+        v.push(format!("{}, {} {}", self.city, self.state, self.zip));
+        v
+    }
+}
+
 /// The day Copy B must be furnished and the returns filed for `year`:
 /// January 31 of the next year, or the next business day after a weekend
 /// or holiday (IRC section 7503).
@@ -126,6 +220,17 @@ mod tests {
         assert_eq!(err.to_string(), "data/tax1099.toml: tax year 2026: threshold 2000.001 must be above zero, in cents");
         let twice = "[[year]]\nyear = 2026\nthreshold = \"2000.00\"\n[[year]]\nyear = 2026\nthreshold = \"600.00\"\n";
         assert_eq!(TaxYears::parse(twice).unwrap_err().to_string(), "data/tax1099.toml: tax year 2026 is listed twice");
+    }
+
+    #[test]
+    fn the_payer_is_read_and_checked() {
+        let p = Payer::bundled();
+        assert_eq!(p.ein.formatted(), "91-0000000");
+        assert_eq!(p.lines().last().unwrap(), "Olympia, WA 98504-5812");
+        let bad = PAYER_TOML.replace("ein = \"91-0000000\"", "ein = \"91-00000\"");
+        assert_eq!(Payer::parse(&bad, "p.toml").unwrap_err().to_string(), "p.toml: ein = \"91-00000\" is not nine digits like \"91-1234567\"");
+        let extra = format!("{PAYER_TOML}\nfax = \"1\"\n");
+        assert!(Payer::parse(&extra, "p.toml").unwrap_err().to_string().starts_with("p.toml: unknown field `fax`"));
     }
 
     #[test]

@@ -1,0 +1,453 @@
+//! `ssps tax1099`: the January 1099 run. Every payment issued in the tax
+//! year is sorted into reported, below threshold, exempt or rejected
+//! ([`crate::tax1099::ledger`]); each reportable recipient TIN gets a Form
+//! 1099-NEC: a Copy B statement through the print channel (or, with the
+//! recipient's consent, in the portal with an email notice) and a row in
+//! the IRIS upload files. `tax1099/reconciliation.csv` and `.pdf` prove
+//! the sorting adds up to every payment of the year, to the cent; the run
+//! fails if it does not.
+//!
+//! With `--corrected-from` an earlier run's reconciliation is the filed
+//! state: only returns whose amount, name or TIN changed get a CORRECTED
+//! statement and a correction row; returns no longer due are corrected to
+//! zero; new ones are originals.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::produce::{self, Check, DocumentRun, Labels, Setup};
+use super::{require, OpError, Outcome, RunOptions, Summary};
+use crate::calendar::Holidays;
+use crate::compose::statement::{self, Statement};
+use crate::compose::{money, Document};
+use crate::load;
+use crate::mail::DocumentKind;
+use crate::model::Month;
+use crate::render::{PdfSettings, Template};
+use crate::route::RouteError;
+use crate::tax1099::iris::{Layout, UploadFile};
+use crate::tax1099::ledger::{self, Filing, Ledger, Previous, Status};
+use crate::tax1099::{furnish_by, Payer, TaxYears};
+
+/// What `ssps tax1099` is asked to do.
+#[derive(Debug, Clone)]
+pub struct TaxRun {
+    /// The tax year: payments issued in it.
+    pub year: i32,
+    /// The run date (PDF dates, the envelopes' month); default: the first
+    /// business day of the next year.
+    pub date: Option<NaiveDate>,
+    /// An earlier run of the year to correct.
+    pub corrected_from: Option<PathBuf>,
+    /// Payer settings (default: the bundled `data/payer.toml`).
+    pub payer: Option<PathBuf>,
+    /// IRIS upload layout (default: the bundled `data/iris-1099nec.toml`).
+    pub layout: Option<PathBuf>,
+    /// Folders, channels and settings.
+    pub opts: RunOptions,
+}
+
+/// Why the 1099 run cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum TaxError {
+    /// The tax year's parameters are missing.
+    #[error(transparent)]
+    Year(#[from] crate::tax1099::TaxYearError),
+    /// The payer settings cannot be used.
+    #[error(transparent)]
+    Payer(#[from] crate::tax1099::PayerError),
+    /// The upload layout cannot be used.
+    #[error(transparent)]
+    Layout(#[from] crate::tax1099::iris::LayoutError),
+    /// A settings file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The earlier run is not a 1099 run of this year.
+    #[error("--corrected-from {dir}: {reason}")]
+    NotPrevious {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The earlier run's reconciliation cannot be read.
+    #[error(transparent)]
+    Previous(#[from] ledger::PreviousError),
+    /// A file of the run cannot be made.
+    #[error("cannot write {0}")]
+    Csv(String),
+    /// The run date does not fit the tax year.
+    #[error("{0}")]
+    Date(String),
+}
+
+/// `summary.json`'s `tax1099` block.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxSummary {
+    /// The tax year.
+    pub year: i32,
+    /// `1099-NEC`.
+    pub form: String,
+    /// Report at least this.
+    pub threshold: String,
+    /// Copy B furnished and returns filed by this day.
+    pub furnish_by: NaiveDate,
+    /// The run date.
+    pub date: NaiveDate,
+    /// The run date is after `furnish_by`.
+    pub late: bool,
+    /// The payer's name.
+    pub payer: String,
+    /// The run this one corrects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_from: Option<String>,
+    /// Every payment row of the year in `payments.csv`.
+    pub payments_of_the_year: InputTotals,
+    /// The same payments, sorted.
+    pub sorted: Vec<Sorted>,
+    /// Returns by what this run files for them.
+    pub returns: Vec<Count>,
+    /// Statements by how they are furnished.
+    pub statements: Vec<Count>,
+    /// The IRIS upload files.
+    pub files: Vec<FileFigures>,
+    /// Returns that add up several payee numbers sharing one TIN.
+    pub tins_with_several_payees: usize,
+    /// Rejected payment rows whose issue date cannot be read (their year is unknown).
+    pub undated_rejected_payments: usize,
+    /// Accounts filed before that cannot be voided (payee not in the extract).
+    pub blocked_voids: Vec<String>,
+}
+
+/// Every payment row of the year, from the raw file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputTotals {
+    /// Rows.
+    pub payments: usize,
+    /// Sum of the readable amounts.
+    pub amount: String,
+    /// Rows whose amount cannot be read.
+    pub unreadable_amounts: usize,
+}
+
+/// One status's totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sorted {
+    /// `reported`, `below_threshold`, `exempt`, `rejected`.
+    pub status: Status,
+    /// Payee rows.
+    pub payees: usize,
+    /// Payments.
+    pub payments: usize,
+    /// Net amount.
+    pub amount: String,
+}
+
+/// A named count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    /// What.
+    pub what: &'static str,
+    /// How many.
+    pub count: usize,
+}
+
+/// One upload file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFigures {
+    /// `tax1099/iris-1099nec-001.csv`.
+    pub file: String,
+    /// `original` or `corrected`.
+    pub kind: &'static str,
+    /// Returns in it.
+    pub returns: usize,
+    /// Sum of box 1.
+    pub amount: String,
+}
+
+fn read(path: &Path) -> Result<String, TaxError> {
+    std::fs::read_to_string(path).map_err(|source| TaxError::Read { path: path.to_path_buf(), source })
+}
+
+/// The earlier run's filed returns, after checking it is a 1099 run of `year`.
+fn previous(dir: &Path, year: i32) -> Result<Previous, TaxError> {
+    let not = |reason: String| TaxError::NotPrevious { dir: dir.to_path_buf(), reason };
+    let summary = std::fs::read_to_string(dir.join("summary.json")).map_err(|e| not(format!("no summary.json ({e})")))?;
+    let json: serde_json::Value = serde_json::from_str(&summary).map_err(|e| not(format!("summary.json does not parse: {e}")))?;
+    let run = json.get("run").and_then(|v| v.as_str()).unwrap_or_default();
+    let period = json.get("period").and_then(|v| v.as_str()).unwrap_or_default();
+    if run != "tax1099" || period != year.to_string() {
+        return Err(not(format!("it is a {run} run of {period}, not a tax1099 run of {year}")));
+    }
+    let file = dir.join("tax1099").join("reconciliation.csv");
+    Ok(Previous::parse(&read(&file)?, &file.display().to_string())?)
+}
+
+/// Runs the year. Returns the summary, whether records were rejected (or
+/// email failed), and what became of the email.
+pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
+    let opts = &req.opts;
+    let year = req.year;
+    let setup = Setup::load(opts)?;
+    let threshold = TaxYears::bundled().threshold(year).map_err(TaxError::from)?;
+    let payer = match &req.payer {
+        Some(p) => Payer::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
+        None => Payer::bundled(),
+    };
+    let layout = match &req.layout {
+        Some(p) => Layout::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
+        None => Layout::bundled(),
+    };
+    let previous = match &req.corrected_from {
+        Some(dir) => {
+            let same = std::fs::canonicalize(dir).ok().zip(std::fs::canonicalize(&opts.out).ok()).is_some_and(|(a, b)| a == b);
+            if same {
+                return Err(TaxError::NotPrevious { dir: dir.clone(), reason: "it is the --out folder; write the correction run to a new folder".into() }.into());
+            }
+            Some(previous(dir, year)?)
+        }
+        None => None,
+    };
+    let holidays = Holidays::washington();
+    let deadline = furnish_by(&holidays, year);
+    let date = req.date.unwrap_or_else(|| holidays.business_day_on_or_after(NaiveDate::from_ymd_opt(year + 1, 1, 2).unwrap_or(deadline)));
+    check_date(year, date).map_err(TaxError::Date)?;
+
+    // Load, keeping the raw payments: the reconciliation counts every row.
+    let loaded = load::load_folder(&opts.data)?;
+    let raw = loaded.tables.get(load::PAYMENTS.name).cloned();
+    let v = crate::validate::validate(loaded, &holidays);
+    require(&v, &opts.data, "1099 statements", &[load::PAYEES.name, load::PAYMENTS.name])?;
+    let raw = raw.ok_or_else(|| OpError::Unbalanced("payments.csv was read but not kept".into()))?;
+    let rejected = ledger::rejected_payments(&raw, &v.extract, &v.problems);
+    let ledger = ledger::build(year, threshold, &v.extract, &rejected, previous.as_ref());
+    let suffix = req.corrected_from.as_ref().map(|_| format!("-C{}", date.format("%Y%m%d")));
+    let statements: Vec<Statement> = ledger
+        .filed()
+        .map(|r| {
+            let mut s = statement::statement(r, &payer, year);
+            if r.filing.corrected() {
+                // A corrected statement is a new document: the original may
+                // have been emailed already.
+                s.id.push_str(suffix.as_deref().unwrap_or("-C"));
+            }
+            s
+        })
+        .collect();
+
+    let (input_count, input_sum, unreadable) = ledger::raw_year_totals(&raw, year);
+    let tallies = ledger.tallies();
+    let sorted_count: usize = tallies.values().map(|t| t.payments).sum();
+    let sorted_sum: Decimal = tallies.values().map(|t| t.amount).sum();
+    let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum();
+    let printed_ok = statements.iter().zip(ledger.filed()).all(|(s, r)| statement::printed_amount(s) == Some(r.amount));
+    let mut checks = vec![
+        Check::new("payments of the year: payments.csv rows = reported + below threshold + exempt + rejected", input_count, sorted_count),
+        Check::new("amount of the year: payments.csv = reported + below threshold + exempt + rejected", money(input_sum), money(sorted_sum)),
+        Check::new("reported payments = box 1 of the returns", money(tallies[&Status::Reported].amount), money(reported_returns)),
+        Check::new("statements = returns filed by this run", ledger.filed().count(), statements.len()),
+        Check::new("every statement's printed box 1 = its return's", true, printed_ok),
+    ];
+    if previous.is_none() {
+        checks.push(Check::new("a first run files every return as an original", ledger.returns.len(), statements.len()));
+    }
+
+    let originals: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing == Filing::Original).collect();
+    let corrections: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing.corrected()).collect();
+    let csv_err = |e: csv::Error| OpError::from(TaxError::Csv(e.to_string()));
+    let mut files: Vec<(UploadFile, &'static str)> =
+        layout.files("iris-1099nec", &originals, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "original")).collect();
+    files.extend(layout.files("iris-1099nec-corrected", &corrections, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "corrected")));
+
+    let electronic = statements.iter().filter(|s| s.to().wants_email()).count();
+    let mailable = statements.iter().filter(|s| s.to().mail_address().is_some()).count();
+    let summary = TaxSummary {
+        year,
+        form: layout.form.clone(),
+        threshold: money(threshold),
+        furnish_by: deadline,
+        date,
+        late: date > deadline,
+        payer: payer.name.clone(),
+        corrected_from: req.corrected_from.as_ref().map(|d| d.display().to_string()),
+        payments_of_the_year: InputTotals { payments: input_count, amount: money(input_sum), unreadable_amounts: unreadable },
+        sorted: tallies
+            .iter()
+            .map(|(s, t)| Sorted { status: *s, payees: t.payees, payments: t.payments, amount: money(t.amount) })
+            .collect(),
+        returns: [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged]
+            .iter()
+            .map(|f| Count { what: f.code(), count: ledger.returns.iter().filter(|r| r.filing == *f).count() })
+            .collect(),
+        statements: vec![
+            Count { what: "mail", count: mailable },
+            Count { what: "electronic", count: electronic },
+            Count { what: "unmailable", count: statements.len() - mailable - electronic },
+        ],
+        files: files
+            .iter()
+            .map(|(f, kind)| FileFigures { file: format!("tax1099/{}", f.name), kind, returns: f.returns, amount: money(f.amount) })
+            .collect(),
+        tins_with_several_payees: ledger.returns.iter().filter(|r| r.members.len() > 1).count(),
+        undated_rejected_payments: ledger.undated.len(),
+        blocked_voids: ledger.blocked.clone(),
+    };
+
+    let labels = statement_labels()?;
+    let words = |lang| match lang {
+        crate::model::Language::Es => format!("el año tributario {year}"),
+        crate::model::Language::En => format!("tax year {year}"),
+    };
+    let ident = match &suffix {
+        Some(s) => format!("ssps-tax1099-{year}{}", s.to_lowercase()),
+        None => format!("ssps-tax1099-{year}"),
+    };
+    let spec = DocumentRun {
+        run: "tax1099",
+        ident: ident.clone(),
+        date,
+        month: Month::of(date),
+        kind: DocumentKind::Statement,
+        template: Template::Statement,
+        labels: Labels::Given(labels),
+        period: year.to_string(),
+        period_words: &words,
+        advance_notice: None,
+        tax1099: Some(summary.clone()),
+        attach: false,
+    };
+    let write_all = |dir: &Path, renderer: &crate::render::Renderer, _made: &produce::Produced| -> Result<Vec<Check>, OpError> {
+        let out = dir.join("tax1099");
+        std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
+        let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
+            let path = out.join(name);
+            std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
+            Ok(())
+        };
+        let mut read_back = Vec::new();
+        for (f, _) in &files {
+            write(&f.name, &f.bytes)?;
+            let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
+            read_back.extend(layout.read_back(&bytes).map_err(|e| OpError::Unbalanced(format!("{}: {e}", f.name)))?);
+        }
+        let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
+        let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
+        let mut accounts: Vec<&str> = read_back.iter().map(|(a, _)| a.as_str()).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        write("reconciliation.csv", &ledger::write_reconciliation(&ledger).map_err(csv_err)?)?;
+        let pdf = renderer.render(
+            Template::Reconciliation,
+            &serde_json::json!({ "documents": [reconciliation_data(&ledger, &summary, &payer)], "labels": null }),
+            &PdfSettings { ident: format!("{ident}-reconciliation"), date, tagged: false },
+        )?;
+        write("reconciliation.pdf", &pdf.pdf)?;
+        Ok(vec![
+            Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
+            Check::new("each return once in the IRIS files", read_back.len(), accounts.len()),
+            Check::new("box 1 in the IRIS files (read back) = returns filed", money(filed), money(rows_back)),
+            Check::new("returns per IRIS file at most the layout's max_returns", true, files.iter().all(|(f, _)| f.returns <= layout.max_returns)),
+        ])
+    };
+    produce::run_documents_with(&statements, checks, &v, &setup, opts, &spec, write_all)
+}
+
+/// The statement's words (`letters/tax1099.toml`) as the template takes them.
+fn statement_labels() -> Result<serde_json::Value, OpError> {
+    let table: toml::Table = toml::from_str(crate::tax1099::STATEMENT_TOML)
+        .map_err(|e| OpError::Unbalanced(format!("letters/tax1099.toml: {}", e.message().trim())))?;
+    serde_json::to_value(table).map_err(|e| OpError::Unbalanced(format!("letters/tax1099.toml: {e}")))
+}
+
+/// What the reconciliation PDF shows (all text, formatted here).
+fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json::Value {
+    let meaning = |st: Status| match st {
+        Status::Reported => format!("on a Form 1099-NEC: the recipient TIN's net total is ${} or more", s.threshold),
+        Status::BelowThreshold => format!("the recipient TIN's net total is under ${}", s.threshold),
+        Status::Exempt => "the payee is exempt (reportable_1099 = N)".to_string(),
+        Status::Rejected => "the payment or its payee was rejected: see rejects.csv".to_string(),
+    };
+    let label = |st: Status| match st {
+        Status::Reported => "Reported",
+        Status::BelowThreshold => "Below threshold",
+        Status::Exempt => "Exempt",
+        Status::Rejected => "Rejected records",
+    };
+    let tallies = l.tallies();
+    let sorted_payments: usize = tallies.values().map(|t| t.payments).sum();
+    let sorted_amount: Decimal = tallies.values().map(|t| t.amount).sum();
+    let filings = [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged].map(|f| {
+        let list: Vec<_> = l.returns.iter().filter(|r| r.filing == f).collect();
+        let name = match f {
+            Filing::Original => "Original returns",
+            Filing::Corrected => "Corrected returns",
+            Filing::Void => "Corrected to zero (filed in error)",
+            Filing::Unchanged => "Unchanged (filed before, nothing sent)",
+        };
+        serde_json::json!({ "label": name, "returns": list.len().to_string(), "amount": money(list.iter().map(|r| r.amount).sum()) })
+    });
+    let count = |what: &str| s.statements.iter().find(|c| c.what == what).map_or(0, |c| c.count).to_string();
+    let delivery = [
+        ("Mail (print job)", count("mail"), "Copy B in the window envelope".to_string()),
+        ("Electronic (consented)", count("electronic"), "in the provider portal; an email says it is there".to_string()),
+        ("Cannot be mailed", count("unmailable"), "the address cannot be mailed: see rejects.csv".to_string()),
+    ]
+    .map(|(a, b, c)| serde_json::json!({ "label": a, "count": b, "meaning": c }));
+    serde_json::json!({
+        "year": l.year.to_string(),
+        "corrected_from": s.corrected_from,
+        "payer": payer.lines().into_iter().chain([payer.phone.clone()]).collect::<Vec<_>>(),
+        "payer_tin": payer.ein.formatted(),
+        "threshold": s.threshold,
+        "deadline": s.furnish_by.format("%B %-d, %Y").to_string(),
+        "date": s.date.format("%B %-d, %Y").to_string(),
+        "tallies": Status::ALL.iter().map(|st| {
+            let t = tallies.get(st).copied().unwrap_or_default();
+            serde_json::json!({ "label": label(*st), "payees": t.payees.to_string(), "payments": t.payments.to_string(), "amount": money(t.amount), "meaning": meaning(*st) })
+        }).collect::<Vec<_>>(),
+        "sorted": { "payments": sorted_payments.to_string(), "amount": money(sorted_amount) },
+        "input": { "payments": s.payments_of_the_year.payments.to_string(), "amount": s.payments_of_the_year.amount, "unreadable": s.payments_of_the_year.unreadable_amounts.to_string() },
+        "balanced": sorted_payments == s.payments_of_the_year.payments && money(sorted_amount) == s.payments_of_the_year.amount,
+        "filings": filings,
+        "delivery": delivery,
+        "files": s.files.iter().map(|f| serde_json::json!({ "name": f.file, "returns": f.returns.to_string(), "amount": f.amount, "kind": f.kind })).collect::<Vec<_>>(),
+        "corrections": l.returns.iter().filter(|r| r.filing.corrected()).map(|r| serde_json::json!({
+            "account": r.account.to_string(),
+            "name": r.payee.name,
+            "previous": r.previous.as_ref().map(|p| money(p.amount)).unwrap_or_default(),
+            "amount": money(r.amount),
+            "filing": r.filing.code(),
+        })).collect::<Vec<_>>(),
+        "rejected": l.rows.iter().filter(|r| r.status == Status::Rejected).map(|r| serde_json::json!({
+            "payee": r.payee_number, "name": r.name, "payments": r.payments.to_string(), "amount": money(r.amount), "reason": r.reason,
+        })).collect::<Vec<_>>(),
+        "undated": l.undated.iter().map(|r| serde_json::json!({
+            "line": r.line.to_string(), "payment": r.payment_id, "amount": r.amount.map(money).unwrap_or_default(), "reason": r.reason,
+        })).collect::<Vec<_>>(),
+        "blocked": l.blocked,
+    })
+}
+
+impl From<TaxError> for OpError {
+    fn from(e: TaxError) -> OpError {
+        OpError::Tax(Box::new(e))
+    }
+}
+
+/// The run date's year must follow the tax year (a statement is furnished
+/// after the year ends).
+pub fn check_date(year: i32, date: NaiveDate) -> Result<(), String> {
+    if date.year() <= year {
+        Err(format!("--date {date} is not after tax year {year}: statements are furnished after the year ends"))
+    } else {
+        Ok(())
+    }
+}
