@@ -175,14 +175,17 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     if files.is_empty() { "none".to_string() } else { files.join(", ") },
                     out.display()
                 );
+                if !t.payer_confirmed {
+                    println!("payer: the payer settings are not confirmed (the bundled data/payer.toml holds a placeholder EIN and telephone): do not mail or upload; give --payer FILE with confirmed = true");
+                }
                 if t.late {
                     println!("late: the run date {} is after the furnishing deadline {}", t.date, t.furnish_by);
                 }
                 if t.undated_rejected_payments > 0 {
                     println!("{} rejected payment rows have no readable issue date: they may belong to {} (see the reconciliation)", t.undated_rejected_payments, t.year);
                 }
-                for a in &t.blocked_voids {
-                    println!("account {a} was filed before but its payee is not in the extract: it cannot be corrected to zero");
+                for a in &t.held {
+                    println!("held: the return of account {a} stays as filed; see its reason in the reconciliation, fix the records and run the correction again");
                 }
             }
             Ok(outcome.code())

@@ -364,7 +364,7 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     let mut v =
         Validator { problems: loaded.problems, rejected: RejectedKeys::default(), counts: BTreeMap::new(), present: BTreeSet::new() };
     let mut x = Extract::default();
-    let tables = loaded.tables;
+    let mut tables = loaded.tables;
     for spec in load::FILES {
         let t = &tables[spec.name];
         let c = v.counts.entry(spec.name).or_default();
@@ -375,43 +375,53 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
             v.present.insert(spec.name);
         }
     }
-    let rows = |name: &str| tables[name].rows.as_slice();
+    // Each file's raw rows are taken and dropped one by one as they become
+    // records, so a large file (1.3 million payment lines) is never held
+    // twice, raw and typed.
+    let mut rows = |name: &str| tables.get_mut(name).map(|t| std::mem::take(&mut t.rows)).unwrap_or_default();
 
     // Each file on its own.
     for row in rows(load::PAYEES.name) {
+        let row = &row;
         if let Some(p) = v.payee(row) {
             v.insert_unique(&mut x.payees, p.payee_number.clone(), p, "payee_number", row.line);
         }
     }
     for row in rows(load::PROVIDERS.name) {
+        let row = &row;
         if let Some(p) = v.provider(row) {
             v.insert_unique(&mut x.providers, p.provider_number.clone(), p, "provider_number", row.line);
         }
     }
     for row in rows(load::CLIENTS.name) {
+        let row = &row;
         if let Some(c) = v.client(row) {
             v.insert_unique(&mut x.clients, c.client_id.clone(), c, "client_id", row.line);
         }
     }
     for row in rows(load::WORKERS.name) {
+        let row = &row;
         if let Some(w) = v.worker(row) {
             v.insert_unique(&mut x.workers, w.worker_id.clone(), w, "worker_id", row.line);
         }
     }
     for row in rows(load::AUTHORIZATIONS.name) {
+        let row = &row;
         if let Some(a) = v.authorization(row) {
             v.insert_unique(&mut x.authorizations, a.reference_number.clone(), a, "reference_number", row.line);
         }
     }
-    let claims: Vec<InvoiceClaim> = rows(load::INVOICE_CLAIMS.name).iter().filter_map(|r| v.claim(r)).collect();
-    let attendance: Vec<Attendance> = rows(load::ATTENDANCE.name).iter().filter_map(|r| v.attendance(r, holidays)).collect();
+    let claims: Vec<InvoiceClaim> = rows(load::INVOICE_CLAIMS.name).into_iter().filter_map(|r| v.claim(&r)).collect();
+    let attendance: Vec<Attendance> = rows(load::ATTENDANCE.name).into_iter().filter_map(|r| v.attendance(&r, holidays)).collect();
     for row in rows(load::PAYMENTS.name) {
+        let row = &row;
         if let Some(p) = v.payment(row) {
             v.insert_unique(&mut x.payments, p.payment_id.clone(), p, "payment_id", row.line);
         }
     }
-    let mut lines: Vec<PaymentLine> = rows(load::PAYMENT_LINES.name).iter().filter_map(|r| v.payment_line(r)).collect();
+    let mut lines: Vec<PaymentLine> = rows(load::PAYMENT_LINES.name).into_iter().filter_map(|r| v.payment_line(&r)).collect();
     for row in rows(load::SSP_EVENTS.name) {
+        let row = &row;
         if let Some(e) = v.ssp_event(row) {
             v.insert_unique(&mut x.ssp_events, e.event_id.clone(), e, "event_id", row.line);
         }

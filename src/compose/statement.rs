@@ -27,6 +27,9 @@ pub struct Statement {
     pub year: String,
     /// Marked CORRECTED (a correction or a void).
     pub corrected: bool,
+    /// A return corrected to zero (filed in error, or the old TIN of a
+    /// two-step correction).
+    pub void: bool,
     /// The payer's block: name, street, city line, telephone.
     pub payer: Vec<String>,
     /// The payer's TIN, in full.
@@ -91,6 +94,7 @@ pub fn statement(r: &Return, payer: &Payer, year: i32) -> Statement {
         id: format!("1099NEC-{year}-{}", r.account),
         year: year.to_string(),
         corrected: r.filing.corrected(),
+        void: r.filing == crate::tax1099::ledger::Filing::Void,
         payer: payer_lines,
         payer_tin: payer.ein.formatted(),
         recipient_tin: p.tin.truncated(),

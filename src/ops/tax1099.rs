@@ -106,6 +106,9 @@ pub struct TaxSummary {
     pub late: bool,
     /// The payer's name.
     pub payer: String,
+    /// Whether the payer settings are confirmed (`confirmed = true`); the
+    /// bundled ones are placeholders, and the run then ends with exit 1.
+    pub payer_confirmed: bool,
     /// The run this one corrects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_from: Option<String>,
@@ -123,8 +126,9 @@ pub struct TaxSummary {
     pub tins_with_several_payees: usize,
     /// Rejected payment rows whose issue date cannot be read (their year is unknown).
     pub undated_rejected_payments: usize,
-    /// Accounts filed before that cannot be voided (payee not in the extract).
-    pub blocked_voids: Vec<String>,
+    /// Returns filed before and held as filed although they differ now
+    /// (rejected payments or payee, a filed TIN that cannot be read back).
+    pub held: Vec<String>,
 }
 
 /// Every payment row of the year, from the raw file.
@@ -177,8 +181,50 @@ fn read(path: &Path) -> Result<String, TaxError> {
     std::fs::read_to_string(path).map_err(|source| TaxError::Read { path: path.to_path_buf(), source })
 }
 
-/// The earlier run's filed returns, after checking it is a 1099 run of `year`.
-fn previous(dir: &Path, year: i32) -> Result<Previous, TaxError> {
+/// The earlier run's filed returns, after checking it is a 1099 run of
+/// `year`, with the full TINs filed read back from its upload files and
+/// those of the runs it corrected in turn.
+fn previous(dir: &Path, year: i32, layout: &Layout) -> Result<Previous, TaxError> {
+    let mut p = filed_state(dir, year)?;
+    // The chain of runs, newest first; each run's upload files hold only
+    // the returns it filed, so the older runs' TINs are read first.
+    let mut chain = vec![dir.to_path_buf()];
+    while let Some(older) = corrected_from(chain.last().map(PathBuf::as_path).unwrap_or(dir)) {
+        if chain.len() > 50 || chain.contains(&older) {
+            break;
+        }
+        chain.push(older);
+    }
+    for run in chain.iter().rev() {
+        let folder = run.join("tax1099");
+        let Ok(listing) = std::fs::read_dir(&folder) else { continue };
+        let mut names: Vec<String> = listing
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("iris-1099nec-") && n.ends_with(".csv"))
+            .collect();
+        // Originals before corrections: a two-step correction's new TIN wins.
+        names.sort_by_key(|n| (n.contains("-corrected-"), n.clone()));
+        for name in names {
+            let path = folder.join(&name);
+            let bytes = std::fs::read(&path).map_err(|source| TaxError::Read { path: path.clone(), source })?;
+            let tins = layout.filed_tins(&bytes).map_err(|e| TaxError::NotPrevious { dir: run.clone(), reason: format!("tax1099/{name}: {e}") })?;
+            for (account, tin) in tins {
+                p.tins.insert(account, tin);
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// The run an earlier 1099 run corrected, from its summary.
+fn corrected_from(dir: &Path) -> Option<PathBuf> {
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
+    json.get("tax1099")?.get("corrected_from")?.as_str().map(PathBuf::from)
+}
+
+/// The earlier run's reconciliation, after checking it is a 1099 run of `year`.
+fn filed_state(dir: &Path, year: i32) -> Result<Previous, TaxError> {
     let not = |reason: String| TaxError::NotPrevious { dir: dir.to_path_buf(), reason };
     let summary = std::fs::read_to_string(dir.join("summary.json")).map_err(|e| not(format!("no summary.json ({e})")))?;
     let json: serde_json::Value = serde_json::from_str(&summary).map_err(|e| not(format!("summary.json does not parse: {e}")))?;
@@ -212,7 +258,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
             if same {
                 return Err(TaxError::NotPrevious { dir: dir.clone(), reason: "it is the --out folder; write the correction run to a new folder".into() }.into());
             }
-            Some(previous(dir, year)?)
+            Some(previous(dir, year, &layout)?)
         }
         None => None,
     };
@@ -247,12 +293,14 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     let tallies = ledger.tallies();
     let sorted_count: usize = tallies.values().map(|t| t.payments).sum();
     let sorted_sum: Decimal = tallies.values().map(|t| t.amount).sum();
-    let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum();
+    // Held returns keep their filed figure: what this run found for them counts here.
+    let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum::<Decimal>()
+        + ledger.held.iter().map(|h| h.now).sum::<Decimal>();
     let printed_ok = statements.iter().zip(ledger.filed()).all(|(s, r)| statement::printed_amount(s) == Some(r.amount));
     let mut checks = vec![
         Check::new("payments of the year: payments.csv rows = reported + below threshold + exempt + rejected", input_count, sorted_count),
         Check::new("amount of the year: payments.csv = reported + below threshold + exempt + rejected", money(input_sum), money(sorted_sum)),
-        Check::new("reported payments = box 1 of the returns", money(tallies[&Status::Reported].amount), money(reported_returns)),
+        Check::new("reported payments = box 1 of the returns (and of the held ones, as found now)", money(tallies[&Status::Reported].amount), money(reported_returns)),
         Check::new("statements = returns filed by this run", ledger.filed().count(), statements.len()),
         Check::new("every statement's printed box 1 = its return's", true, printed_ok),
     ];
@@ -277,7 +325,9 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         date,
         late: date > deadline,
         payer: payer.name.clone(),
-        corrected_from: req.corrected_from.as_ref().map(|d| d.display().to_string()),
+        payer_confirmed: payer.confirmed,
+        // Absolute, so a later correction finds this run's ancestors from anywhere.
+        corrected_from: req.corrected_from.as_ref().map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()).display().to_string()),
         payments_of_the_year: InputTotals { payments: input_count, amount: money(input_sum), unreadable_amounts: unreadable },
         sorted: tallies
             .iter()
@@ -286,6 +336,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         returns: [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged]
             .iter()
             .map(|f| Count { what: f.code(), count: ledger.returns.iter().filter(|r| r.filing == *f).count() })
+            .chain([Count { what: "held", count: ledger.held.len() }])
             .collect(),
         statements: vec![
             Count { what: "mail", count: mailable },
@@ -298,7 +349,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
             .collect(),
         tins_with_several_payees: ledger.returns.iter().filter(|r| r.members.len() > 1).count(),
         undated_rejected_payments: ledger.undated.len(),
-        blocked_voids: ledger.blocked.clone(),
+        held: ledger.held.iter().map(|h| h.account.clone()).collect(),
     };
 
     let labels = statement_labels()?;
@@ -333,14 +384,17 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
             Ok(())
         };
         let mut read_back = Vec::new();
-        for (f, _) in &files {
+        for (f, kind) in &files {
             write(&f.name, &f.bytes)?;
             let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
-            read_back.extend(layout.read_back(&bytes).map_err(|e| OpError::Unbalanced(format!("{}: {e}", f.name)))?);
+            let rows = layout.read_back(&bytes).map_err(|e| OpError::Unbalanced(format!("{}: {e}", f.name)))?;
+            read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
         }
         let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
         let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
-        let mut accounts: Vec<&str> = read_back.iter().map(|(a, _)| a.as_str()).collect();
+        // An account is once among the originals and once among the
+        // corrections (a two-step correction has it in both).
+        let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
         accounts.sort_unstable();
         accounts.dedup();
         write("reconciliation.csv", &ledger::write_reconciliation(&ledger).map_err(csv_err)?)?;
@@ -352,12 +406,17 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         write("reconciliation.pdf", &pdf.pdf)?;
         Ok(vec![
             Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
-            Check::new("each return once in the IRIS files", read_back.len(), accounts.len()),
+            Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
             Check::new("box 1 in the IRIS files (read back) = returns filed", money(filed), money(rows_back)),
             Check::new("returns per IRIS file at most the layout's max_returns", true, files.iter().all(|(f, _)| f.returns <= layout.max_returns)),
         ])
     };
-    produce::run_documents_with(&statements, checks, &v, &setup, opts, &spec, write_all)
+    let (summary, mut outcome, email) = produce::run_documents_with(&statements, checks, &v, &setup, opts, &spec, write_all)?;
+    // Held returns and an unconfirmed payer need action: exit 1.
+    if !ledger.held.is_empty() || !payer.confirmed {
+        outcome = Outcome::Rejected;
+    }
+    Ok((summary, outcome, email))
 }
 
 /// The statement's words (`letters/tax1099.toml`) as the template takes them.
@@ -391,6 +450,9 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
             Filing::Corrected => "Corrected returns",
             Filing::Void => "Corrected to zero (filed in error)",
             Filing::Unchanged => "Unchanged (filed before, nothing sent)",
+            // Neither is a return of its own: a two-step correction is a
+            // void and an original; a held return is listed below.
+            Filing::TwoStep | Filing::Held => "",
         };
         serde_json::json!({ "label": name, "returns": list.len().to_string(), "amount": money(list.iter().map(|r| r.amount).sum()) })
     });
@@ -404,6 +466,7 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
     serde_json::json!({
         "year": l.year.to_string(),
         "corrected_from": s.corrected_from,
+        "payer_confirmed": s.payer_confirmed,
         "payer": payer.lines().into_iter().chain([payer.phone.clone()]).collect::<Vec<_>>(),
         "payer_tin": payer.ein.formatted(),
         "threshold": s.threshold,
@@ -432,7 +495,7 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
         "undated": l.undated.iter().map(|r| serde_json::json!({
             "line": r.line.to_string(), "payment": r.payment_id, "amount": r.amount.map(money).unwrap_or_default(), "reason": r.reason,
         })).collect::<Vec<_>>(),
-        "blocked": l.blocked,
+        "held": l.held.iter().map(|h| serde_json::json!({ "account": h.account, "filed": money(h.filed), "now": money(h.now) })).collect::<Vec<_>>(),
     })
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::ledger::Return;
 use super::Payer;
-use crate::model::TinType;
+use crate::model::{Tin, TinType};
 
 /// The bundled layout.
 pub const LAYOUT_TOML: &str = include_str!("../../data/iris-1099nec.toml");
@@ -186,6 +186,37 @@ impl Layout {
             let a = rec.get(box1).unwrap_or_default();
             let amount: Decimal = a.parse().map_err(|_| format!("box 1 {a:?} is not an amount"))?;
             out.push((rec.get(account).unwrap_or_default().to_string(), amount));
+        }
+        Ok(out)
+    }
+}
+
+impl Layout {
+    /// The full TINs an upload file this layout wrote holds, by account
+    /// number (a correction must name the TIN the return was filed with).
+    /// Rows that correct a return to zero are left out: what they name is
+    /// no longer filed.
+    pub fn filed_tins(&self, bytes: &[u8]) -> Result<Vec<(String, Tin)>, String> {
+        let pos = |v: &str| self.columns.iter().position(|c| c.value == v).ok_or_else(|| format!("no {v} column"));
+        let (account, tin, kind, box1) = (pos("recipient.account")?, pos("recipient.tin")?, pos("recipient.tin_type")?, pos("box1")?);
+        let mut r = csv::Reader::from_reader(bytes);
+        let mut out = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| e.to_string())?;
+            if rec.get(box1).and_then(|a| a.parse::<Decimal>().ok()).is_some_and(|a| a.is_zero()) {
+                continue;
+            }
+            let k = rec.get(kind).unwrap_or_default();
+            let t = if k == self.tin_type_ssn {
+                TinType::Ssn
+            } else if k == self.tin_type_ein {
+                TinType::Ein
+            } else {
+                return Err(format!("TIN type {k:?} is neither {} nor {}", self.tin_type_ssn, self.tin_type_ein));
+            };
+            // The number itself never goes into a message.
+            let tin = Tin::parse(rec.get(tin).unwrap_or_default(), t).ok_or_else(|| "a recipient TIN is not nine digits".to_string())?;
+            out.push((rec.get(account).unwrap_or_default().to_string(), tin));
         }
         Ok(out)
     }

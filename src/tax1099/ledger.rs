@@ -60,6 +60,14 @@ pub enum Filing {
     Void,
     /// Filed before and still right: nothing is produced.
     Unchanged,
+    /// The recipient's TIN changed since the return was filed (IRS error
+    /// type 2): the filed return is corrected to zero under the TIN it was
+    /// filed with, and a new original is filed under the new TIN.
+    TwoStep,
+    /// Filed before and not touched by this run although the figures
+    /// differ: some of the recipient's payments (or the payee itself) were
+    /// rejected, or the filed TIN cannot be read back. Fix and rerun.
+    Held,
 }
 
 impl Filing {
@@ -70,12 +78,14 @@ impl Filing {
             Filing::Corrected => "corrected",
             Filing::Void => "void",
             Filing::Unchanged => "unchanged",
+            Filing::TwoStep => "two_step",
+            Filing::Held => "held",
         }
     }
 
     /// Whether a statement and an upload row are produced.
     pub fn produces(self) -> bool {
-        !matches!(self, Filing::Unchanged)
+        !matches!(self, Filing::Unchanged | Filing::Held)
     }
 
     /// Whether the statement is marked CORRECTED.
@@ -165,6 +175,10 @@ pub struct Filed {
 pub struct Previous {
     /// By account number (the payee number the return is under).
     pub returns: BTreeMap<String, Filed>,
+    /// The full TINs filed, by account number, read back from the earlier
+    /// runs' IRIS upload files (the only place they are kept): needed to
+    /// correct a return under the TIN it was filed with.
+    pub tins: BTreeMap<String, Tin>,
 }
 
 /// Why an earlier run's reconciliation cannot be read.
@@ -199,7 +213,7 @@ impl Previous {
                 get(amount).parse().map_err(|_| err(format!("line {}: return_amount {:?} is not an amount", i + 2, get(amount))))?;
             returns.insert(get(account).to_string(), Filed { name: get(name).to_string(), tin: get(tin).to_string(), amount: value });
         }
-        Ok(Previous { returns })
+        Ok(Previous { returns, tins: BTreeMap::new() })
     }
 }
 
@@ -265,6 +279,17 @@ pub struct Tally {
     pub amount: Decimal,
 }
 
+/// A return left as filed (see [`Filing::Held`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The account number.
+    pub account: String,
+    /// Box 1 as filed (and still held).
+    pub filed: Decimal,
+    /// What this run found reportable for the TIN (zero when not reported).
+    pub now: Decimal,
+}
+
 /// The year sorted out.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -279,9 +304,10 @@ pub struct Ledger {
     /// Rejected payment rows whose issue date cannot be read: their year is
     /// unknown, so the tax desk must look at each.
     pub undated: Vec<RejectedPayment>,
-    /// Accounts filed before that this run voids but cannot (the payee is
-    /// no longer in the extract).
-    pub blocked: Vec<String>,
+    /// Accounts filed before that this run leaves as filed although they
+    /// differ (rejected payments or payee, an unreadable filed TIN): the
+    /// run ends with exit status 1.
+    pub held: Vec<Held>,
 }
 
 impl Ledger {
@@ -308,15 +334,33 @@ fn tin_key(t: &Tin) -> (TinType, String) {
     (t.kind(), t.for_irs_filing().to_string())
 }
 
+/// The kind of a truncated TIN as printed.
+fn truncated_kind(t: &str) -> &'static str {
+    if t.starts_with("XX-") {
+        "EIN"
+    } else {
+        "SSN"
+    }
+}
+
+/// The return as filed before, to correct it to zero: the filed name and
+/// TIN (the full TIN from the earlier upload files when it changed since).
+fn as_filed(current: &Payee, account: &str, f: &Filed, previous: &Previous) -> Option<Payee> {
+    let mut p = current.clone();
+    p.name = f.name.clone();
+    if f.tin != current.tin.truncated() {
+        let old = previous.tins.get(account)?;
+        if old.truncated() != f.tin {
+            return None;
+        }
+        p.tin = old.clone();
+    }
+    Some(p)
+}
+
 /// Sorts the year's payments. `rejected` are the raw rows validation
 /// refused; `previous` the returns an earlier run filed (correction runs).
-pub fn build(
-    year: i32,
-    threshold: Decimal,
-    x: &Extract,
-    rejected: &[RejectedPayment],
-    previous: Option<&Previous>,
-) -> Ledger {
+pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPayment], previous: Option<&Previous>) -> Ledger {
     // Accepted payments of the year, per payee.
     let mut per_payee: BTreeMap<&Id, (usize, Decimal)> = BTreeMap::new();
     for p in x.payments.values().filter(|p| p.issue_date.year() == year) {
@@ -324,124 +368,217 @@ pub fn build(
         e.0 += 1;
         e.1 += p.amount;
     }
-    // Reportable payees grouped by TIN.
-    let mut groups: BTreeMap<(TinType, String), Vec<&Payee>> = BTreeMap::new();
-    let mut rows = Vec::new();
-    for (id, (n, amount)) in &per_payee {
-        // Validation keeps no payment whose payee was rejected.
-        let Some(payee) = x.payees.get(*id) else { continue };
-        if payee.reportable_1099 {
-            groups.entry(tin_key(&payee.tin)).or_default().push(payee);
-        } else {
-            rows.push(payee_row(payee, Status::Exempt, *n, *amount, "reportable_1099 = N: exempt from 1099 reporting (e.g. a corporation)".into()));
+    // Rejected payment rows of the year, per payee number as given.
+    let mut undated = Vec::new();
+    let mut rejected_by: BTreeMap<&str, Vec<&RejectedPayment>> = BTreeMap::new();
+    for r in rejected {
+        match r.issue_date {
+            Some(d) if d.year() == year => rejected_by.entry(r.payee_number.as_str()).or_default().push(r),
+            Some(_) => {}
+            None => undated.push(r.clone()),
         }
     }
+    let rejected_sum = |id: &str| -> (usize, Decimal) {
+        rejected_by.get(id).map_or((0, Decimal::ZERO), |l| (l.len(), l.iter().filter_map(|r| r.amount).sum()))
+    };
+    // Payees grouped by TIN: the return is the recipient's, whatever the
+    // payee numbers (validation keeps no payment whose payee was rejected).
+    let mut groups: BTreeMap<(TinType, String), Vec<&Payee>> = BTreeMap::new();
+    for id in per_payee.keys() {
+        if let Some(payee) = x.payees.get(*id) {
+            groups.entry(tin_key(&payee.tin)).or_default().push(payee);
+        }
+    }
+    let empty = Previous::default();
+    let prev = previous.unwrap_or(&empty);
+    let mut rows = Vec::new();
     let mut returns = Vec::new();
+    let mut held = Vec::new();
+    let mut leads = std::collections::BTreeSet::new();
     for members in groups.values() {
-        // Members come in payee order: the first is the account.
         let (n, total) = members.iter().fold((0, Decimal::ZERO), |(n, t), p| {
             let (k, a) = per_payee.get(&p.payee_number).copied().unwrap_or_default();
             (n + k, t + a)
         });
-        let lead = members[0];
+        let (rejected_n, rejected_amount) =
+            members.iter().map(|m| rejected_sum(m.payee_number.as_str())).fold((0, Decimal::ZERO), |(a, b), (c, d)| (a + c, b + d));
+        // Exemption belongs to the recipient: if any of the TIN's payees is
+        // reportable, the TIN is (over-reporting costs nothing; missing a
+        // return is penalized).
+        let reportable = members.iter().any(|p| p.reportable_1099);
+        let mixed = reportable && members.iter().any(|p| !p.reportable_1099);
+        // The account: the payee number a return was filed under before,
+        // else the lowest (members come in payee order).
+        let lead = members
+            .iter()
+            .find(|m| prev.returns.get(m.payee_number.as_str()).is_some_and(|f| !f.amount.is_zero()))
+            .or_else(|| members.iter().find(|m| prev.returns.contains_key(m.payee_number.as_str())))
+            .copied()
+            .unwrap_or(members[0]);
+        leads.insert(lead.payee_number.to_string());
+        let account = lead.payee_number.to_string();
         let ids: Vec<Id> = members.iter().map(|p| p.payee_number.clone()).collect();
-        let shared = if members.len() > 1 {
-            format!(" (the TIN's payees {} together)", ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", "))
-        } else {
-            String::new()
+        let reported = reportable && total >= threshold;
+        let amount = if reported { total } else { Decimal::ZERO };
+        let filed = prev.returns.get(&account).cloned();
+        let mut notes: Vec<String> = Vec::new();
+        if members.len() > 1 {
+            notes.push(format!("the TIN's payees {} are added up under account {account}", ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")));
+        }
+        if mixed {
+            notes.push("some of the TIN's payees have reportable_1099 = N, others not: exemption belongs to the recipient, so the TIN is reported".into());
+        }
+        if members.iter().any(|m| m.name != lead.name) {
+            notes.push(format!("the TIN's payees have different names: the return uses {}", lead.name));
+        }
+        if rejected_n > 0 {
+            notes.push(format!(
+                "{rejected_n} rejected payment(s) of ${} are not included (with them: ${})",
+                dollars(rejected_amount),
+                dollars(total + rejected_amount)
+            ));
+        }
+        // What this run files.
+        let mut filing = match &filed {
+            None => reported.then_some(Filing::Original),
+            // Corrected to zero before and still not reportable: nothing.
+            Some(f) if f.amount.is_zero() && !reported => None,
+            Some(f) if f.amount == amount && f.name == lead.name && f.tin == lead.tin.truncated() => Some(Filing::Unchanged),
+            // Lowering or zeroing a filed return while some of the
+            // recipient's payments are rejected would file a data error.
+            Some(f) if rejected_n > 0 && amount < f.amount => {
+                notes.push(format!("held at the ${} filed: the rejected payments must be fixed first", dollars(f.amount)));
+                Some(Filing::Held)
+            }
+            Some(f) if f.tin != lead.tin.truncated() => Some(if reported { Filing::TwoStep } else { Filing::Void }),
+            Some(_) => Some(if reported { Filing::Corrected } else { Filing::Void }),
         };
-        let reported = total >= threshold;
-        let filed = previous.and_then(|p| p.returns.get(lead.payee_number.as_str())).cloned();
-        let filing = match (&filed, reported) {
-            (None, true) => Some(Filing::Original),
-            (None, false) => None,
-            (Some(f), true) => Some(if f.amount == total && f.name == lead.name && f.tin == lead.tin.truncated() {
-                Filing::Unchanged
-            } else {
-                Filing::Corrected
-            }),
-            // Filed before, now not reportable: void it, unless it is zero already.
-            (Some(f), false) => (!f.amount.is_zero()).then_some(Filing::Void),
+        let mut made = Vec::new();
+        if let (Some(f), Some(Filing::TwoStep | Filing::Void)) = (&filed, filing) {
+            match as_filed(lead, &account, f, prev) {
+                Some(old) => made.push(Return {
+                    account: lead.payee_number.clone(),
+                    payee: old,
+                    members: ids.clone(),
+                    amount: Decimal::ZERO,
+                    payments: 0,
+                    filing: Filing::Void,
+                    previous: Some(f.clone()),
+                }),
+                None => {
+                    notes.push(format!("held: the TIN changed from {} and the TIN filed cannot be read back from the earlier run's upload files", f.tin));
+                    filing = Some(Filing::Held);
+                }
+            }
+        }
+        if matches!(filing, Some(Filing::Original | Filing::Corrected | Filing::TwoStep)) {
+            made.push(Return {
+                account: lead.payee_number.clone(),
+                payee: (*lead).clone(),
+                members: ids.clone(),
+                amount,
+                payments: n,
+                filing: if filing == Some(Filing::TwoStep) { Filing::Original } else { filing.unwrap_or(Filing::Original) },
+                previous: filed.clone(),
+            });
+        }
+        if matches!(filing, Some(Filing::Unchanged)) {
+            made.push(Return { account: lead.payee_number.clone(), payee: (*lead).clone(), members: ids.clone(), amount, payments: n, filing: Filing::Unchanged, previous: filed.clone() });
+        }
+        if filing == Some(Filing::Held) {
+            held.push(Held { account: account.clone(), filed: filed.as_ref().map_or(Decimal::ZERO, |f| f.amount), now: amount });
+        }
+        let return_amount = match filing {
+            Some(Filing::Held | Filing::Unchanged) => filed.as_ref().map(|f| f.amount),
+            Some(_) => Some(amount),
+            None => filed.as_ref().map(|f| f.amount),
         };
+        let note = if notes.is_empty() { String::new() } else { format!("; {}", notes.join("; ")) };
         for p in members {
             let (k, a) = per_payee.get(&p.payee_number).copied().unwrap_or_default();
             let (status, reason) = if reported {
-                (Status::Reported, format!("net ${} paid in {year}{shared} is at least the ${} threshold", dollars(total), dollars(threshold)))
+                (Status::Reported, format!("net ${} paid in {year} is at least the ${} threshold{note}", dollars(total), dollars(threshold)))
+            } else if !reportable {
+                (Status::Exempt, format!("reportable_1099 = N: exempt from 1099 reporting (e.g. a corporation){note}"))
             } else {
-                (Status::BelowThreshold, format!("net ${} paid in {year}{shared} is under the ${} threshold", dollars(total), dollars(threshold)))
+                (Status::BelowThreshold, format!("net ${} paid in {year} is under the ${} threshold{note}", dollars(total), dollars(threshold)))
             };
             let mut row = payee_row(p, status, k, a, reason);
-            if let Some(f) = filing {
-                row.return_account = Some(lead.payee_number.to_string());
-                row.return_amount = Some(if reported { total } else { Decimal::ZERO });
-                row.filing = Some(f);
-            } else if let Some(f) = &filed {
-                // Voided before and still not reportable: the IRS holds zero.
-                row.return_account = Some(lead.payee_number.to_string());
-                row.return_amount = Some(f.amount);
+            if filing.is_some() || filed.is_some() {
+                row.return_account = Some(account.clone());
+                row.return_amount = return_amount;
+                row.filing = filing;
+                row.previous_amount = filed.as_ref().map(|f| f.amount);
             }
-            row.previous_amount = filed.as_ref().map(|f| f.amount);
             if filing.is_some_and(Filing::produces) && p.payee_number == lead.payee_number {
                 row.furnished = Some(furnished(p));
             }
             rows.push(row);
         }
-        if let Some(filing) = filing {
+        returns.extend(made);
+    }
+    // Returns filed before under an account that leads no TIN now (its
+    // payee has no payments in the year, or left the extract): corrected to
+    // zero, or held when the payee's payments or record were rejected.
+    for (account, f) in &prev.returns {
+        if leads.contains(account) || f.amount.is_zero() {
+            continue;
+        }
+        let payee = Id::parse(account).and_then(|id| x.payees.get(&id));
+        let (rejected_n, _) = rejected_sum(account);
+        let void = payee.filter(|_| rejected_n == 0).and_then(|p| as_filed(p, account, f, prev));
+        let (filing, reason) = match (&void, payee) {
+            (Some(_), _) => (Filing::Void, format!("no payments in {year} under this account any more: the return filed with ${} is corrected to zero", dollars(f.amount))),
+            (None, Some(_)) if rejected_n > 0 => (Filing::Held, format!("held at the ${} filed: this payee's payments of {year} were rejected", dollars(f.amount))),
+            (None, Some(_)) => (Filing::Held, format!("held at the ${} filed: the TIN changed and the TIN filed cannot be read back", dollars(f.amount))),
+            (None, None) => (Filing::Held, format!("held at the ${} filed: the payee is not in this extract (rejected or removed)", dollars(f.amount))),
+        };
+        if filing == Filing::Held {
+            held.push(Held { account: account.clone(), filed: f.amount, now: Decimal::ZERO });
+        }
+        let return_amount = if filing == Filing::Void { Decimal::ZERO } else { f.amount };
+        // The filed state goes on the payee's first row, or a row of its own.
+        match rows.iter_mut().find(|r| &r.payee_number == account) {
+            Some(row) => {
+                row.return_account = Some(account.clone());
+                row.return_amount = Some(return_amount);
+                row.filing = Some(filing);
+                row.previous_amount = Some(f.amount);
+                row.reason = format!("{}; {reason}", row.reason);
+                if filing == Filing::Void {
+                    row.furnished = payee.map(furnished);
+                }
+            }
+            None => rows.push(Row {
+                payee_number: account.clone(),
+                name: f.name.clone(),
+                tin: f.tin.clone(),
+                tin_type: truncated_kind(&f.tin).to_string(),
+                status: if payee.is_some() { Status::BelowThreshold } else { Status::Rejected },
+                payments: 0,
+                amount: Decimal::ZERO,
+                return_account: Some(account.clone()),
+                return_amount: Some(return_amount),
+                filing: Some(filing),
+                previous_amount: Some(f.amount),
+                furnished: (filing == Filing::Void).then(|| payee.map(furnished)).flatten(),
+                reason,
+            }),
+        }
+        if let (Some(old), Some(p)) = (void, payee) {
             returns.push(Return {
-                account: lead.payee_number.clone(),
-                payee: lead.clone(),
-                members: ids,
-                amount: if reported { total } else { Decimal::ZERO },
-                payments: n,
-                filing,
-                previous: filed,
+                account: p.payee_number.clone(),
+                payee: old,
+                members: vec![p.payee_number.clone()],
+                amount: Decimal::ZERO,
+                payments: 0,
+                filing: Filing::Void,
+                previous: Some(f.clone()),
             });
         }
     }
-    // Returns filed before whose account has no return now (its payee has
-    // no payments, or another payee of its TIN now leads): void them.
-    let mut blocked = Vec::new();
-    if let Some(prev) = previous {
-        let now: std::collections::BTreeSet<String> = returns.iter().map(|r| r.account.to_string()).collect();
-        for (account, f) in &prev.returns {
-            if now.contains(account) || f.amount.is_zero() {
-                continue;
-            }
-            let payee = Id::parse(account).and_then(|id| x.payees.get(&id));
-            match payee {
-                Some(p) => {
-                    returns.push(Return {
-                        account: p.payee_number.clone(),
-                        payee: p.clone(),
-                        members: vec![p.payee_number.clone()],
-                        amount: Decimal::ZERO,
-                        payments: 0,
-                        filing: Filing::Void,
-                        previous: Some(f.clone()),
-                    });
-                    let mut row = payee_row(p, Status::BelowThreshold, 0, Decimal::ZERO, format!("no reportable payments in {year} under this account any more"));
-                    row.return_account = Some(account.clone());
-                    row.return_amount = Some(Decimal::ZERO);
-                    row.filing = Some(Filing::Void);
-                    row.previous_amount = Some(f.amount);
-                    row.furnished = Some(furnished(p));
-                    rows.push(row);
-                }
-                None => blocked.push(account.clone()),
-            }
-        }
-    }
     // Rejected payment rows of the year, per payee number as given.
-    let mut undated = Vec::new();
-    let mut by_payee: BTreeMap<&str, Vec<&RejectedPayment>> = BTreeMap::new();
-    for r in rejected {
-        match r.issue_date {
-            Some(d) if d.year() == year => by_payee.entry(r.payee_number.as_str()).or_default().push(r),
-            Some(_) => {}
-            None => undated.push(r.clone()),
-        }
-    }
-    for (payee_number, list) in by_payee {
+    for (payee_number, list) in rejected_by {
         let payee = Id::parse(payee_number).and_then(|id| x.payees.get(&id));
         let amount: Decimal = list.iter().filter_map(|r| r.amount).sum();
         let unreadable = list.iter().filter(|r| r.amount.is_none()).count();
@@ -468,9 +605,12 @@ pub fn build(
             reason: reason.join("; "),
         });
     }
-    rows.sort_by(|a, b| (&a.payee_number, a.status).cmp(&(&b.payee_number, b.status)));
-    returns.sort_by(|a, b| a.account.cmp(&b.account));
-    Ledger { year, threshold, returns, rows, undated, blocked }
+    // Rows in payee then status order; a payee's return state stays on its
+    // first row (a carried row of a rejected payee merges with its rejects).
+    rows.sort_by(|a, b| (&a.payee_number, a.status, a.return_account.is_none()).cmp(&(&b.payee_number, b.status, b.return_account.is_none())));
+    returns.sort_by(|a, b| (&a.account, a.filing != Filing::Void).cmp(&(&b.account, b.filing != Filing::Void)));
+    held.sort_by(|a, b| a.account.cmp(&b.account));
+    Ledger { year, threshold, returns, rows, undated, held }
 }
 
 fn payee_row(p: &Payee, status: Status, payments: usize, amount: Decimal, reason: String) -> Row {

@@ -109,6 +109,7 @@ pub struct PayerError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PayerFile {
+    confirmed: bool,
     name: String,
     name_line_2: String,
     street: Vec<String>,
@@ -138,6 +139,9 @@ pub struct Payer {
     pub phone: String,
     /// The payer's EIN: printed in full (truncation is for recipients).
     pub ein: crate::model::Tin,
+    /// Staff confirmed these are the department's real figures (the
+    /// bundled file holds placeholders).
+    pub confirmed: bool,
 }
 
 impl Payer {
@@ -156,7 +160,17 @@ impl Payer {
                 return Err(err(format!("{key} is empty")));
             }
         }
-        Ok(Payer { name: f.name, name_line_2: f.name_line_2, street: f.street, city: f.city, state: f.state, zip: f.zip, phone: f.phone, ein })
+        Ok(Payer {
+            name: f.name,
+            name_line_2: f.name_line_2,
+            street: f.street,
+            city: f.city,
+            state: f.state,
+            zip: f.zip,
+            phone: f.phone,
+            ein,
+            confirmed: f.confirmed,
+        })
     }
 
     /// The bundled payer (tested: it always parses).

@@ -8,4 +8,5 @@ mod invoices;
 mod letters;
 mod mail;
 mod sample;
+mod tax1099;
 mod util;
