@@ -38,7 +38,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     let t = Instant::now();
     let opts = RunOptions { data, out: out.clone(), dry_run: true, ..RunOptions::default() };
-    let req = TaxRun { year: 2026, date: None, corrected_from: None, payer: None, layout: None, opts };
+    let req = TaxRun { year: 2026, date: None, corrected_from: None, payer: None, layout: None, tax_years: None, opts };
     let (summary, _, _) = run(&req).expect("tax1099 run");
     let secs = t.elapsed().as_secs_f64();
     if let Some(t) = &summary.tax1099 {

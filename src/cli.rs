@@ -140,6 +140,9 @@ pub struct Tax1099Args {
     /// The IRIS CSV upload layout, TOML (default: the bundled data/iris-1099nec.toml).
     #[arg(long, value_name = "FILE")]
     pub iris_layout: Option<PathBuf>,
+    /// The 1099-NEC thresholds by tax year, TOML (default: the bundled data/tax1099.toml; from 2027 add each year's indexed figure).
+    #[arg(long, value_name = "FILE")]
+    pub tax_years: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

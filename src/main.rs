@@ -152,6 +152,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 corrected_from: args.corrected_from,
                 payer: args.payer,
                 layout: args.iris_layout,
+                tax_years: args.tax_years,
                 opts: run_options(args.run),
             };
             let (summary, outcome, email) = ops::tax1099::run(&req)?;

@@ -45,6 +45,9 @@ pub enum Template {
     Letter,
     /// Form 1099-NEC recipient statements (Copy B).
     Statement,
+    /// The statements' back page (the instructions for the recipient),
+    /// rendered once a run and drawn behind every statement.
+    StatementBack,
     /// The 1099 run's reconciliation summary.
     Reconciliation,
     /// Letterhead, window and table helpers of the SSPS documents other
@@ -62,6 +65,7 @@ impl Template {
             Template::Notice => "notice.typ",
             Template::Letter => "letter.typ",
             Template::Statement => "statement.typ",
+            Template::StatementBack => "statement-back.typ",
             Template::Reconciliation => "reconciliation.typ",
             Template::DocumentCommon => "document-common.typ",
         }
@@ -76,12 +80,13 @@ impl Template {
             Template::Notice => include_str!("../templates/notice.typ"),
             Template::Letter => include_str!("../templates/letter.typ"),
             Template::Statement => include_str!("../templates/statement.typ"),
+            Template::StatementBack => include_str!("../templates/statement-back.typ"),
             Template::Reconciliation => include_str!("../templates/reconciliation.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 9] = [
+    const ALL: [Template; 10] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -89,6 +94,7 @@ impl Template {
         Template::Notice,
         Template::Letter,
         Template::Statement,
+        Template::StatementBack,
         Template::Reconciliation,
         Template::DocumentCommon,
     ];
@@ -201,6 +207,15 @@ impl Renderer {
         }
         renderer.assets = assets;
         Ok(renderer)
+    }
+
+    /// Serves `pdf` to the templates as the file `/<name>` (a page a run
+    /// renders once and every document draws, like the 1099 statements'
+    /// back). `name` is a constant of the caller: a plain file name.
+    pub fn add_asset(&mut self, name: &str, pdf: Vec<u8>) {
+        let id = file_id(&format!("/{name}"));
+        self.assets.retain(|(a, _)| *a != id);
+        self.assets.push((id, Bytes::new(pdf)));
     }
 
     /// Compiles `template` with `data` (serialized to `data.json`) and

@@ -53,6 +53,7 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
         advance_notice: None,
         tax1099: None,
         attach: true,
+        assets: vec![],
     };
     produce::run_documents(&invoices, checks, &v, &setup, opts, &spec)
 }

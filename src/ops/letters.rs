@@ -62,6 +62,7 @@ pub fn run(req: &LetterRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         advance_notice: Some(letter::advance_notice(&letters, date)),
         tax1099: None,
         attach: true,
+        assets: vec![],
     };
     produce::run_documents(&letters, checks, &v, &setup, opts, &spec)
 }

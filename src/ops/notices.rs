@@ -62,6 +62,7 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         advance_notice: None,
         tax1099: None,
         attach: true,
+        assets: vec![],
     };
     produce::run_documents(&notices, checks, &v, &setup, opts, &spec)
 }

@@ -564,6 +564,20 @@ pub struct DocumentRun<'a> {
     /// Whether email carries the documents as attachments (else it says
     /// they are in the provider portal: 1099 statements).
     pub attach: bool,
+    /// Pages rendered once before the documents and served to their
+    /// template as files (the 1099 statements' back page).
+    pub assets: Vec<Asset>,
+}
+
+/// A page the run renders once and its documents' template draws (as an
+/// image of a PDF, so its text is written once per chunk, not per page).
+pub struct Asset {
+    /// The file name the template asks for: `statement-back.pdf`.
+    pub name: &'static str,
+    /// The template that renders it.
+    pub template: Template,
+    /// Its data.
+    pub data: serde_json::Value,
 }
 
 /// Where a template's printed labels come from.
@@ -603,7 +617,12 @@ pub fn run_documents_with<D: Document>(
     extra: impl FnOnce(&Path, &Renderer, &Produced) -> Result<Vec<Check>, OpError>,
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
     let staging = crate::journal::Staging::begin(&opts.out)?;
-    let renderer = Renderer::new()?;
+    let mut renderer = Renderer::new()?;
+    for a in &spec.assets {
+        let settings = PdfSettings { ident: format!("{}-{}", spec.ident, a.name), date: spec.date, tagged: false };
+        let pdf = renderer.render(a.template, &a.data, &settings)?;
+        renderer.add_asset(a.name, pdf.pdf);
+    }
     let labels = match &spec.labels {
         Labels::Documents(kind) => setup.texts.labels(kind)?,
         Labels::Given(value) => value.clone(),

@@ -56,6 +56,7 @@ pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::Ema
         advance_notice: None,
         tax1099: None,
         attach: true,
+        assets: vec![],
     };
     produce::run_documents(&advices, checks, &v, &setup, opts, &spec)
 }

@@ -46,6 +46,8 @@ pub struct TaxRun {
     pub payer: Option<PathBuf>,
     /// IRIS upload layout (default: the bundled `data/iris-1099nec.toml`).
     pub layout: Option<PathBuf>,
+    /// Thresholds by tax year (default: the bundled `data/tax1099.toml`).
+    pub tax_years: Option<PathBuf>,
     /// Folders, channels and settings.
     pub opts: RunOptions,
 }
@@ -243,7 +245,11 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     let opts = &req.opts;
     let year = req.year;
     let setup = Setup::load(opts)?;
-    let threshold = TaxYears::bundled().threshold(year).map_err(TaxError::from)?;
+    let years = match &req.tax_years {
+        Some(p) => TaxYears::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
+        None => TaxYears::bundled(),
+    };
+    let threshold = years.threshold(year).map_err(TaxError::from)?;
     let payer = match &req.payer {
         Some(p) => Payer::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
         None => Payer::bundled(),
@@ -269,10 +275,9 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
 
     // Load, keeping the raw payments: the reconciliation counts every row.
     let loaded = load::load_folder(&opts.data)?;
-    let raw = loaded.tables.get(load::PAYMENTS.name).cloned();
+    let raw = loaded.tables.get(load::PAYMENTS.name).map(ledger::raw_payments).unwrap_or_default();
     let v = crate::validate::validate(loaded, &holidays);
     require(&v, &opts.data, "1099 statements", &[load::PAYEES.name, load::PAYMENTS.name])?;
-    let raw = raw.ok_or_else(|| OpError::Unbalanced("payments.csv was read but not kept".into()))?;
     let rejected = ledger::rejected_payments(&raw, &v.extract, &v.problems);
     let ledger = ledger::build(year, threshold, &v.extract, &rejected, previous.as_ref());
     let suffix = req.corrected_from.as_ref().map(|_| format!("-C{}", date.format("%Y%m%d")));
@@ -353,6 +358,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     };
 
     let labels = statement_labels()?;
+    let labels_for_back = labels.clone();
     let words = |lang| match lang {
         crate::model::Language::Es => format!("el año tributario {year}"),
         crate::model::Language::En => format!("tax year {year}"),
@@ -374,6 +380,11 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         advance_notice: None,
         tax1099: Some(summary.clone()),
         attach: false,
+        assets: vec![produce::Asset {
+            name: "statement-back.pdf",
+            template: Template::StatementBack,
+            data: serde_json::json!({ "labels": labels_for_back, "year": year.to_string(), "phone": payer.phone }),
+        }],
     };
     let write_all = |dir: &Path, renderer: &crate::render::Renderer, _made: &produce::Produced| -> Result<Vec<Check>, OpError> {
         let out = dir.join("tax1099");

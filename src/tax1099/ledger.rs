@@ -111,47 +111,72 @@ pub struct RejectedPayment {
     pub reason: String,
 }
 
-/// The rows of the raw `payments.csv` that did not become payments.
-pub fn rejected_payments(raw: &Table, accepted: &Extract, problems: &[Problem]) -> Vec<RejectedPayment> {
-    let kept: std::collections::BTreeSet<u64> = accepted.payments.values().map(|p| p.origin.line).collect();
+/// A row of the raw `payments.csv`, read as far as it can be (kept small:
+/// the year's reconciliation needs only these cells of every row).
+#[derive(Debug, Clone)]
+pub struct RawPayment {
+    /// Line in the file.
+    pub line: u64,
+    /// The payment_id cell, as given.
+    pub payment_id: String,
+    /// The payee_number cell, as given.
+    pub payee_number: String,
+    /// The issue date, when it reads as a date.
+    pub issue_date: Option<NaiveDate>,
+    /// The amount, when it reads as money.
+    pub amount: Option<Decimal>,
+}
+
+/// Every row of the raw `payments.csv` (taken before validation).
+pub fn raw_payments(raw: &Table) -> Vec<RawPayment> {
     let spec = raw.spec;
     let cell = |row: &load::RawRow, name: &str| row.cells.get(spec.col(name)).cloned().flatten().unwrap_or_default();
     raw.rows
         .iter()
-        .filter(|r| !kept.contains(&r.line))
-        .map(|r| {
-            let reason = problems
-                .iter()
-                .find(|p| p.is_error() && p.file == spec.name && p.line == Some(r.line))
-                .map_or_else(|| "rejected (see rejects.csv)".to_string(), |p| p.rule.clone());
-            RejectedPayment {
-                line: r.line,
-                payment_id: cell(r, "payment_id"),
-                payee_number: cell(r, "payee_number"),
-                issue_date: NaiveDate::parse_from_str(&cell(r, "issue_date"), "%Y-%m-%d").ok(),
-                amount: crate::validate::parse_amount(&cell(r, "amount")),
-                reason,
-            }
+        .map(|r| RawPayment {
+            line: r.line,
+            payment_id: cell(r, "payment_id"),
+            payee_number: cell(r, "payee_number"),
+            issue_date: NaiveDate::parse_from_str(&cell(r, "issue_date"), "%Y-%m-%d").ok(),
+            amount: crate::validate::parse_amount(&cell(r, "amount")),
         })
         .collect()
 }
 
-/// Every payment row of `year` in the raw file: how many, and the sum of
-/// those whose amount reads as money. The reconciliation must come to this.
-pub fn raw_year_totals(raw: &Table, year: i32) -> (usize, Decimal, usize) {
-    let spec = raw.spec;
-    let (date_col, amount_col) = (spec.col("issue_date"), spec.col("amount"));
+/// The rows of the raw `payments.csv` that did not become payments.
+pub fn rejected_payments(raw: &[RawPayment], accepted: &Extract, problems: &[Problem]) -> Vec<RejectedPayment> {
+    let kept: std::collections::BTreeSet<u64> = accepted.payments.values().map(|p| p.origin.line).collect();
+    let mut reasons: BTreeMap<u64, &str> = BTreeMap::new();
+    for p in problems.iter().filter(|p| p.is_error() && p.file == load::PAYMENTS.name) {
+        if let Some(line) = p.line {
+            reasons.entry(line).or_insert(p.rule.as_str());
+        }
+    }
+    raw.iter()
+        .filter(|r| !kept.contains(&r.line))
+        .map(|r| RejectedPayment {
+            line: r.line,
+            payment_id: r.payment_id.clone(),
+            payee_number: r.payee_number.clone(),
+            issue_date: r.issue_date,
+            amount: r.amount,
+            reason: reasons.get(&r.line).map_or_else(|| "rejected (see rejects.csv)".to_string(), |s| s.to_string()),
+        })
+        .collect()
+}
+
+/// Every payment row of `year` in the raw file: how many, the sum of those
+/// whose amount reads as money, and how many do not. The reconciliation
+/// must come to this.
+pub fn raw_year_totals(raw: &[RawPayment], year: i32) -> (usize, Decimal, usize) {
     let mut count = 0;
     let mut sum = Decimal::ZERO;
     let mut unreadable = 0;
-    for r in &raw.rows {
-        let date = r.cells.get(date_col).cloned().flatten().and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        if date.is_some_and(|d| d.year() == year) {
-            count += 1;
-            match r.cells.get(amount_col).cloned().flatten().and_then(|s| crate::validate::parse_amount(&s)) {
-                Some(a) => sum += a,
-                None => unreadable += 1,
-            }
+    for r in raw.iter().filter(|r| r.issue_date.is_some_and(|d| d.year() == year)) {
+        count += 1;
+        match r.amount {
+            Some(a) => sum += a,
+            None => unreadable += 1,
         }
     }
     (count, sum, unreadable)

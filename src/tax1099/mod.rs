@@ -28,11 +28,21 @@ pub const TAX1099_TOML: &str = include_str!("../../data/tax1099.toml");
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaxYearError {
     /// The file does not parse, or a figure is not money.
-    #[error("data/tax1099.toml: {0}")]
-    Parse(String),
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The year is not in the file.
-    #[error("data/tax1099.toml has no 1099-NEC threshold for tax year {0}; add the year's figure (from 2027 the IRS publishes it, indexed for inflation)")]
-    NoYear(i32),
+    #[error("{file} has no 1099-NEC threshold for tax year {year}; add the year's figure (from 2027 the IRS publishes it, indexed for inflation) and give the file with --tax-years, or rebuild with it in data/tax1099.toml")]
+    NoYear {
+        /// The file.
+        file: String,
+        /// The year.
+        year: i32,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,36 +62,38 @@ struct Year {
 #[derive(Debug, Clone)]
 pub struct TaxYears {
     thresholds: BTreeMap<i32, Decimal>,
+    file: String,
 }
 
 impl TaxYears {
     /// Parses a parameters file: each year once, each threshold money with
     /// at most two decimals and above zero.
-    pub fn parse(text: &str) -> Result<TaxYears, TaxYearError> {
-        let file: File = toml::from_str(text).map_err(|e| TaxYearError::Parse(e.message().trim().to_string()))?;
+    pub fn parse(text: &str, name: &str) -> Result<TaxYears, TaxYearError> {
+        let err = |message: String| TaxYearError::Parse { file: name.to_string(), message };
+        let file: File = toml::from_str(text).map_err(|e| err(e.message().trim().to_string()))?;
         let mut thresholds = BTreeMap::new();
         for y in file.year {
             let t: Decimal = y.threshold.parse().map_err(|_| {
-                TaxYearError::Parse(format!("tax year {}: threshold {:?} is not an amount like \"2000.00\"", y.year, y.threshold))
+                err(format!("tax year {}: threshold {:?} is not an amount like \"2000.00\"", y.year, y.threshold))
             })?;
             if t <= Decimal::ZERO || t.scale() > 2 {
-                return Err(TaxYearError::Parse(format!("tax year {}: threshold {} must be above zero, in cents", y.year, y.threshold)));
+                return Err(err(format!("tax year {}: threshold {} must be above zero, in cents", y.year, y.threshold)));
             }
             if thresholds.insert(y.year, t).is_some() {
-                return Err(TaxYearError::Parse(format!("tax year {} is listed twice", y.year)));
+                return Err(err(format!("tax year {} is listed twice", y.year)));
             }
         }
-        Ok(TaxYears { thresholds })
+        Ok(TaxYears { thresholds, file: name.to_string() })
     }
 
     /// The bundled file (tested: it always parses).
     pub fn bundled() -> TaxYears {
-        TaxYears::parse(TAX1099_TOML).unwrap_or_else(|e| unreachable!("bundled tax years: {e}"))
+        TaxYears::parse(TAX1099_TOML, "data/tax1099.toml").unwrap_or_else(|e| unreachable!("bundled tax years: {e}"))
     }
 
     /// The reporting threshold of `year`: report a payee paid at least this.
     pub fn threshold(&self, year: i32) -> Result<Decimal, TaxYearError> {
-        self.thresholds.get(&year).copied().ok_or(TaxYearError::NoYear(year))
+        self.thresholds.get(&year).copied().ok_or_else(|| TaxYearError::NoYear { file: self.file.clone(), year })
     }
 
     /// Whether a year's net payments are reported.
@@ -222,18 +234,18 @@ mod tests {
         assert!(t.reportable(2026, money("2000.00")).unwrap());
         assert_eq!(
             t.threshold(2027).unwrap_err().to_string(),
-            "data/tax1099.toml has no 1099-NEC threshold for tax year 2027; add the year's figure (from 2027 the IRS publishes it, indexed for inflation)"
+            "data/tax1099.toml has no 1099-NEC threshold for tax year 2027; add the year's figure (from 2027 the IRS publishes it, indexed for inflation) and give the file with --tax-years, or rebuild with it in data/tax1099.toml"
         );
     }
 
     #[test]
     fn the_file_is_checked() {
-        let err = TaxYears::parse("[[year]]\nyear = 2026\nthreshold = \"2,000\"\n").unwrap_err();
+        let err = TaxYears::parse("[[year]]\nyear = 2026\nthreshold = \"2,000\"\n", "data/tax1099.toml").unwrap_err();
         assert_eq!(err.to_string(), "data/tax1099.toml: tax year 2026: threshold \"2,000\" is not an amount like \"2000.00\"");
-        let err = TaxYears::parse("[[year]]\nyear = 2026\nthreshold = \"2000.001\"\n").unwrap_err();
+        let err = TaxYears::parse("[[year]]\nyear = 2026\nthreshold = \"2000.001\"\n", "data/tax1099.toml").unwrap_err();
         assert_eq!(err.to_string(), "data/tax1099.toml: tax year 2026: threshold 2000.001 must be above zero, in cents");
         let twice = "[[year]]\nyear = 2026\nthreshold = \"2000.00\"\n[[year]]\nyear = 2026\nthreshold = \"600.00\"\n";
-        assert_eq!(TaxYears::parse(twice).unwrap_err().to_string(), "data/tax1099.toml: tax year 2026 is listed twice");
+        assert_eq!(TaxYears::parse(twice, "data/tax1099.toml").unwrap_err().to_string(), "data/tax1099.toml: tax year 2026 is listed twice");
     }
 
     #[test]

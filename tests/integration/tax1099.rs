@@ -281,11 +281,18 @@ fn thresholds_at_their_edges_in_2025_and_2026() {
     let (out, o) = tax1099(tmp.path(), "y2027", &data, "2027", &["--date", "2028-01-05"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("data/tax1099.toml has no 1099-NEC threshold for tax year 2027; add the year's figure (from 2027 the IRS publishes it, indexed for inflation)"),
+        stderr(&o).contains("data/tax1099.toml has no 1099-NEC threshold for tax year 2027; add the year's figure (from 2027 the IRS publishes it, indexed for inflation) and give the file with --tax-years"),
         "{}",
         stderr(&o)
     );
     assert!(!out.exists());
+    // With the year's figure in a file of its own, 2027 runs.
+    let years = tmp.path().join("years.toml");
+    std::fs::write(&years, "[[year]]\nyear = 2027\nthreshold = \"2100.00\"\n").unwrap();
+    let (_, o) = tax1099(tmp.path(), "y2027b", &data, "2027", &["--tax-years", &years.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("tax year 2027: 0 payments, 0.00 = reported 0.00 (0 payments)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("threshold 2,100.00; furnish and file by 2028-01-31"), "{}", stdout(&o));
 }
 
 #[test]
