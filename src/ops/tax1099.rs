@@ -294,10 +294,10 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         })
         .collect();
 
-    let (input_count, input_sum, unreadable) = ledger::raw_year_totals(&raw, year);
+    let identity = ledger::Identity::of(&ledger, &raw);
+    let (input_count, input_sum, unreadable) = (identity.input_payments, identity.input_amount, identity.unreadable);
+    let (sorted_count, sorted_sum) = (identity.sorted_payments, identity.sorted_amount);
     let tallies = ledger.tallies();
-    let sorted_count: usize = tallies.values().map(|t| t.payments).sum();
-    let sorted_sum: Decimal = tallies.values().map(|t| t.amount).sum();
     // Held returns keep their filed figure: what this run found for them counts here.
     let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum::<Decimal>()
         + ledger.held.iter().map(|h| h.now).sum::<Decimal>();
