@@ -34,7 +34,12 @@ fn main() {
     let t = Instant::now();
     let opts = SampleOptions { payees, month, seed: 1, bad_rows: 0, payments: 12, ssp_cases: 0 };
     let made = generate(&opts, &data).expect("sample");
-    println!("sample: {payees} payees, {} payments, {} payment lines in {:.2} s", made.payments, made.payment_lines, t.elapsed().as_secs_f64());
+    println!(
+        "sample: {payees} payees, {} payments, {} payment lines in {:.2} s",
+        made.payments,
+        made.payment_lines,
+        t.elapsed().as_secs_f64()
+    );
     let _ = std::fs::remove_dir_all(&out);
     let t = Instant::now();
     let opts = RunOptions { data, out: out.clone(), dry_run: true, ..RunOptions::default() };

@@ -158,7 +158,8 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let (summary, outcome, email) = ops::tax1099::run(&req)?;
             print_run("Form 1099-NEC statements", &summary, email.as_ref(), &out);
             if let Some(t) = &summary.tax1099 {
-                let sorted: Vec<String> = t.sorted.iter().map(|s| format!("{} {} ({} payments)", s.status.code(), s.amount, s.payments)).collect();
+                let sorted: Vec<String> =
+                    t.sorted.iter().map(|s| format!("{} {} ({} payments)", s.status.code(), s.amount, s.payments)).collect();
                 println!(
                     "tax year {}: {} payments, {} = {}; threshold {}; furnish and file by {}",
                     t.year,
@@ -183,7 +184,10 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     println!("late: the run date {} is after the furnishing deadline {}", t.date, t.furnish_by);
                 }
                 if t.undated_rejected_payments > 0 {
-                    println!("{} rejected payment rows have no readable issue date: they may belong to {} (see the reconciliation)", t.undated_rejected_payments, t.year);
+                    println!(
+                        "{} rejected payment rows have no readable issue date: they may belong to {} (see the reconciliation)",
+                        t.undated_rejected_payments, t.year
+                    );
                 }
                 for a in &t.held {
                     println!("held: the return of account {a} stays as filed; see its reason in the reconciliation, fix the records and run the correction again");

@@ -210,7 +210,9 @@ fn previous(dir: &Path, year: i32, layout: &Layout) -> Result<Previous, TaxError
         for name in names {
             let path = folder.join(&name);
             let bytes = std::fs::read(&path).map_err(|source| TaxError::Read { path: path.clone(), source })?;
-            let tins = layout.filed_tins(&bytes).map_err(|e| TaxError::NotPrevious { dir: run.clone(), reason: format!("tax1099/{name}: {e}") })?;
+            let tins = layout
+                .filed_tins(&bytes)
+                .map_err(|e| TaxError::NotPrevious { dir: run.clone(), reason: format!("tax1099/{name}: {e}") })?;
             for (account, tin) in tins {
                 p.tins.insert(account, tin);
             }
@@ -262,7 +264,11 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         Some(dir) => {
             let same = std::fs::canonicalize(dir).ok().zip(std::fs::canonicalize(&opts.out).ok()).is_some_and(|(a, b)| a == b);
             if same {
-                return Err(TaxError::NotPrevious { dir: dir.clone(), reason: "it is the --out folder; write the correction run to a new folder".into() }.into());
+                return Err(TaxError::NotPrevious {
+                    dir: dir.clone(),
+                    reason: "it is the --out folder; write the correction run to a new folder".into(),
+                }
+                .into());
             }
             Some(previous(dir, year, &layout)?)
         }
@@ -304,8 +310,16 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     let printed_ok = statements.iter().zip(ledger.filed()).all(|(s, r)| statement::printed_amount(s) == Some(r.amount));
     let mut checks = vec![
         Check::new("payments of the year: payments.csv rows = reported + below threshold + exempt + rejected", input_count, sorted_count),
-        Check::new("amount of the year: payments.csv = reported + below threshold + exempt + rejected", money(input_sum), money(sorted_sum)),
-        Check::new("reported payments = box 1 of the returns (and of the held ones, as found now)", money(tallies[&Status::Reported].amount), money(reported_returns)),
+        Check::new(
+            "amount of the year: payments.csv = reported + below threshold + exempt + rejected",
+            money(input_sum),
+            money(sorted_sum),
+        ),
+        Check::new(
+            "reported payments = box 1 of the returns (and of the held ones, as found now)",
+            money(tallies[&Status::Reported].amount),
+            money(reported_returns),
+        ),
         Check::new("statements = returns filed by this run", ledger.filed().count(), statements.len()),
         Check::new("every statement's printed box 1 = its return's", true, printed_ok),
     ];
@@ -318,7 +332,8 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     let csv_err = |e: csv::Error| OpError::from(TaxError::Csv(e.to_string()));
     let mut files: Vec<(UploadFile, &'static str)> =
         layout.files("iris-1099nec", &originals, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "original")).collect();
-    files.extend(layout.files("iris-1099nec-corrected", &corrections, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "corrected")));
+    files
+        .extend(layout.files("iris-1099nec-corrected", &corrections, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "corrected")));
 
     let electronic = statements.iter().filter(|s| s.to().wants_email()).count();
     let mailable = statements.iter().filter(|s| s.to().mail_address().is_some()).count();
@@ -419,7 +434,11 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
             Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
             Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
             Check::new("box 1 in the IRIS files (read back) = returns filed", money(filed), money(rows_back)),
-            Check::new("returns per IRIS file at most the layout's max_returns", true, files.iter().all(|(f, _)| f.returns <= layout.max_returns)),
+            Check::new(
+                "returns per IRIS file at most the layout's max_returns",
+                true,
+                files.iter().all(|(f, _)| f.returns <= layout.max_returns),
+            ),
         ])
     };
     let (summary, mut outcome, email) = produce::run_documents_with(&statements, checks, &v, &setup, opts, &spec, write_all)?;
@@ -504,7 +523,7 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
             "payee": r.payee_number, "name": r.name, "payments": r.payments.to_string(), "amount": money(r.amount), "reason": r.reason,
         })).collect::<Vec<_>>(),
         "undated": l.undated.iter().map(|r| serde_json::json!({
-            "line": r.line.to_string(), "payment": r.payment_id, "amount": r.amount.map(money).unwrap_or_default(), "reason": r.reason,
+            "line": r.raw.line.to_string(), "payment": r.raw.payment_id, "amount": r.raw.amount.map(money).unwrap_or_default(), "reason": r.reason,
         })).collect::<Vec<_>>(),
         "held": l.held.iter().map(|h| serde_json::json!({ "account": h.account, "filed": money(h.filed), "now": money(h.now) })).collect::<Vec<_>>(),
     })

@@ -251,9 +251,15 @@ mod tests {
         assert_eq!(l.form, "1099-NEC");
         let bad = LAYOUT_TOML.replace("value = \"box1\"", "value = \"box_1\"");
         let err = Layout::parse(&bad, "x.toml").unwrap_err().to_string();
-        assert!(err.starts_with("x.toml: column \"Box 1 Nonemployee Compensation\": unknown value \"box_1\" (known: recipient.tin,"), "{err}");
+        assert!(
+            err.starts_with("x.toml: column \"Box 1 Nonemployee Compensation\": unknown value \"box_1\" (known: recipient.tin,"),
+            "{err}"
+        );
         let big = LAYOUT_TOML.replace("max_returns = 250", "max_returns = 251");
-        assert_eq!(Layout::parse(&big, "x.toml").unwrap_err().to_string(), "x.toml: max_returns = 251: IRIS takes 1 to 250 returns in one file");
+        assert_eq!(
+            Layout::parse(&big, "x.toml").unwrap_err().to_string(),
+            "x.toml: max_returns = 251: IRIS takes 1 to 250 returns in one file"
+        );
         let no_tin = LAYOUT_TOML.replace("{ header = \"Recipient TIN\", value = \"recipient.tin\" },", "");
         assert_eq!(Layout::parse(&no_tin, "x.toml").unwrap_err().to_string(), "x.toml: no column takes recipient.tin");
     }

@@ -95,18 +95,10 @@ impl Filing {
 }
 
 /// A row of `payments.csv` that validation rejected, as far as it can be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RejectedPayment {
-    /// Line in `payments.csv`.
-    pub line: u64,
-    /// The payment_id cell, as given.
-    pub payment_id: String,
-    /// The payee_number cell, as given.
-    pub payee_number: String,
-    /// The issue date, when it reads as a date.
-    pub issue_date: Option<NaiveDate>,
-    /// The amount, when it reads as money.
-    pub amount: Option<Decimal>,
+    /// The row.
+    pub raw: RawPayment,
     /// Why it was rejected (the first error on its line).
     pub reason: String,
 }
@@ -155,11 +147,7 @@ pub fn rejected_payments(raw: &[RawPayment], accepted: &Extract, problems: &[Pro
     raw.iter()
         .filter(|r| !kept.contains(&r.line))
         .map(|r| RejectedPayment {
-            line: r.line,
-            payment_id: r.payment_id.clone(),
-            payee_number: r.payee_number.clone(),
-            issue_date: r.issue_date,
-            amount: r.amount,
+            raw: r.clone(),
             reason: reasons.get(&r.line).map_or_else(|| "rejected (see rejects.csv)".to_string(), |s| s.to_string()),
         })
         .collect()
@@ -433,14 +421,14 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
     let mut undated = Vec::new();
     let mut rejected_by: BTreeMap<&str, Vec<&RejectedPayment>> = BTreeMap::new();
     for r in rejected {
-        match r.issue_date {
-            Some(d) if d.year() == year => rejected_by.entry(r.payee_number.as_str()).or_default().push(r),
+        match r.raw.issue_date {
+            Some(d) if d.year() == year => rejected_by.entry(r.raw.payee_number.as_str()).or_default().push(r),
             Some(_) => {}
             None => undated.push(r.clone()),
         }
     }
     let rejected_sum = |id: &str| -> (usize, Decimal) {
-        rejected_by.get(id).map_or((0, Decimal::ZERO), |l| (l.len(), l.iter().filter_map(|r| r.amount).sum()))
+        rejected_by.get(id).map_or((0, Decimal::ZERO), |l| (l.len(), l.iter().filter_map(|r| r.raw.amount).sum()))
     };
     // Payees grouped by TIN: the return is the recipient's, whatever the
     // payee numbers (validation keeps no payment whose payee was rejected).
@@ -484,10 +472,16 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
         let filed = prev.returns.get(&account).cloned();
         let mut notes: Vec<String> = Vec::new();
         if members.len() > 1 {
-            notes.push(format!("the TIN's payees {} are added up under account {account}", ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")));
+            notes.push(format!(
+                "the TIN's payees {} are added up under account {account}",
+                ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+            ));
         }
         if mixed {
-            notes.push("some of the TIN's payees have reportable_1099 = N, others not: exemption belongs to the recipient, so the TIN is reported".into());
+            notes.push(
+                "some of the TIN's payees have reportable_1099 = N, others not: exemption belongs to the recipient, so the TIN is reported"
+                    .into(),
+            );
         }
         if members.iter().any(|m| m.name != lead.name) {
             notes.push(format!("the TIN's payees have different names: the return uses {}", lead.name));
@@ -527,7 +521,10 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
                     previous: Some(f.clone()),
                 }),
                 None => {
-                    notes.push(format!("held: the TIN changed from {} and the TIN filed cannot be read back from the earlier run's upload files", f.tin));
+                    notes.push(format!(
+                        "held: the TIN changed from {} and the TIN filed cannot be read back from the earlier run's upload files",
+                        f.tin
+                    ));
                     filing = Some(Filing::Held);
                 }
             }
@@ -544,7 +541,15 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
             });
         }
         if matches!(filing, Some(Filing::Unchanged)) {
-            made.push(Return { account: lead.payee_number.clone(), payee: (*lead).clone(), members: ids.clone(), amount, payments: n, filing: Filing::Unchanged, previous: filed.clone() });
+            made.push(Return {
+                account: lead.payee_number.clone(),
+                payee: (*lead).clone(),
+                members: ids.clone(),
+                amount,
+                payments: n,
+                filing: Filing::Unchanged,
+                previous: filed.clone(),
+            });
         }
         if filing == Some(Filing::Held) {
             held.push(Held { account: account.clone(), filed: filed.as_ref().map_or(Decimal::ZERO, |f| f.amount), now: amount });
@@ -558,11 +563,17 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
         for p in members {
             let (k, a) = per_payee.get(&p.payee_number).copied().unwrap_or_default();
             let (status, reason) = if reported {
-                (Status::Reported, format!("net ${} paid in {year} is at least the ${} threshold{note}", dollars(total), dollars(threshold)))
+                (
+                    Status::Reported,
+                    format!("net ${} paid in {year} is at least the ${} threshold{note}", dollars(total), dollars(threshold)),
+                )
             } else if !reportable {
                 (Status::Exempt, format!("reportable_1099 = N: exempt from 1099 reporting (e.g. a corporation){note}"))
             } else {
-                (Status::BelowThreshold, format!("net ${} paid in {year} is under the ${} threshold{note}", dollars(total), dollars(threshold)))
+                (
+                    Status::BelowThreshold,
+                    format!("net ${} paid in {year} is under the ${} threshold{note}", dollars(total), dollars(threshold)),
+                )
             };
             let mut row = payee_row(p, status, k, a, reason);
             if filing.is_some() || filed.is_some() {
@@ -589,10 +600,22 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
         let (rejected_n, _) = rejected_sum(account);
         let void = payee.filter(|_| rejected_n == 0).and_then(|p| as_filed(p, account, f, prev));
         let (filing, reason) = match (&void, payee) {
-            (Some(_), _) => (Filing::Void, format!("no payments in {year} under this account any more: the return filed with ${} is corrected to zero", dollars(f.amount))),
-            (None, Some(_)) if rejected_n > 0 => (Filing::Held, format!("held at the ${} filed: this payee's payments of {year} were rejected", dollars(f.amount))),
-            (None, Some(_)) => (Filing::Held, format!("held at the ${} filed: the TIN changed and the TIN filed cannot be read back", dollars(f.amount))),
-            (None, None) => (Filing::Held, format!("held at the ${} filed: the payee is not in this extract (rejected or removed)", dollars(f.amount))),
+            (Some(_), _) => (
+                Filing::Void,
+                format!(
+                    "no payments in {year} under this account any more: the return filed with ${} is corrected to zero",
+                    dollars(f.amount)
+                ),
+            ),
+            (None, Some(_)) if rejected_n > 0 => {
+                (Filing::Held, format!("held at the ${} filed: this payee's payments of {year} were rejected", dollars(f.amount)))
+            }
+            (None, Some(_)) => {
+                (Filing::Held, format!("held at the ${} filed: the TIN changed and the TIN filed cannot be read back", dollars(f.amount)))
+            }
+            (None, None) => {
+                (Filing::Held, format!("held at the ${} filed: the payee is not in this extract (rejected or removed)", dollars(f.amount)))
+            }
         };
         if filing == Filing::Held {
             held.push(Held { account: account.clone(), filed: f.amount, now: Decimal::ZERO });
@@ -641,11 +664,14 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
     // Rejected payment rows of the year, per payee number as given.
     for (payee_number, list) in rejected_by {
         let payee = Id::parse(payee_number).and_then(|id| x.payees.get(&id));
-        let amount: Decimal = list.iter().filter_map(|r| r.amount).sum();
-        let unreadable = list.iter().filter(|r| r.amount.is_none()).count();
+        let amount: Decimal = list.iter().filter_map(|r| r.raw.amount).sum();
+        let unreadable = list.iter().filter(|r| r.raw.amount.is_none()).count();
         let mut reason: Vec<String> = list
             .iter()
-            .map(|r| format!("payment {} (payments.csv line {}): {}", if r.payment_id.is_empty() { "?" } else { &r.payment_id }, r.line, r.reason))
+            .map(|r| {
+                let id = if r.raw.payment_id.is_empty() { "?" } else { &r.raw.payment_id };
+                format!("payment {id} (payments.csv line {}): {}", r.raw.line, r.reason)
+            })
             .collect();
         if unreadable > 0 {
             reason.push(format!("{unreadable} amount(s) unreadable, not in the sum"));
@@ -668,7 +694,9 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
     }
     // Rows in payee then status order; a payee's return state stays on its
     // first row (a carried row of a rejected payee merges with its rejects).
-    rows.sort_by(|a, b| (&a.payee_number, a.status, a.return_account.is_none()).cmp(&(&b.payee_number, b.status, b.return_account.is_none())));
+    rows.sort_by(|a, b| {
+        (&a.payee_number, a.status, a.return_account.is_none()).cmp(&(&b.payee_number, b.status, b.return_account.is_none()))
+    });
     returns.sort_by(|a, b| (&a.account, a.filing != Filing::Void).cmp(&(&b.account, b.filing != Filing::Void)));
     held.sort_by(|a, b| a.account.cmp(&b.account));
     Ledger { year, threshold, returns, rows, undated, held }
@@ -758,7 +786,21 @@ pub fn write_reconciliation(ledger: &Ledger) -> Result<Vec<u8>, csv::Error> {
         let label = format!("TOTAL {}", status.code());
         w.write_record([&label, "", "", "", status.code(), &t.payments.to_string(), &format!("{:.2}", t.amount), "", "", "", "", "", ""])?;
     }
-    w.write_record(["TOTAL all payments of the year", "", "", "", "", &all.payments.to_string(), &format!("{:.2}", all.amount), "", "", "", "", "", ""])?;
+    w.write_record([
+        "TOTAL all payments of the year",
+        "",
+        "",
+        "",
+        "",
+        &all.payments.to_string(),
+        &format!("{:.2}", all.amount),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ])?;
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
@@ -815,15 +857,22 @@ mod tests {
         let text = String::from_utf8(write_reconciliation(&first).unwrap()).unwrap();
         let prev = Previous::parse(&text, "r.csv").unwrap();
         assert_eq!(prev.returns.len(), 3);
-        assert_eq!(prev.returns["300000001"], Filed { name: "Payee 1".into(), tin: "***-**-0001".into(), amount: "2500.00".parse().unwrap() });
+        assert_eq!(
+            prev.returns["300000001"],
+            Filed { name: "Payee 1".into(), tin: "***-**-0001".into(), amount: "2500.00".parse().unwrap() }
+        );
         // The same year again: nothing to file.
         let again = build(2026, "2000.00".parse().unwrap(), &x, &[], Some(&prev));
         assert_eq!(again.filed().count(), 0);
         assert!(again.returns.iter().all(|r| r.filing == Filing::Unchanged));
         // A higher threshold: every return corrected to zero, under the same account and TIN.
         let zeroed = build(2026, "3000.00".parse().unwrap(), &x, &[], Some(&prev));
-        let got: Vec<(&str, Filing, String)> = zeroed.returns.iter().map(|r| (r.account.as_str(), r.filing, r.amount.to_string())).collect();
-        assert_eq!(got, [("300000000", Filing::Void, "0".into()), ("300000001", Filing::Void, "0".into()), ("300000002", Filing::Void, "0".into())]);
+        let got: Vec<(&str, Filing, String)> =
+            zeroed.returns.iter().map(|r| (r.account.as_str(), r.filing, r.amount.to_string())).collect();
+        assert_eq!(
+            got,
+            [("300000000", Filing::Void, "0".into()), ("300000001", Filing::Void, "0".into()), ("300000002", Filing::Void, "0".into())]
+        );
         let rows = String::from_utf8(write_reconciliation(&zeroed).unwrap()).unwrap();
         assert!(rows.contains("300000001,Payee 1,***-**-0001,SSN,below_threshold,1,2500.00,300000001,0.00,void,2500.00,mail,"), "{rows}");
     }

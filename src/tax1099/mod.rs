@@ -73,9 +73,10 @@ impl TaxYears {
         let file: File = toml::from_str(text).map_err(|e| err(e.message().trim().to_string()))?;
         let mut thresholds = BTreeMap::new();
         for y in file.year {
-            let t: Decimal = y.threshold.parse().map_err(|_| {
-                err(format!("tax year {}: threshold {:?} is not an amount like \"2000.00\"", y.year, y.threshold))
-            })?;
+            let t: Decimal = y
+                .threshold
+                .parse()
+                .map_err(|_| err(format!("tax year {}: threshold {:?} is not an amount like \"2000.00\"", y.year, y.threshold)))?;
             if t <= Decimal::ZERO || t.scale() > 2 {
                 return Err(err(format!("tax year {}: threshold {} must be above zero, in cents", y.year, y.threshold)));
             }
@@ -245,7 +246,10 @@ mod tests {
         let err = TaxYears::parse("[[year]]\nyear = 2026\nthreshold = \"2000.001\"\n", "data/tax1099.toml").unwrap_err();
         assert_eq!(err.to_string(), "data/tax1099.toml: tax year 2026: threshold 2000.001 must be above zero, in cents");
         let twice = "[[year]]\nyear = 2026\nthreshold = \"2000.00\"\n[[year]]\nyear = 2026\nthreshold = \"600.00\"\n";
-        assert_eq!(TaxYears::parse(twice, "data/tax1099.toml").unwrap_err().to_string(), "data/tax1099.toml: tax year 2026 is listed twice");
+        assert_eq!(
+            TaxYears::parse(twice, "data/tax1099.toml").unwrap_err().to_string(),
+            "data/tax1099.toml: tax year 2026 is listed twice"
+        );
     }
 
     #[test]
@@ -254,7 +258,10 @@ mod tests {
         assert_eq!(p.ein.formatted(), "91-0000000");
         assert_eq!(p.lines().last().unwrap(), "Olympia, WA 98504-5812");
         let bad = PAYER_TOML.replace("ein = \"91-0000000\"", "ein = \"91-00000\"");
-        assert_eq!(Payer::parse(&bad, "p.toml").unwrap_err().to_string(), "p.toml: ein = \"91-00000\" is not nine digits like \"91-1234567\"");
+        assert_eq!(
+            Payer::parse(&bad, "p.toml").unwrap_err().to_string(),
+            "p.toml: ein = \"91-00000\" is not nine digits like \"91-1234567\""
+        );
         let extra = format!("{PAYER_TOML}\nfax = \"1\"\n");
         assert!(Payer::parse(&extra, "p.toml").unwrap_err().to_string().starts_with("p.toml: unknown field `fax`"));
     }

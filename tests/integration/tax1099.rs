@@ -59,10 +59,27 @@ fn iris_rows(out: &Path, stem: &str) -> Vec<BTreeMap<String, String>> {
     let mut names: Vec<_> = std::fs::read_dir(out.join("tax1099"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(stem) && n[stem.len()..].starts_with('-') && n[stem.len() + 1..].chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|n| {
+            n.starts_with(stem)
+                && n[stem.len()..].starts_with('-')
+                && n[stem.len() + 1..].chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
         .collect();
     names.sort();
     names.iter().flat_map(|n| read_csv(&out.join("tax1099").join(n))).collect()
+}
+
+/// The given columns of every upload row, in file order.
+fn iris(out: &Path, stem: &str, columns: &[&str]) -> Vec<Vec<String>> {
+    iris_rows(out, stem).iter().map(|r| columns.iter().map(|c| r[*c].clone()).collect()).collect()
+}
+
+/// Account, recipient TIN, box 1, corrected indicator.
+const RETURN: [&str; 4] = ["Account Number", "Recipient TIN", "Box 1 Nonemployee Compensation", "Corrected Return Indicator"];
+
+/// An expected upload row.
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
 }
 
 fn statement(out: &Path, payee: &str, id: &str) -> PathBuf {
@@ -168,18 +185,14 @@ fn the_2026_run_reports_each_tin_over_2000_and_prints_copy_b() {
 
     // The IRIS file: the five returns, full TINs, box 1 to the cent.
     let rows = iris_rows(&out, "iris-1099nec");
-    let got: Vec<(&str, &str, &str, &str)> = rows
-        .iter()
-        .map(|r| (r["Account Number"].as_str(), r["Recipient TIN"].as_str(), r["Box 1 Nonemployee Compensation"].as_str(), r["Corrected Return Indicator"].as_str()))
-        .collect();
     assert_eq!(
-        got,
+        iris(&out, "iris-1099nec", &RETURN),
         [
-            ("100200300", "911234567", "62812.10", ""),
-            ("100200301", "532114455", "16860.10", ""),
-            ("100200302", "917654321", "12484.80", ""),
-            ("100200305", "533228811", "4926.60", ""),
-            ("100200306", "534901276", "14647.20", ""),
+            row(&["100200300", "911234567", "62812.10", ""]),
+            row(&["100200301", "532114455", "16860.10", ""]),
+            row(&["100200302", "917654321", "12484.80", ""]),
+            row(&["100200305", "533228811", "4926.60", ""]),
+            row(&["100200306", "534901276", "14647.20", ""]),
         ]
     );
     assert!(rows.iter().all(|r| r["Payer TIN"] == "910000000" && r["Tax Year"] == "2026"));
@@ -187,7 +200,14 @@ fn the_2026_run_reports_each_tin_over_2000_and_prints_copy_b() {
     // The same input gives the same bytes.
     let (again, o2) = tax1099(tmp.path(), "again", &oct_2026(), "2026", &[]);
     assert_eq!(o2.status.code(), Some(0));
-    for f in ["manifest.csv", "tax1099/reconciliation.csv", "tax1099/reconciliation.pdf", "tax1099/iris-1099nec-001.csv", "print/batch-0001.pdf", "documents/100200305/1099NEC-2026-100200305.pdf"] {
+    for f in [
+        "manifest.csv",
+        "tax1099/reconciliation.csv",
+        "tax1099/reconciliation.pdf",
+        "tax1099/iris-1099nec-001.csv",
+        "print/batch-0001.pdf",
+        "documents/100200305/1099NEC-2026-100200305.pdf",
+    ] {
         assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f} differs between runs");
     }
 }
@@ -219,7 +239,8 @@ fn edge_extract(dir: &Path, payees: &[(&str, &str, &str, &[&str])]) {
     std::fs::create_dir_all(dir).unwrap();
     let mut p = String::from("payee_number,name,dba_name,address_line1,address_line2,city,state,zip,tin,tin_type,delivery,email,language,direct_deposit,reportable_1099,consent_electronic_1099\n");
     let mut pay = String::from("payment_id,payee_number,issue_date,settlement_date,method,amount\n");
-    let mut lines = String::from("payment_id,line_no,reference_number,invoice_number,service_month,units,rate,amount,adjustment_code,description\n");
+    let mut lines =
+        String::from("payment_id,line_no,reference_number,invoice_number,service_month,units,rate,amount,adjustment_code,description\n");
     let mut id = 500000001;
     for (k, (number, name, date, amounts)) in payees.iter().enumerate() {
         p.push_str(&format!("{number},{name},,10{k} Main St,,Olympia,WA,98501,53{k}-11-2233,SSN,mail,,,N,Y,N\n"));
@@ -254,7 +275,10 @@ fn thresholds_at_their_edges_in_2025_and_2026() {
     assert_eq!(rec[&("200000002".into(), "reported".into())]["amount"], "2000.00");
     assert_eq!(rec.len(), 2, "2025's payments are not in 2026: {:?}", rec.keys());
     let rows = iris_rows(&out, "iris-1099nec");
-    assert_eq!(rows.iter().map(|r| (r["Account Number"].as_str(), r["Box 1 Nonemployee Compensation"].as_str())).collect::<Vec<_>>(), [("200000002", "2000.00")]);
+    assert_eq!(
+        rows.iter().map(|r| (r["Account Number"].as_str(), r["Box 1 Nonemployee Compensation"].as_str())).collect::<Vec<_>>(),
+        [("200000002", "2000.00")]
+    );
 
     let (out, o) = tax1099(tmp.path(), "y2025", &data, "2025", &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
@@ -295,16 +319,12 @@ fn thresholds_at_their_edges_in_2025_and_2026() {
     assert!(stdout(&o).contains("threshold 2,100.00; furnish and file by 2028-01-31"), "{}", stdout(&o));
 }
 
-#[test]
-fn full_tins_are_only_in_the_iris_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (out, o) = tax1099(tmp.path(), "run", &oct_2026(), "2026", &[]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let payees = read_csv(&oct_2026().join("payees.csv"));
-    // Every recipient's whole TIN, with and without hyphens.
-    let full: Vec<String> = payees.iter().flat_map(|p| [p["tin"].clone(), p["tin"].replace('-', "")]).collect();
+/// Scans every file of a run folder (PDFs as text, zip archives entry by
+/// entry, everything else as bytes) for the TINs in `full`; asserts they
+/// appear only in the IRIS upload files, and returns those files.
+fn full_tins_only_in_iris_files(out: &Path, full: &[String]) -> Vec<PathBuf> {
     let mut files = vec![];
-    let mut stack = vec![out.clone()];
+    let mut stack = vec![out.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
@@ -316,23 +336,59 @@ fn full_tins_are_only_in_the_iris_files() {
         }
     }
     files.sort();
-    let mut iris_seen = 0;
+    let scratch = tempfile::tempdir().unwrap();
+    let mut iris = vec![];
     for f in &files {
-        let name = f.strip_prefix(&out).unwrap().display().to_string();
-        let text = match f.extension().and_then(|x| x.to_str()) {
-            Some("pdf") => pdf_text(f),
-            Some("zip") => continue, // the same PDFs as documents/, compressed
-            _ => String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned(),
+        let name = f.strip_prefix(out).unwrap().display().to_string();
+        let texts: Vec<(String, String)> = match f.extension().and_then(|x| x.to_str()) {
+            Some("pdf") => vec![(name.clone(), pdf_text(f))],
+            Some("zip") => {
+                let mut z = zip::ZipArchive::new(std::fs::File::open(f).unwrap()).unwrap();
+                (0..z.len())
+                    .map(|i| {
+                        let mut entry = z.by_index(i).unwrap();
+                        let mut bytes = vec![];
+                        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+                        let inner = format!("{name}!{}", entry.name());
+                        if entry.name().ends_with(".pdf") {
+                            let tmp = scratch.path().join("entry.pdf");
+                            std::fs::write(&tmp, &bytes).unwrap();
+                            (inner, pdf_text(&tmp))
+                        } else {
+                            (inner, String::from_utf8_lossy(&bytes).into_owned())
+                        }
+                    })
+                    .collect()
+            }
+            _ => vec![(name.clone(), String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())],
         };
-        let found: Vec<&String> = full.iter().filter(|t| text.contains(t.as_str())).collect();
-        if name.starts_with("tax1099/iris-1099nec-") {
-            iris_seen += 1;
-            assert!(text.contains("533228811") && text.contains("911234567"), "the IRS gets full TINs");
-        } else {
-            assert!(found.is_empty(), "{name} shows a full TIN: {found:?}");
+        for (what, text) in texts {
+            let found: Vec<&String> = full.iter().filter(|t| text.contains(t.as_str())).collect();
+            if what.starts_with("tax1099/iris-1099nec-") {
+                iris.push(f.clone());
+            } else {
+                assert!(found.is_empty(), "{what} shows a full TIN: {found:?}");
+            }
         }
     }
-    assert_eq!(iris_seen, 1);
+    iris
+}
+
+#[test]
+fn full_tins_are_only_in_the_iris_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, o) = tax1099(tmp.path(), "run", &oct_2026(), "2026", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let payees = read_csv(&oct_2026().join("payees.csv"));
+    // Every recipient's whole TIN, with and without hyphens.
+    let full: Vec<String> = payees.iter().flat_map(|p| [p["tin"].clone(), p["tin"].replace('-', "")]).collect();
+    let iris = full_tins_only_in_iris_files(&out, &full);
+    assert_eq!(iris.len(), 1);
+    let text = std::fs::read_to_string(&iris[0]).unwrap();
+    // The IRS gets every reported recipient's whole TIN.
+    for tin in ["911234567", "532114455", "917654321", "533228811", "534901276"] {
+        assert!(text.contains(tin), "the IRIS file lacks a full TIN");
+    }
     // What people read shows the truncated forms.
     let rec = std::fs::read_to_string(out.join("tax1099/reconciliation.csv")).unwrap();
     assert!(rec.contains("***-**-8811") && rec.contains("XX-XXX4567"), "{rec}");
@@ -377,7 +433,14 @@ fn the_reconciliation_accounts_for_every_payment_of_the_year_rejected_ones_too()
     assert_eq!(s["tax1099"]["payments_of_the_year"]["unreadable_amounts"], 1);
     assert!(s["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true), "{}", s["checks"]);
     let pdf = pdf_text(&out.join("tax1099/reconciliation.pdf"));
-    assert!(pdf.contains(&format!("Balanced: the sorted payments equal every payment of the year, {} payments and ${}.", of_year.len(), ssps::compose::money(readable))), "{pdf}");
+    assert!(
+        pdf.contains(&format!(
+            "Balanced: the sorted payments equal every payment of the year, {} payments and ${}.",
+            of_year.len(),
+            ssps::compose::money(readable)
+        )),
+        "{pdf}"
+    );
     assert!(pdf.contains("Rejected payments of the year") && pdf.contains("100200399"), "{pdf}");
     assert!(pdf.contains("February 1, 2027 (January 31, moved to the next business day)"), "{pdf}");
 }
@@ -392,12 +455,21 @@ fn a_correction_run_corrects_only_the_returns_that_changed() {
     // A name corrected, an amount corrected, a payee found exempt after filing.
     edit(&data, "payees.csv", "100200301,Rosa Maria Delgado,", "100200301,Rosa María Delgado,");
     edit(&data, "payments.csv", "880000241,100200305,2026-10-09,,WARRANT,531.30", "880000241,100200305,2026-10-09,,WARRANT,500.00");
-    edit(&data, "payment_lines.csv", "880000241,1,1000004224,305A-261001,2026-09,22,24.15,531.30", "880000241,1,1000004224,305A-261001,2026-09,22,24.15,500.00");
+    edit(
+        &data,
+        "payment_lines.csv",
+        "880000241,1,1000004224,305A-261001,2026-09,22,24.15,531.30",
+        "880000241,1,1000004224,305A-261001,2026-09,22,24.15,500.00",
+    );
     edit(&data, "payees.csv", "534-90-1276,SSN,email,ngoc.tran@example.org,,Y,,", "534-90-1276,SSN,email,ngoc.tran@example.org,,Y,N,");
     let prev = first.display().to_string();
     let (out, o) = tax1099(tmp.path(), "second", &data, "2026", &["--corrected-from", &prev, "--date", "2027-02-15"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("returns: 2 corrected, 1 void, 2 unchanged; IRIS upload files: tax1099/iris-1099nec-corrected-001.csv;"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("returns: 2 corrected, 1 void, 2 unchanged; IRIS upload files: tax1099/iris-1099nec-corrected-001.csv;"),
+        "{}",
+        stdout(&o)
+    );
 
     let manifest = read_csv(&out.join("manifest.csv"));
     let ids: Vec<&str> = manifest.iter().map(|r| r["document_id"].as_str()).collect();
@@ -413,17 +485,16 @@ fn a_correction_run_corrects_only_the_returns_that_changed() {
     assert!(ngoc.contains("CORRECTED"), "{ngoc}");
     assert_eq!(boxes(&ngoc).2, "0.00");
 
-    let rows = iris_rows(&out, "iris-1099nec-corrected");
-    let got: Vec<(&str, &str, &str, &str)> = rows
-        .iter()
-        .map(|r| (r["Account Number"].as_str(), r["Recipient Name Line 1"].as_str(), r["Box 1 Nonemployee Compensation"].as_str(), r["Corrected Return Indicator"].as_str()))
-        .collect();
     assert_eq!(
-        got,
+        iris(
+            &out,
+            "iris-1099nec-corrected",
+            &["Account Number", "Recipient Name Line 1", "Box 1 Nonemployee Compensation", "Corrected Return Indicator"]
+        ),
         [
-            ("100200301", "Rosa María Delgado", "16860.10", "X"),
-            ("100200305", "James O'Connor", "4895.30", "X"),
-            ("100200306", "Ngọc Trần", "0.00", "X"),
+            row(&["100200301", "Rosa María Delgado", "16860.10", "X"]),
+            row(&["100200305", "James O'Connor", "4895.30", "X"]),
+            row(&["100200306", "Ngọc Trần", "0.00", "X"]),
         ]
     );
     assert!(iris_rows(&out, "iris-1099nec").is_empty(), "no original returns in a correction run with nothing new");
@@ -447,7 +518,11 @@ fn a_correction_run_corrects_only_the_returns_that_changed() {
     // Only a 1099 run of the same year can be corrected.
     let (_, o) = tax1099(tmp.path(), "wrong", &data, "2025", &["--corrected-from", &prev]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains(&format!("--corrected-from {prev}: it is a tax1099 run of 2026, not a tax1099 run of 2025")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("--corrected-from {prev}: it is a tax1099 run of 2026, not a tax1099 run of 2025")),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -461,7 +536,10 @@ fn shared_tins_tin_changes_and_rejected_payments_in_correction_runs() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let rec = reconciliation(&first);
     let ngoc = &rec[&("100200306".into(), "reported".into())];
-    assert_eq!((ngoc["amount"].as_str(), ngoc["return_account"].as_str(), ngoc["return_amount"].as_str()), ("14647.20", "100200305", "19573.80"));
+    assert_eq!(
+        (ngoc["amount"].as_str(), ngoc["return_account"].as_str(), ngoc["return_amount"].as_str()),
+        ("14647.20", "100200305", "19573.80")
+    );
     assert!(ngoc["reason"].contains("net $19,573.80 paid in 2026 is at least the $2,000.00 threshold; the TIN's payees 100200305, 100200306 are added up under account 100200305; the TIN's payees have different names: the return uses James O'Connor"), "{}", ngoc["reason"]);
     assert!(!statement(&first, "100200306", "1099NEC-2026-100200306").exists());
     let text = pdf_text(&statement(&first, "100200305", "1099NEC-2026-100200305"));
@@ -473,8 +551,14 @@ fn shared_tins_tin_changes_and_rejected_payments_in_correction_runs() {
     // Valley's payments is now rejected.
     edit(&data, "payees.csv", "533-22-8811,SSN,email", "534-90-1276,SSN,email");
     edit(&data, "payees.csv", "532-11-4455", "532-11-9999");
-    edit(&data, "payments.csv", "880000238,100200302,2026-10-11,2026-10-18,EFT,1346.40", "880000238,100200302,2026-10-11,2026-10-18,EFT,1346.4O");
-    let (second, o) = tax1099(tmp.path(), "second", &data, "2026", &["--corrected-from", &first.display().to_string(), "--date", "2027-02-15"]);
+    edit(
+        &data,
+        "payments.csv",
+        "880000238,100200302,2026-10-11,2026-10-18,EFT,1346.40",
+        "880000238,100200302,2026-10-11,2026-10-18,EFT,1346.4O",
+    );
+    let (second, o) =
+        tax1099(tmp.path(), "second", &data, "2026", &["--corrected-from", &first.display().to_string(), "--date", "2027-02-15"]);
     assert_eq!(o.status.code(), Some(1), "rejected records and a held return: {}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("returns: 2 original, 1 corrected, 1 void, 1 unchanged, 1 held;"), "{}", stdout(&o));
     assert!(stdout(&o).contains("held: the return of account 100200302 stays as filed"), "{}", stdout(&o));
@@ -491,33 +575,41 @@ fn shared_tins_tin_changes_and_rejected_payments_in_correction_runs() {
     let new = pdf_text(&statement(&second, "100200301", "1099NEC-2026-100200301"));
     assert!(!new.contains("CORRECTED"), "{new}");
     assert_eq!(boxes(&new), ("91-0000000".into(), "***-**-9999".into(), "16,860.10".into()));
-    let iris = |out: &Path, stem: &str| -> Vec<(String, String, String, String)> {
-        iris_rows(out, stem)
-            .iter()
-            .map(|r| (r["Account Number"].clone(), r["Recipient TIN"].clone(), r["Box 1 Nonemployee Compensation"].clone(), r["Corrected Return Indicator"].clone()))
-            .collect()
-    };
-    let row = |a: &str, t: &str, b: &str, c: &str| (a.to_string(), t.to_string(), b.to_string(), c.to_string());
     assert_eq!(
-        iris(&second, "iris-1099nec-corrected"),
-        [row("100200301", "532114455", "0.00", "X"), row("100200305", "533228811", "4926.60", "X")]
+        iris(&second, "iris-1099nec-corrected", &RETURN),
+        [row(&["100200301", "532114455", "0.00", "X"]), row(&["100200305", "533228811", "4926.60", "X"])]
     );
-    assert_eq!(iris(&second, "iris-1099nec"), [row("100200301", "532119999", "16860.10", ""), row("100200306", "534901276", "14647.20", "")]);
+    assert_eq!(
+        iris(&second, "iris-1099nec", &RETURN),
+        [row(&["100200301", "532119999", "16860.10", ""]), row(&["100200306", "534901276", "14647.20", ""])]
+    );
     // Harvest Valley: lowering its return while a payment is rejected would file a data error.
     let rec = reconciliation(&second);
     let harvest = &rec[&("100200302".into(), "reported".into())];
-    assert_eq!((harvest["filing"].as_str(), harvest["return_amount"].as_str(), harvest["amount"].as_str()), ("held", "12484.80", "11138.40"));
-    assert!(harvest["reason"].contains("1 rejected payment(s) of $0.00 are not included") && harvest["reason"].contains("held at the $12,484.80 filed: the rejected payments must be fixed first"), "{}", harvest["reason"]);
+    assert_eq!(
+        (harvest["filing"].as_str(), harvest["return_amount"].as_str(), harvest["amount"].as_str()),
+        ("held", "12484.80", "11138.40")
+    );
+    assert!(
+        harvest["reason"].contains("1 rejected payment(s) of $0.00 are not included")
+            && harvest["reason"].contains("held at the $12,484.80 filed: the rejected payments must be fixed first"),
+        "{}",
+        harvest["reason"]
+    );
     assert_eq!(rec[&("100200301".into(), "reported".into())]["filing"], "two_step");
+    // Both of Rosa's SSNs, the one corrected to zero and the new one, are only in the upload files.
+    let tins: Vec<String> = ["532-11-4455", "532114455", "532-11-9999", "532119999", "533228811", "534901276"].map(String::from).to_vec();
+    assert_eq!(full_tins_only_in_iris_files(&second, &tins).len(), 2);
 
     // Fixed, and Rosa's SSN changes once more: the TIN to zero is read back
     // from the second run's upload file, two runs down the chain.
     edit(&data, "payments.csv", "1346.4O", "1346.40");
     edit(&data, "payees.csv", "532-11-9999", "532-11-8888");
-    let (third, o) = tax1099(tmp.path(), "third", &data, "2026", &["--corrected-from", &second.display().to_string(), "--date", "2027-03-01"]);
+    let (third, o) =
+        tax1099(tmp.path(), "third", &data, "2026", &["--corrected-from", &second.display().to_string(), "--date", "2027-03-01"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("returns: 1 original, 1 void, 4 unchanged;"), "{}", stdout(&o));
-    assert_eq!(iris(&third, "iris-1099nec-corrected"), [row("100200301", "532119999", "0.00", "X")]);
-    assert_eq!(iris(&third, "iris-1099nec"), [row("100200301", "532118888", "16860.10", "")]);
+    assert_eq!(iris(&third, "iris-1099nec-corrected", &RETURN), [row(&["100200301", "532119999", "0.00", "X"])]);
+    assert_eq!(iris(&third, "iris-1099nec", &RETURN), [row(&["100200301", "532118888", "16860.10", ""])]);
     assert_eq!(reconciliation(&third)[&("100200302".into(), "reported".into())]["filing"], "unchanged");
 }
