@@ -181,7 +181,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     println!("payer: the payer settings are not confirmed (the bundled data/payer.toml holds a placeholder EIN and telephone): do not mail or upload; give --payer FILE with confirmed = true");
                 }
                 if t.late {
-                    println!("late: the run date {} is after the furnishing deadline {}", t.date, t.furnish_by);
+                    println!("late: original returns dated {}, after the furnishing and filing deadline {}", t.date, t.furnish_by);
                 }
                 if t.undated_rejected_payments > 0 {
                     println!(

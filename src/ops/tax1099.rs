@@ -104,7 +104,8 @@ pub struct TaxSummary {
     pub furnish_by: NaiveDate,
     /// The run date.
     pub date: NaiveDate,
-    /// The run date is after `furnish_by`.
+    /// The run files original returns after `furnish_by` (corrections are
+    /// due as soon as an error is found, not by the deadline).
     pub late: bool,
     /// The payer's name.
     pub payer: String,
@@ -343,7 +344,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         threshold: money(threshold),
         furnish_by: deadline,
         date,
-        late: date > deadline,
+        late: date > deadline && ledger.filed().any(|r| r.filing == Filing::Original),
         payer: payer.name.clone(),
         payer_confirmed: payer.confirmed,
         // Absolute, so a later correction finds this run's ancestors from anywhere.
