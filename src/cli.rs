@@ -30,6 +30,8 @@ pub enum Command {
     Letters(LettersArgs),
     /// The January 1099 run: Form 1099-NEC statements (Copy B) for --year through the print channel, the IRIS upload files and the reconciliation.
     Tax1099(Tax1099Args),
+    /// Check a month's claims against attendance with the booklet's billing rules; with --out, a claim worksheet PDF per provider (exit 1 if any claim is not correct).
+    Claim(ClaimArgs),
     /// Show the delivery journal (--status) or send the email still waiting (--retry).
     Deliver(DeliverArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
@@ -145,6 +147,22 @@ pub struct Tax1099Args {
     pub tax_years: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// The extract folder (CSV files: authorizations, attendance, invoice_claims, clients, providers).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The service month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Month,
+    /// Write claim worksheets (one PDF per provider), claims.csv, rejects.csv and summary.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the month as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -17,10 +17,14 @@
 //! 6. [`journal`]: the run's manifest, rejects report and summary, written
 //!    atomically; [`delivery`]: the journal of what was emailed.
 //!
+//! Beside the document stages, [`claim`] makes the booklet's billing rules
+//! executable: the units a provider may claim for a month of attendance.
+//!
 //! [`ops`] holds one function per command that runs these stages in order;
 //! the binary (`src/main.rs`) only parses arguments and prints.
 
 pub mod calendar;
+pub mod claim;
 pub mod compose;
 pub mod delivery;
 pub mod email;

@@ -144,6 +144,48 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             print_run("Social Services Notices", &summary, email.as_ref(), &out);
             Ok(outcome.code())
         }
+        Command::Claim(args) => {
+            let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
+            let (m, s, outcome) = ops::claim::run(&req)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+                return Ok(outcome.code());
+            }
+            let judged: std::collections::BTreeSet<usize> = m.claims.iter().map(|(i, _)| *i).collect();
+            for (i, c) in &m.claims {
+                let l = &m.lines[*i];
+                println!(
+                    "{} line {} {} ({}, {} authorized): {}; {}",
+                    c.invoice_number,
+                    c.reference_number,
+                    l.child,
+                    l.service,
+                    l.units_authorized.normalize(),
+                    c.words,
+                    l.reasoning.join("; ")
+                );
+            }
+            for (i, l) in m.lines.iter().enumerate().filter(|(i, _)| !judged.contains(i)) {
+                println!(
+                    "no claim: line {} {} ({}, {} authorized): may claim {}; {}",
+                    l.reference_number,
+                    l.child,
+                    l.service,
+                    l.units_authorized.normalize(),
+                    l.correct.normalize(),
+                    l.reasoning.join("; ")
+                );
+                let _ = i;
+            }
+            println!(
+                "{}: {} claims: {} correct, {} over, {} under; {} claims not judged (their line is not in the extract); {} lines worked out; {} records rejected",
+                s.month, s.claims, s.correct, s.over, s.under, s.unjudged, s.lines, s.rejected_records
+            );
+            if let Some(out) = &args.out {
+                println!("{} worksheets in {}/worksheets/, claims.csv, rejects.csv, summary.json", s.worksheets, out.display());
+            }
+            Ok(outcome.code())
+        }
         Command::Tax1099(args) => {
             let out = args.run.out.clone();
             let req = ops::tax1099::TaxRun {

@@ -50,6 +50,8 @@ pub enum Template {
     StatementBack,
     /// The 1099 run's reconciliation summary.
     Reconciliation,
+    /// The claim worksheet of one provider's month (`ssps claim --out`).
+    Worksheet,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -67,6 +69,7 @@ impl Template {
             Template::Statement => "statement.typ",
             Template::StatementBack => "statement-back.typ",
             Template::Reconciliation => "reconciliation.typ",
+            Template::Worksheet => "worksheet.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -82,11 +85,12 @@ impl Template {
             Template::Statement => include_str!("../templates/statement.typ"),
             Template::StatementBack => include_str!("../templates/statement-back.typ"),
             Template::Reconciliation => include_str!("../templates/reconciliation.typ"),
+            Template::Worksheet => include_str!("../templates/worksheet.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 10] = [
+    const ALL: [Template; 11] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -96,6 +100,7 @@ impl Template {
         Template::Statement,
         Template::StatementBack,
         Template::Reconciliation,
+        Template::Worksheet,
         Template::DocumentCommon,
     ];
 }

@@ -4,6 +4,7 @@
 //! does lives here so it can be called and tested as a library.
 
 pub mod check;
+pub mod claim;
 pub mod deliver;
 pub mod invoices;
 pub mod letters;

@@ -1,0 +1,179 @@
+//! `ssps claim`: checks a month's claims against attendance with the
+//! booklet's billing rules ([`crate::claim`]), and with `--out` writes a
+//! claim worksheet PDF per provider, `claims.csv`, `rejects.csv` and
+//! `summary.json`.
+//!
+//! load → validate → [`crate::claim::check`] → (render worksheets). Exit
+//! status 0 when every claim of the month is correct, 1 when any is not
+//! (or a record was rejected), 2 when the check cannot run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{read_extract, require, OpError, Outcome};
+use crate::calendar::Holidays;
+use crate::claim::{self, MonthCheck, Verdict};
+use crate::load;
+use crate::model::Month;
+use crate::render::{PdfSettings, Renderer, Template};
+use crate::route::RouteError;
+
+/// What `ssps claim` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ClaimRun {
+    /// The extract folder.
+    pub data: PathBuf,
+    /// The service month.
+    pub month: Month,
+    /// Where to write the worksheets (none: print only).
+    pub out: Option<PathBuf>,
+}
+
+/// `summary.json` of a claim check.
+#[derive(Debug, Serialize)]
+pub struct ClaimSummary {
+    /// `claim`.
+    pub run: &'static str,
+    /// The month.
+    pub month: Month,
+    /// Lines worked out (attendance or a claim in the month).
+    pub lines: usize,
+    /// Claims judged.
+    pub claims: usize,
+    /// Of which correct.
+    pub correct: usize,
+    /// Over.
+    pub over: usize,
+    /// Under.
+    pub under: usize,
+    /// Claims for the month whose line is not in the extract (rejected or
+    /// missing): not judged.
+    pub unjudged: usize,
+    /// Records rejected by validation (all files).
+    pub rejected_records: usize,
+    /// Worksheets written.
+    pub worksheets: usize,
+}
+
+/// Runs the check: the month worked out, its summary, and the outcome.
+pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpError> {
+    let holidays = Holidays::washington();
+    if holidays.is_holiday(req.month.first_day()).is_none() {
+        return Err(OpError::Unbalanced(format!(
+            "data/holidays-wa.toml has no year {}: add the year's state holidays before checking its claims",
+            req.month.year()
+        )));
+    }
+    let v = read_extract(&req.data)?;
+    require(&v, &req.data, "claim checks", &[load::AUTHORIZATIONS.name, load::ATTENDANCE.name])?;
+    let checked = claim::check(&v.extract, &holidays, req.month);
+    let count = |verdict| checked.claims.iter().filter(|(_, c)| c.verdict == verdict).count();
+    let month_claims = v.extract.invoice_claims.iter().filter(|c| c.month == req.month).count();
+    let rejected_records = v.counts.values().map(|c| c.rejected).sum::<usize>();
+    let mut summary = ClaimSummary {
+        run: "claim",
+        month: req.month,
+        lines: checked.lines.len(),
+        claims: checked.claims.len(),
+        correct: count(Verdict::Correct),
+        over: count(Verdict::Over),
+        under: count(Verdict::Under),
+        unjudged: month_claims - checked.claims.len(),
+        rejected_records,
+        worksheets: 0,
+    };
+    if let Some(out) = &req.out {
+        let staging = crate::journal::Staging::begin(out)?;
+        summary.worksheets = worksheets(staging.dir(), &checked, &v.extract)?;
+        write_claims_csv(staging.dir(), &checked)?;
+        crate::journal::write_rejects(staging.dir(), &v.problems)?;
+        crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
+        staging.commit()?;
+    }
+    let clean = checked.all_correct() && summary.unjudged == 0 && rejected_records == 0;
+    Ok((checked, summary, if clean { Outcome::Clean } else { Outcome::Rejected }))
+}
+
+/// `claims.csv`: each claim with its verdict and the reasoning.
+fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
+    let err = |e: csv::Error| OpError::Unbalanced(format!("claims.csv: {e}"));
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    w.write_record(["invoice_number", "reference_number", "provider_number", "child", "units_authorized", "claimed", "correct", "verdict", "reasoning"])
+        .map_err(err)?;
+    for (i, c) in &m.claims {
+        let l = &m.lines[*i];
+        w.write_record([
+            c.invoice_number.as_str(),
+            &c.reference_number,
+            &l.provider_number,
+            &l.child,
+            &l.units_authorized.normalize().to_string(),
+            &c.claimed.normalize().to_string(),
+            &l.correct.normalize().to_string(),
+            &c.words,
+            &l.reasoning.join("; "),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| OpError::Unbalanced(format!("claims.csv: {e}")))?;
+    let path = dir.join("claims.csv");
+    std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
+    Ok(())
+}
+
+/// One worksheet PDF per provider under `worksheets/`; returns how many.
+fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract) -> Result<usize, OpError> {
+    let folder = dir.join("worksheets");
+    std::fs::create_dir_all(&folder).map_err(|source| RouteError::Write { path: folder.clone(), source })?;
+    let renderer = Renderer::new()?;
+    let mut by_provider: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, l) in m.lines.iter().enumerate() {
+        by_provider.entry(l.provider_number.as_str()).or_default().push(i);
+    }
+    let claim_of: BTreeMap<usize, &claim::ClaimCheck> = m.claims.iter().map(|(i, c)| (*i, c)).collect();
+    for (provider, lines) in &by_provider {
+        let name = crate::model::Id::parse(provider).and_then(|id| x.providers.get(&id)).map(|p| p.name.clone()).unwrap_or_default();
+        let data = serde_json::json!({
+            "provider": provider,
+            "name": name,
+            "month": m.month.to_string(),
+            "first_weekday": m.month.first_day().format("%w").to_string().parse::<u32>().unwrap_or(0),
+            "lines": lines.iter().map(|i| {
+                let l = &m.lines[*i];
+                serde_json::json!({
+                    "reference": l.reference_number,
+                    "child": l.child,
+                    "service": l.service,
+                    "authorized": l.units_authorized.normalize().to_string(),
+                    "correct": l.correct.normalize().to_string(),
+                    "reasoning": l.reasoning,
+                    "days": l.days.iter().map(|d| serde_json::json!({
+                        "day": d.date.format("%-d").to_string(),
+                        "mark": mark(d.counted),
+                        "hours": d.hours.map(|h| h.normalize().to_string()).unwrap_or_default(),
+                    })).collect::<Vec<_>>(),
+                    "claim": claim_of.get(i).map(|c| serde_json::json!({ "invoice": c.invoice_number, "claimed": c.claimed.normalize().to_string(), "words": c.words, "correct": c.verdict == Verdict::Correct })),
+                })
+            }).collect::<Vec<_>>(),
+        });
+        let settings = PdfSettings { ident: format!("ssps-claim-{}-{provider}", m.month), date: m.month.last_day(), tagged: false };
+        let pdf = renderer.render(Template::Worksheet, &data, &settings)?;
+        let path = folder.join(format!("{provider}.pdf"));
+        std::fs::write(&path, &pdf.pdf).map_err(|source| RouteError::Write { path, source })?;
+    }
+    Ok(by_provider.len())
+}
+
+/// The worksheet's mark for a day: the booklet's letters.
+fn mark(k: claim::DayKind) -> &'static str {
+    match k {
+        claim::DayKind::NotAuthorized => "NA",
+        claim::DayKind::Weekend => "",
+        claim::DayKind::Holiday => "H",
+        claim::DayKind::Closed => "C",
+        claim::DayKind::Attended => "X",
+        claim::DayKind::Absent => "A",
+    }
+}
