@@ -233,7 +233,10 @@ pub fn correct_units(
         ServiceKind::InfantBonus => {
             let in_care = care_days(care, line, month);
             if in_care >= INFANT_BONUS_DAYS {
-                why.push(format!("the infant was in care {} this month, at least {INFANT_BONUS_DAYS}: the bonus may be claimed", days(in_care)));
+                why.push(format!(
+                    "the infant was in care {} this month, at least {INFANT_BONUS_DAYS}: the bonus may be claimed",
+                    days(in_care)
+                ));
                 max
             } else {
                 why.push(format!("the infant was in care {} this month, fewer than {INFANT_BONUS_DAYS}: no bonus", days(in_care)));
@@ -243,7 +246,10 @@ pub fn correct_units(
         ServiceKind::NonstandardBonus => {
             let in_care = care_days(care, line, month);
             if in_care > 0 {
-                why.push("the non-standard hour bonus is all or nothing: claim it whole when the child was expected in non-standard hours".into());
+                why.push(
+                    "the non-standard hour bonus is all or nothing: claim it whole when the child was expected in non-standard hours"
+                        .into(),
+                );
                 max
             } else {
                 why.push("the child attended no day this month: nothing may be claimed".into());
@@ -323,17 +329,15 @@ fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Count
     let over = c.absent.saturating_sub(PAID_ABSENCES);
     if over > 0 {
         units = base.saturating_sub(over);
-        why.push(format!(
-            "absent {}, {} more than the {PAID_ABSENCES} allowed: {}",
-            days(c.absent),
-            over,
-            minus(base, over, units)
-        ));
+        why.push(format!("absent {}, {} more than the {PAID_ABSENCES} allowed: {}", days(c.absent), over, minus(base, over, units)));
     } else {
         why.push(format!("absent {}, no more than the {PAID_ABSENCES} allowed: {base}", days(c.absent)));
     }
     if c.holidays > 0 {
-        why.push(format!("{} on a state holiday: not absent and not closed (holidays are included in the authorization)", days(c.holidays)));
+        why.push(format!(
+            "{} on a state holiday: not absent and not closed (holidays are included in the authorization)",
+            days(c.holidays)
+        ));
     }
     // Booklet pp. 13–14: an authorization starting or ending inside the
     // month is paid at most for the days the child was scheduled in it.
@@ -441,7 +445,11 @@ pub fn judge(c: &InvoiceClaim, m: &LineMonth) -> ClaimCheck {
     // The all-or-nothing bonus: a part is never right.
     if m.kind == ServiceKind::NonstandardBonus && !claimed.is_zero() && claimed != m.units_authorized {
         verdict = if claimed > correct { Verdict::Over } else { Verdict::Under };
-        words = format!("{} claimed: the non-standard hour bonus cannot be prorated (claim 0 or {})", claimed.normalize(), m.units_authorized.normalize());
+        words = format!(
+            "{} claimed: the non-standard hour bonus cannot be prorated (claim 0 or {})",
+            claimed.normalize(),
+            m.units_authorized.normalize()
+        );
     }
     // Fees: a rate written below the printed one must stay within the cap.
     if let (Some(cap), Some(rate)) = (m.rate_cap, c.corrected_rate) {
@@ -488,9 +496,228 @@ pub fn check(x: &Extract, holidays: &Holidays, month: Month) -> MonthCheck {
     }
     lines.sort_by(|a, b| (&a.provider_number, &a.child, &a.reference_number).cmp(&(&b.provider_number, &b.child, &b.reference_number)));
     let index: BTreeMap<&str, usize> = lines.iter().enumerate().map(|(i, l)| (l.reference_number.as_str(), i)).collect();
-    let claims = claims
-        .iter()
-        .filter_map(|c| index.get(c.reference_number.as_str()).map(|&i| (i, judge(c, &lines[i]))))
-        .collect();
+    let claims = claims.iter().filter_map(|c| index.get(c.reference_number.as_str()).map(|&i| (i, judge(c, &lines[i])))).collect();
     MonthCheck { month, lines, claims }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, Unit};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn auth(kind: ServiceKind, program: Program, units: &str, start: &str, end: &str) -> Authorization {
+        let id = |s: &str| Id::parse(s).unwrap();
+        Authorization {
+            origin: Origin { file: "authorizations.csv", line: 2 },
+            reference_number: id("3000000001"),
+            authorization_number: id("AB1"),
+            provider_number: id("5001"),
+            client_id: id("C1"),
+            worker_id: id("W1"),
+            program,
+            service_code: "4301".into(),
+            service_name: "CARE".into(),
+            service_kind: kind,
+            unit: Unit::Day,
+            units_authorized: dec(units),
+            rate: dec("50.00"),
+            copay: None,
+            start_date: d(start),
+            end_date: d(end),
+            reporting_unit: id("6TH"),
+            action: None,
+            action_date: None,
+        }
+    }
+
+    /// Attendance rows: `X` on each listed day of `month` ("2026-03-02 X 9").
+    fn rows(spec: &[(&str, Mark, Option<&str>)]) -> Vec<Attendance> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, (date, mark, hours))| Attendance {
+                origin: Origin { file: "attendance.csv", line: i as u64 + 2 },
+                reference_number: Id::parse("3000000001").unwrap(),
+                date: d(date),
+                mark: *mark,
+                hours: hours.map(dec),
+            })
+            .collect()
+    }
+
+    /// Every weekday of `month` from `from` to `to` marked `mark`, with `hours`.
+    fn weekdays(month: Month, from: u32, to: u32, mark: Mark, hours: Option<&str>) -> Vec<(String, Mark, Option<String>)> {
+        (from..=to)
+            .filter_map(|day| NaiveDate::from_ymd_opt(month.year(), month.month(), day))
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .map(|d| (d.to_string(), mark, hours.map(str::to_string)))
+            .collect()
+    }
+
+    fn run(line: &Authorization, month: &str, spec: Vec<(String, Mark, Option<String>)>) -> LineMonth {
+        let spec: Vec<(&str, Mark, Option<&str>)> = spec.iter().map(|(a, m, h)| (a.as_str(), *m, h.as_deref())).collect();
+        let att = rows(&spec);
+        let refs: Vec<&Attendance> = att.iter().collect();
+        correct_units(line, "Child", Month::parse(month).unwrap(), &refs, &refs, &Holidays::washington())
+    }
+
+    #[test]
+    fn a_month_of_23_weekdays_is_still_22_and_absences_count_against_it() {
+        // December 2025 has 23 weekdays; Christmas (Thursday) is a holiday.
+        let m = Month::parse("2025-12").unwrap();
+        let n = (1..=31)
+            .filter(|&day| !matches!(NaiveDate::from_ymd_opt(2025, 12, day).unwrap().weekday(), Weekday::Sat | Weekday::Sun))
+            .count();
+        assert_eq!(n, 23);
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2025-07-01", "2025-12-31");
+        let all = run(&line, "2025-12", weekdays(m, 1, 31, Mark::Attended, None));
+        assert_eq!(all.correct, dec("22"));
+        // Six absences (the holiday is not one): 21.
+        let mut spec = weekdays(m, 1, 31, Mark::Attended, None);
+        for (date, mark, _) in spec.iter_mut() {
+            if ["2025-12-01", "2025-12-02", "2025-12-03", "2025-12-04", "2025-12-05", "2025-12-08", "2025-12-25"].contains(&date.as_str()) {
+                *mark = Mark::Absent;
+            }
+        }
+        let six = run(&line, "2025-12", spec);
+        assert_eq!(six.correct, dec("21"));
+        assert_eq!(six.reasoning[0], "absent 6 days, 1 more than the 5 allowed: 22 − 1 = 21");
+        assert_eq!(six.reasoning[1], "1 day on a state holiday: not absent and not closed (holidays are included in the authorization)");
+    }
+
+    #[test]
+    fn a_holiday_on_a_friday_is_neither_absent_nor_closed() {
+        // July 3, 2026 (a Friday) is Independence Day observed.
+        let m = Month::parse("2026-07").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2026-07-01", "2026-12-31");
+        let mut spec = weekdays(m, 1, 31, Mark::Absent, None);
+        for (date, mark, _) in spec.iter_mut() {
+            if date.as_str() >= "2026-07-06" {
+                *mark = Mark::Attended;
+            }
+            if date.as_str() == "2026-07-03" {
+                *mark = Mark::Closed; // the provider wrote C: still a holiday
+            }
+        }
+        let r = run(&line, "2026-07", spec);
+        // July 1 and 2 absent: 2 absences, the 3rd a holiday, not a closure.
+        assert_eq!(r.correct, dec("22"), "{:?}", r.reasoning);
+        assert!(r.days.iter().any(|x| x.date == d("2026-07-03") && x.counted == DayKind::Holiday));
+        assert!(!r.reasoning.iter().any(|s| s.starts_with("closed")), "{:?}", r.reasoning);
+    }
+
+    #[test]
+    fn an_authorization_starting_on_a_weekend_counts_from_the_monday() {
+        // March 7, 2026 is a Saturday: scheduled days are March 9–31, 17 weekdays.
+        let m = Month::parse("2026-03").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2026-03-07", "2026-08-31");
+        let mut spec = weekdays(m, 9, 31, Mark::Attended, None);
+        spec[0].1 = Mark::Absent;
+        let r = run(&line, "2026-03", spec);
+        assert_eq!(r.correct, dec("17"), "{:?}", r.reasoning);
+        assert_eq!(r.reasoning[1], "authorized only 03/07 to 03/31: at most the 17 days scheduled in that part of the month");
+        assert!(r.days.iter().filter(|x| x.counted == DayKind::NotAuthorized).count() == 6);
+    }
+
+    #[test]
+    fn seasonal_full_months_are_31_days_counted_every_calendar_day() {
+        // June 2026 has 30 days; a seasonal full month is still 31.
+        let line = auth(ServiceKind::FullDay, Program::Seasonal, "31", "2026-06-01", "2026-09-30");
+        let spec: Vec<(String, Mark, Option<String>)> =
+            (1..=30).map(|day| (format!("2026-06-{day:02}"), if day <= 7 { Mark::Absent } else { Mark::Attended }, None)).collect();
+        let r = run(&line, "2026-06", spec);
+        // Seven absences (weekends count), two over the five: 31 − 2 = 29.
+        assert_eq!(r.correct, dec("29"), "{:?}", r.reasoning);
+        assert_eq!(r.reasoning[0], "absent 7 days, 2 more than the 5 allowed: 31 − 2 = 29");
+        // The same month on a regular 22-day authorization ignores weekends.
+        let regular = auth(ServiceKind::FullDay, Program::Wccc, "22", "2026-06-01", "2026-09-30");
+        let spec: Vec<(String, Mark, Option<String>)> =
+            (1..=30).map(|day| (format!("2026-06-{day:02}"), if day <= 7 { Mark::Absent } else { Mark::Attended }, None)).collect();
+        let r = run(&regular, "2026-06", spec);
+        // June 1–5 are the weekdays among the first seven; Juneteenth is a holiday.
+        assert_eq!(r.correct, dec("22"), "{:?}", r.reasoning);
+    }
+
+    #[test]
+    fn half_day_extras_stop_at_the_authorized_room() {
+        // 25 half days: 3 extra at most, though the child had 6 long days.
+        let m = Month::parse("2026-03").unwrap();
+        let line = auth(ServiceKind::HalfDay, Program::Wccc, "25", "2026-01-01", "2026-06-30");
+        let mut spec = weekdays(m, 1, 31, Mark::Attended, Some("4"));
+        for row in spec.iter_mut().take(6) {
+            row.2 = Some("7.5".into());
+        }
+        let r = run(&line, "2026-03", spec);
+        assert_eq!(r.correct, dec("25"), "{:?}", r.reasoning);
+        assert_eq!(r.reasoning[1], "6 days of 5 or more hours in care: 3 extra half days (at most 3 extra): 22 + 3 = 25");
+        // The extra half days are never absence days: eight absences leave 19 + 3.
+        let mut spec = weekdays(m, 1, 31, Mark::Attended, Some("6"));
+        for row in spec.iter_mut().take(8) {
+            row.1 = Mark::Absent;
+            row.2 = None;
+        }
+        let r = run(&line, "2026-03", spec);
+        assert_eq!(r.correct, dec("22"), "{:?}", r.reasoning);
+    }
+
+    #[test]
+    fn part_time_pays_only_days_attended_and_never_more_than_authorized() {
+        let m = Month::parse("2026-03").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "12", "2026-01-01", "2026-06-30");
+        let r = run(&line, "2026-03", weekdays(m, 1, 13, Mark::Attended, None));
+        assert_eq!(r.correct, dec("10"));
+        let r = run(&line, "2026-03", weekdays(m, 1, 31, Mark::Attended, None));
+        assert_eq!(r.correct, dec("12"));
+        assert_eq!(r.reasoning.last().unwrap(), "never more than the pre-printed TOTAL UNITS, 12");
+    }
+
+    #[test]
+    fn extended_hours_bonuses_and_fees() {
+        let m = Month::parse("2026-08").unwrap();
+        let ext = auth(ServiceKind::ExtendedHours, Program::Seasonal, "40", "2026-06-01", "2026-09-30");
+        let r = run(
+            &ext,
+            "2026-08",
+            vec![
+                ("2026-08-03".into(), Mark::Attended, Some("11.5".into())),
+                ("2026-08-04".into(), Mark::Attended, Some("12".into())),
+                ("2026-08-05".into(), Mark::Attended, Some("9".into())),
+            ],
+        );
+        assert_eq!(r.correct, dec("3.5"));
+        let infant = auth(ServiceKind::InfantBonus, Program::Wccc, "1", "2026-08-01", "2026-12-31");
+        assert_eq!(run(&infant, "2026-08", weekdays(m, 3, 5, Mark::Attended, None)).correct, dec("0"));
+        assert_eq!(run(&infant, "2026-08", weekdays(m, 3, 7, Mark::Attended, None)).correct, dec("1"));
+        let activity = auth(ServiceKind::ActivityFee, Program::Seasonal, "1", "2026-08-01", "2026-12-31");
+        let r = run(&activity, "2026-08", vec![]);
+        assert_eq!((r.correct, r.reasoning[0].as_str()), (dec("0"), "only Working Connections (WCCC) pays an activity fee, not SEASONAL"));
+        // A fee's rate written above the cap is over, whatever the units.
+        let mut fee = auth(ServiceKind::RegistrationFee, Program::Wccc, "1", "2026-08-01", "2026-12-31");
+        fee.rate = dec("75.00");
+        let r = run(&fee, "2026-08", vec![]);
+        let claim = InvoiceClaim {
+            origin: Origin { file: "invoice_claims.csv", line: 2 },
+            invoice_number: Id::parse("501A-260801").unwrap(),
+            reference_number: fee.reference_number.clone(),
+            month: m,
+            units_claimed: dec("1"),
+            corrected_rate: Some(dec("60.00")),
+        };
+        let j = judge(&claim, &r);
+        assert_eq!((j.verdict, j.words.as_str()), (Verdict::Over, "over: the rate written, $60.00, is more than the $50.00 allowed"));
+        // The non-standard hour bonus cannot be prorated.
+        let ns = auth(ServiceKind::NonstandardBonus, Program::Wccc, "1", "2026-08-01", "2026-12-31");
+        let r = run(&ns, "2026-08", weekdays(m, 3, 4, Mark::Attended, None));
+        let half = InvoiceClaim { units_claimed: dec("0.5"), corrected_rate: None, reference_number: ns.reference_number.clone(), ..claim };
+        let j = judge(&half, &r);
+        assert_eq!(j.verdict, Verdict::Under);
+        assert_eq!(j.words, "0.5 claimed: the non-standard hour bonus cannot be prorated (claim 0 or 1)");
+    }
 }

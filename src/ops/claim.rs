@@ -100,8 +100,18 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
 fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
     let err = |e: csv::Error| OpError::Unbalanced(format!("claims.csv: {e}"));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    w.write_record(["invoice_number", "reference_number", "provider_number", "child", "units_authorized", "claimed", "correct", "verdict", "reasoning"])
-        .map_err(err)?;
+    w.write_record([
+        "invoice_number",
+        "reference_number",
+        "provider_number",
+        "child",
+        "units_authorized",
+        "claimed",
+        "correct",
+        "verdict",
+        "reasoning",
+    ])
+    .map_err(err)?;
     for (i, c) in &m.claims {
         let l = &m.lines[*i];
         w.write_record([

@@ -2,6 +2,7 @@
 //! back with a PDF text extractor. One test binary (see tests/README.md).
 
 mod check;
+mod claim;
 mod documents;
 mod email;
 mod invoices;
