@@ -183,6 +183,7 @@ pub fn correct_units(
             }
         } else {
             match row.map(|a| a.mark) {
+                // Booklet p. 18: a closure day (not a holiday) is never billable.
                 Some(Mark::Closed) => {
                     counts.closed += 1;
                     DayKind::Closed
@@ -193,7 +194,8 @@ pub fn correct_units(
                     DayKind::Attended
                 }
                 // No row, `A`, or `H` (validation rejects `H` on a day that is
-                // not a holiday): an absent day.
+                // not a holiday): an absent day, also every day after a child
+                // left care early (booklet p. 15).
                 _ => {
                     counts.scheduled += 1;
                     counts.absent += 1;
@@ -272,6 +274,7 @@ pub fn correct_units(
             }
         }
     };
+    // Booklet p. 20: never more than the pre-printed TOTAL UNITS.
     let correct = if correct > max {
         why.push(format!("never more than the pre-printed TOTAL UNITS, {}", max.normalize()));
         max
