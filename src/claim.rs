@@ -75,6 +75,8 @@ pub struct LineMonth {
     pub kind: ServiceKind,
     /// The pre-printed TOTAL UNITS.
     pub units_authorized: Decimal,
+    /// The pre-printed rate.
+    pub rate: Decimal,
     /// The units that may be claimed.
     pub correct: Decimal,
     /// Why, step by step, in words.
@@ -223,17 +225,29 @@ pub fn correct_units(
     let max = line.units_authorized;
     let mut why = Vec::new();
     let mut rate_cap = None;
+    let authorized_in_month = line.start_date <= month.last_day() && line.end_date >= month.first_day();
+    let care_in_month = care_days(care, line, month);
     let correct = match line.service_kind {
+        _ if !authorized_in_month => {
+            why.push(format!(
+                "the line is authorized {} to {}, not in {month}: nothing may be claimed",
+                line.start_date.format("%m/%d/%Y"),
+                line.end_date.format("%m/%d/%Y")
+            ));
+            Decimal::ZERO
+        }
         ServiceKind::FullDay | ServiceKind::HalfDay | ServiceKind::SpecialNeeds => {
             day_units(line, month, seasonal_month, &counts, &mut why)
         }
         ServiceKind::ExtendedHours => {
-            let h = counts.extended_hours;
+            // Hours may be recorded on the extended-hours line or on the
+            // child's care line.
+            let h = if counts.extended_hours.is_zero() { extended_hours(care, line, month) } else { counts.extended_hours };
             why.push(format!("hours in care over {EXTENDED_AFTER_HOURS} a day, summed: {}", h.normalize()));
             h
         }
         ServiceKind::InfantBonus => {
-            let in_care = care_days(care, line, month);
+            let in_care = care_in_month;
             if in_care >= INFANT_BONUS_DAYS {
                 why.push(format!(
                     "the infant was in care {} this month, at least {INFANT_BONUS_DAYS}: the bonus may be claimed",
@@ -246,7 +260,7 @@ pub fn correct_units(
             }
         }
         ServiceKind::NonstandardBonus => {
-            let in_care = care_days(care, line, month);
+            let in_care = care_in_month;
             if in_care > 0 {
                 why.push(
                     "the non-standard hour bonus is all or nothing: claim it whole when the child was expected in non-standard hours"
@@ -258,14 +272,19 @@ pub fn correct_units(
                 Decimal::ZERO
             }
         }
+        // Booklet p. 9: no day attended, no payment of any kind that month.
+        ServiceKind::RegistrationFee | ServiceKind::ActivityFee if care_in_month == 0 => {
+            why.push("the child attended no day this month: nothing may be claimed".into());
+            Decimal::ZERO
+        }
         ServiceKind::RegistrationFee => {
-            rate_cap = Some(REGISTRATION_FEE_CAP.min(line.rate));
+            rate_cap = Some(REGISTRATION_FEE_CAP);
             why.push(format!("the registration fee is the lesser of ${REGISTRATION_FEE_CAP} and the provider's fee"));
             max
         }
         ServiceKind::ActivityFee => {
             if line.program == Program::Wccc {
-                rate_cap = Some(ACTIVITY_FEE_CAP.min(line.rate));
+                rate_cap = Some(ACTIVITY_FEE_CAP);
                 why.push(format!("Working Connections pays an activity fee of at most ${ACTIVITY_FEE_CAP} a month"));
                 max
             } else {
@@ -288,6 +307,7 @@ pub fn correct_units(
         service: line.service_name.clone(),
         kind: line.service_kind,
         units_authorized: max,
+        rate: line.rate,
         correct,
         reasoning: why,
         days: day_list,
@@ -306,6 +326,22 @@ fn care_days(care: &[&Attendance], line: &Authorization, month: Month) -> u32 {
     dates.sort_unstable();
     dates.dedup();
     dates.len() as u32
+}
+
+/// Hours over 10 a day in the care lines' attendance (each date once, its
+/// longest record).
+fn extended_hours(care: &[&Attendance], line: &Authorization, month: Month) -> Decimal {
+    let mut by_date: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+    for a in care
+        .iter()
+        .filter(|a| a.mark == Mark::Attended && Month::of(a.date) == month && a.date >= line.start_date && a.date <= line.end_date)
+    {
+        if let Some(h) = a.hours {
+            let e = by_date.entry(a.date).or_default();
+            *e = (*e).max(h);
+        }
+    }
+    by_date.values().map(|h| (*h - Decimal::from(EXTENDED_AFTER_HOURS)).max(Decimal::ZERO)).sum()
 }
 
 /// Day units: full-time with the absent-day chart, or part-time by days attended.
@@ -328,39 +364,36 @@ fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Count
         ));
         return Decimal::from(c.attended);
     }
-    let mut units = base;
+    // Booklet pp. 13–14: an authorization starting or ending inside the
+    // month pays at most the days the child was scheduled in that part;
+    // absent days still apply, counted against those days.
+    let m0 = month.first_day();
+    let m1 = month.last_day();
+    let mut start = base;
+    if line.start_date > m0 || line.end_date < m1 {
+        let part = c.scheduled + c.closed + c.holidays;
+        let from = line.start_date.max(m0).format("%m/%d");
+        let to = line.end_date.min(m1).format("%m/%d");
+        if part < base {
+            why.push(format!("authorized only {from} to {to}: at most the {} scheduled in that part of the month", days(part)));
+            start = part;
+        } else {
+            why.push(format!("authorized only {from} to {to} ({} scheduled)", days(part)));
+        }
+    }
+    let mut units = start;
     let over = c.absent.saturating_sub(PAID_ABSENCES);
     if over > 0 {
-        units = base.saturating_sub(over);
-        why.push(format!("absent {}, {} more than the {PAID_ABSENCES} allowed: {}", days(c.absent), over, minus(base, over, units)));
+        units = start.saturating_sub(over);
+        why.push(format!("absent {}, {} more than the {PAID_ABSENCES} allowed: {}", days(c.absent), over, minus(start, over, units)));
     } else {
-        why.push(format!("absent {}, no more than the {PAID_ABSENCES} allowed: {base}", days(c.absent)));
+        why.push(format!("absent {}, no more than the {PAID_ABSENCES} allowed: {start}", days(c.absent)));
     }
     if c.holidays > 0 {
         why.push(format!(
             "{} on a state holiday: not absent and not closed (holidays are included in the authorization)",
             days(c.holidays)
         ));
-    }
-    // Booklet pp. 13–14: an authorization starting or ending inside the
-    // month is paid at most for the days the child was scheduled in it.
-    let m0 = month.first_day();
-    let m1 = month.last_day();
-    if line.start_date > m0 || line.end_date < m1 {
-        let part = c.scheduled + c.closed + c.holidays;
-        let from = line.start_date.max(m0);
-        let to = line.end_date.min(m1);
-        if units > part {
-            why.push(format!(
-                "authorized only {} to {}: at most the {} scheduled in that part of the month",
-                from.format("%m/%d"),
-                to.format("%m/%d"),
-                days(part)
-            ));
-            units = part;
-        } else {
-            why.push(format!("authorized only {} to {} ({} scheduled)", from.format("%m/%d"), to.format("%m/%d"), days(part)));
-        }
     }
     if c.closed > 0 {
         let after = units.saturating_sub(c.closed);
@@ -376,9 +409,10 @@ fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Count
         if c.long_days > 0 {
             let capped = if Decimal::from(c.long_days) > room { format!(" (at most {} extra)", room.normalize()) } else { String::new() };
             why.push(format!(
-                "{} of {LONG_DAY_HOURS} or more hours in care: {} extra half days{capped}: {} + {} = {}",
+                "{} of {LONG_DAY_HOURS} or more hours in care: {} extra half {}{capped}: {} + {} = {}",
                 days(c.long_days),
                 extra.normalize(),
+                if extra == Decimal::ONE { "day" } else { "days" },
                 total,
                 extra.normalize(),
                 (total + extra).normalize()
@@ -445,6 +479,13 @@ pub fn judge(c: &InvoiceClaim, m: &LineMonth) -> ClaimCheck {
         Verdict::Over => format!("over: {} claimed, {} may be claimed", claimed.normalize(), correct.normalize()),
         Verdict::Under => format!("under: {} claimed, {} may be claimed", claimed.normalize(), correct.normalize()),
     };
+    // Booklet pp. 7–8: a fee not used, or a non-standard bonus not due, is
+    // claimed as 0.
+    let zero_allowed = matches!(m.kind, ServiceKind::NonstandardBonus | ServiceKind::ActivityFee | ServiceKind::RegistrationFee);
+    if zero_allowed && claimed.is_zero() && verdict == Verdict::Under {
+        verdict = Verdict::Correct;
+        words = "correct: 0 claimed (not used this month)".into();
+    }
     // The all-or-nothing bonus: a part is never right.
     if m.kind == ServiceKind::NonstandardBonus && !claimed.is_zero() && claimed != m.units_authorized {
         verdict = if claimed > correct { Verdict::Over } else { Verdict::Under };
@@ -454,11 +495,16 @@ pub fn judge(c: &InvoiceClaim, m: &LineMonth) -> ClaimCheck {
             m.units_authorized.normalize()
         );
     }
-    // Fees: a rate written below the printed one must stay within the cap.
-    if let (Some(cap), Some(rate)) = (m.rate_cap, c.corrected_rate) {
-        if rate > cap && verdict != Verdict::Over {
+    // Fees: the rate paid (a lower one written below the printed one, else
+    // the printed one) must stay within the cap.
+    if let Some(cap) = m.rate_cap {
+        let rate = c.corrected_rate.unwrap_or(m.rate);
+        if rate > cap && !claimed.is_zero() && verdict != Verdict::Over {
             verdict = Verdict::Over;
-            words = format!("over: the rate written, ${rate}, is more than the ${cap} allowed");
+            words = match c.corrected_rate {
+                Some(r) => format!("over: the rate written, ${r}, is more than the ${cap} allowed"),
+                None => format!("over: the printed rate ${} is more than the ${cap} allowed; write ${cap} below it", m.rate),
+            };
         }
     }
     ClaimCheck {
@@ -498,8 +544,42 @@ pub fn check(x: &Extract, holidays: &Holidays, month: Month) -> MonthCheck {
         lines.push(correct_units(line, &child, month, &own, &care, holidays));
     }
     lines.sort_by(|a, b| (&a.provider_number, &a.child, &a.reference_number).cmp(&(&b.provider_number, &b.child, &b.reference_number)));
+    // Booklet p. 7: the infant bonus is paid once for the infant: a line
+    // claimed in an earlier month may not be claimed again.
+    for l in lines.iter_mut().filter(|l| l.kind == ServiceKind::InfantBonus && !l.correct.is_zero()) {
+        let earlier = x
+            .invoice_claims
+            .iter()
+            .filter(|c| c.reference_number.as_str() == l.reference_number && c.month < month && !c.units_claimed.is_zero())
+            .map(|c| c.month)
+            .min();
+        if let Some(m) = earlier {
+            l.reasoning.push(format!("the infant bonus is paid once, and it was claimed for {m}: nothing more may be claimed"));
+            l.correct = Decimal::ZERO;
+        }
+    }
     let index: BTreeMap<&str, usize> = lines.iter().enumerate().map(|(i, l)| (l.reference_number.as_str(), i)).collect();
-    let claims = claims.iter().filter_map(|c| index.get(c.reference_number.as_str()).map(|&i| (i, judge(c, &lines[i])))).collect();
+    let mut seen: BTreeMap<&str, &InvoiceClaim> = BTreeMap::new();
+    let claims = claims
+        .iter()
+        .filter_map(|c| {
+            let &i = index.get(c.reference_number.as_str())?;
+            let mut j = judge(c, &lines[i]);
+            // A line claimed twice for one month: the second claim is over.
+            if let Some(first) = seen.get(c.reference_number.as_str()) {
+                if !c.units_claimed.is_zero() {
+                    j.verdict = Verdict::Over;
+                    j.words = format!(
+                        "over: this line is already claimed for {month} on invoice {} (invoice_claims.csv line {})",
+                        first.invoice_number, first.origin.line
+                    );
+                }
+            } else {
+                seen.insert(c.reference_number.as_str(), c);
+            }
+            Some((i, j))
+        })
+        .collect();
     MonthCheck { month, lines, claims }
 }
 
@@ -625,7 +705,8 @@ mod tests {
         spec[0].1 = Mark::Absent;
         let r = run(&line, "2026-03", spec);
         assert_eq!(r.correct, dec("17"), "{:?}", r.reasoning);
-        assert_eq!(r.reasoning[1], "authorized only 03/07 to 03/31: at most the 17 days scheduled in that part of the month");
+        assert_eq!(r.reasoning[0], "authorized only 03/07 to 03/31: at most the 17 days scheduled in that part of the month");
+        assert_eq!(r.reasoning[1], "absent 1 day, no more than the 5 allowed: 17");
         assert!(r.days.iter().filter(|x| x.counted == DayKind::NotAuthorized).count() == 6);
     }
 
@@ -699,12 +780,12 @@ mod tests {
         assert_eq!(run(&infant, "2026-08", weekdays(m, 3, 5, Mark::Attended, None)).correct, dec("0"));
         assert_eq!(run(&infant, "2026-08", weekdays(m, 3, 7, Mark::Attended, None)).correct, dec("1"));
         let activity = auth(ServiceKind::ActivityFee, Program::Seasonal, "1", "2026-08-01", "2026-12-31");
-        let r = run(&activity, "2026-08", vec![]);
+        let r = run(&activity, "2026-08", weekdays(m, 3, 4, Mark::Attended, None));
         assert_eq!((r.correct, r.reasoning[0].as_str()), (dec("0"), "only Working Connections (WCCC) pays an activity fee, not SEASONAL"));
         // A fee's rate written above the cap is over, whatever the units.
         let mut fee = auth(ServiceKind::RegistrationFee, Program::Wccc, "1", "2026-08-01", "2026-12-31");
         fee.rate = dec("75.00");
-        let r = run(&fee, "2026-08", vec![]);
+        let r = run(&fee, "2026-08", weekdays(m, 3, 4, Mark::Attended, None));
         let claim = InvoiceClaim {
             origin: Origin { file: "invoice_claims.csv", line: 2 },
             invoice_number: Id::parse("501A-260801").unwrap(),
@@ -715,6 +796,20 @@ mod tests {
         };
         let j = judge(&claim, &r);
         assert_eq!((j.verdict, j.words.as_str()), (Verdict::Over, "over: the rate written, $60.00, is more than the $50.00 allowed"));
+        // The printed $75.00 with no lower rate written is over too; $45.00 written is correct; 0 (not charged) is correct.
+        let printed = InvoiceClaim { corrected_rate: None, ..claim.clone() };
+        let j = judge(&printed, &r);
+        assert_eq!(
+            (j.verdict, j.words.as_str()),
+            (Verdict::Over, "over: the printed rate $75.00 is more than the $50.00 allowed; write $50.00 below it")
+        );
+        let lower = InvoiceClaim { corrected_rate: Some(dec("45.00")), ..claim.clone() };
+        assert_eq!(judge(&lower, &r).verdict, Verdict::Correct);
+        let none = InvoiceClaim { units_claimed: dec("0"), corrected_rate: None, ..claim.clone() };
+        assert_eq!(judge(&none, &r).words, "correct: 0 claimed (not used this month)");
+        // No day attended: no fee either.
+        let r = run(&fee, "2026-08", vec![]);
+        assert_eq!((r.correct, r.reasoning[0].as_str()), (dec("0"), "the child attended no day this month: nothing may be claimed"));
         // The non-standard hour bonus cannot be prorated.
         let ns = auth(ServiceKind::NonstandardBonus, Program::Wccc, "1", "2026-08-01", "2026-12-31");
         let r = run(&ns, "2026-08", weekdays(m, 3, 4, Mark::Attended, None));
@@ -722,5 +817,57 @@ mod tests {
         let j = judge(&half, &r);
         assert_eq!(j.verdict, Verdict::Under);
         assert_eq!(j.words, "0.5 claimed: the non-standard hour bonus cannot be prorated (claim 0 or 1)");
+    }
+
+    #[test]
+    fn a_part_month_pays_its_scheduled_days_less_absences_over_five_and_closures() {
+        // Erin's authorization ends on the 20th: 14 scheduled days in August 2025.
+        let m = Month::parse("2025-08").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2025-05-01", "2025-08-20");
+        let mut spec = weekdays(m, 1, 20, Mark::Attended, None);
+        for row in spec.iter_mut().take(8) {
+            row.1 = Mark::Absent;
+        }
+        let r = run(&line, "2025-08", spec);
+        assert_eq!(r.correct, dec("11"), "{:?}", r.reasoning);
+        assert_eq!(r.reasoning[1], "absent 8 days, 3 more than the 5 allowed: 14 − 3 = 11");
+        // Two closure days inside the part: 14 − 2 = 12.
+        let mut spec = weekdays(m, 1, 20, Mark::Attended, None);
+        spec[3].1 = Mark::Closed;
+        spec[4].1 = Mark::Closed;
+        let r = run(&line, "2025-08", spec);
+        assert_eq!(r.correct, dec("12"), "{:?}", r.reasoning);
+        assert_eq!(r.reasoning.last().unwrap(), "closed 2 days, never billable: 14 − 2 = 12");
+    }
+
+    #[test]
+    fn weekend_care_is_attendance_but_not_a_scheduled_day() {
+        // Absent every weekday of August 2025 but in care on Saturday the 2nd:
+        // the child attended, so the chart applies: 21 absences, 22 − 16 = 6.
+        let m = Month::parse("2025-08").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2025-07-01", "2025-12-31");
+        let mut spec = weekdays(m, 1, 31, Mark::Absent, None);
+        spec.push(("2025-08-02".into(), Mark::Attended, None));
+        let r = run(&line, "2025-08", spec);
+        assert_eq!(r.correct, dec("6"), "{:?}", r.reasoning);
+        assert!(r.days.iter().any(|x| x.date == d("2025-08-02") && x.counted == DayKind::Attended));
+    }
+
+    #[test]
+    fn a_half_day_line_of_exactly_22_has_no_extra_half_days() {
+        let m = Month::parse("2026-03").unwrap();
+        let line = auth(ServiceKind::HalfDay, Program::Wccc, "22", "2026-01-01", "2026-06-30");
+        let r = run(&line, "2026-03", weekdays(m, 1, 31, Mark::Attended, Some("8")));
+        assert_eq!(r.correct, dec("22"), "{:?}", r.reasoning);
+        assert!(!r.reasoning.iter().any(|s| s.contains("extra half")), "{:?}", r.reasoning);
+    }
+
+    #[test]
+    fn a_line_not_authorized_in_the_month_pays_nothing() {
+        let m = Month::parse("2025-07").unwrap();
+        let line = auth(ServiceKind::FullDay, Program::Wccc, "22", "2025-08-08", "2025-11-30");
+        let r = run(&line, "2025-07", weekdays(m, 1, 31, Mark::Attended, None));
+        assert_eq!(r.correct, dec("0"));
+        assert_eq!(r.reasoning, ["the line is authorized 08/08/2025 to 11/30/2025, not in 2025-07: nothing may be claimed"]);
     }
 }

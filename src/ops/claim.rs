@@ -51,7 +51,8 @@ pub struct ClaimSummary {
     /// Claims for the month whose line is not in the extract (rejected or
     /// missing): not judged.
     pub unjudged: usize,
-    /// Records rejected by validation (all files).
+    /// Rows rejected by validation in authorizations.csv, attendance.csv
+    /// and invoice_claims.csv (the files the check reads).
     pub rejected_records: usize,
     /// Worksheets written.
     pub worksheets: usize,
@@ -71,7 +72,12 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
     let checked = claim::check(&v.extract, &holidays, req.month);
     let count = |verdict| checked.claims.iter().filter(|(_, c)| c.verdict == verdict).count();
     let month_claims = v.extract.invoice_claims.iter().filter(|c| c.month == req.month).count();
-    let rejected_records = v.counts.values().map(|c| c.rejected).sum::<usize>();
+    // Rejected rows of the files the check reads make its answer incomplete.
+    let rejected_records = [load::AUTHORIZATIONS.name, load::ATTENDANCE.name, load::INVOICE_CLAIMS.name]
+        .iter()
+        .filter_map(|f| v.counts.get(f))
+        .map(|c| c.rejected)
+        .sum::<usize>();
     let mut summary = ClaimSummary {
         run: "claim",
         month: req.month,
@@ -109,6 +115,7 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
         "claimed",
         "correct",
         "verdict",
+        "words",
         "reasoning",
     ])
     .map_err(err)?;
@@ -122,6 +129,11 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
             &l.units_authorized.normalize().to_string(),
             &c.claimed.normalize().to_string(),
             &l.correct.normalize().to_string(),
+            match c.verdict {
+                Verdict::Correct => "correct",
+                Verdict::Over => "over",
+                Verdict::Under => "under",
+            },
             &c.words,
             &l.reasoning.join("; "),
         ])

@@ -52,7 +52,7 @@ fn the_reasoning_is_in_words_and_a_wrong_claim_exits_1() {
     for line in [
         "999A-000001 line 2000000011 Willow Example (FULL DAY CARE CENTER, 22 authorized): correct: 18 claimed; absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18",
         "999A-000001 line 2000000088 Madeleine Example (FULL DAY CARE CENTER, 22 authorized): correct: 16 claimed; absent 6 days, 1 more than the 5 allowed: 22 − 1 = 21; closed 5 days, never billable: 21 − 5 = 16",
-        "999A-000001 line 2000000044 Kara Example (FULL DAY CARE CENTER, 22 authorized): correct: 16 claimed; absent 0 days, no more than the 5 allowed: 22; authorized only 08/08 to 08/31: at most the 16 days scheduled in that part of the month",
+        "999A-000001 line 2000000044 Kara Example (FULL DAY CARE CENTER, 22 authorized): correct: 16 claimed; authorized only 08/08 to 08/31: at most the 16 days scheduled in that part of the month; absent 0 days, no more than the 5 allowed: 16",
         "999A-000001 line 2000000110 Situation Two (FULL DAY CARE CENTER, 22 authorized): correct: 0 claimed; the child attended no day this month: nothing may be claimed",
         "2025-08: 8 claims: 8 correct, 0 over, 0 under; 0 claims not judged (their line is not in the extract); 8 lines worked out; 0 records rejected",
     ] {
@@ -65,9 +65,18 @@ fn the_reasoning_is_in_words_and_a_wrong_claim_exits_1() {
     copy_extract(&booklet(), &data);
     edit(&data, "invoice_claims.csv", "2000000011,2025-08,18", "2000000011,2025-08,22");
     edit(&data, "invoice_claims.csv", "2000000022,2025-08,16", "2000000022,2025-08,15");
+    // And Willow's line is claimed a second time on another invoice.
+    let claims = data.join("invoice_claims.csv");
+    let mut text = std::fs::read_to_string(&claims).unwrap();
+    text.push_str("999A-000002,2000000011,2025-08,18\n");
+    std::fs::write(&claims, text).unwrap();
     let o = ssps(&["claim", "--data", &data.display().to_string(), "--month", "2025-08"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
+    assert!(
+        out.contains("999A-000002 line 2000000011 Willow Example (FULL DAY CARE CENTER, 22 authorized): over: this line is already claimed for 2025-08 on invoice 999A-000001 (invoice_claims.csv line 2);"),
+        "{out}"
+    );
     assert!(
         out.contains(
             "line 2000000011 Willow Example (FULL DAY CARE CENTER, 22 authorized): over: 22 claimed, 18 may be claimed; absent 9 days"
@@ -78,7 +87,7 @@ fn the_reasoning_is_in_words_and_a_wrong_claim_exits_1() {
         out.contains("line 2000000022 Blaine Example (FULL DAY CARE CENTER, 22 authorized): under: 15 claimed, 16 may be claimed;"),
         "{out}"
     );
-    assert!(out.contains("2025-08: 8 claims: 6 correct, 1 over, 1 under;"), "{out}");
+    assert!(out.contains("2025-08: 9 claims: 6 correct, 2 over, 1 under;"), "{out}");
 }
 
 #[test]
@@ -98,14 +107,17 @@ fn worksheets_show_the_calendar_the_reasoning_and_what_to_write() {
         "4 X 5 X 6 X 7 A 8 A 9 10 11 X 12 X 13 X 14 A 15 A 16 17 18 X 19 X 20 X 21 A 22 A 23 24 25 X 26 X 27 X 28 A 29 A 30 Invoice 999A-000001: correct: 18 claimed",
         "• closed 5 days, never billable: 21 − 5 = 16 Write in TOTAL UNITS: 16",
         // Erin's authorization ends on the 20th.
-        "20 X 21 NA 22 NA 23 NA • absent 3 days, no more than the 5 allowed: 22 • authorized only 08/01 to 08/20: at most the 14 days scheduled in that part of the month Write in TOTAL UNITS: 14",
+        "20 X 21 NA 22 NA 23 NA • authorized only 08/01 to 08/20: at most the 14 days scheduled in that part of the month • absent 3 days, no more than the 5 allowed: 14 Write in TOTAL UNITS: 14",
     ] {
         assert!(text.contains(want), "worksheet lacks {want:?}:\n{text}");
     }
     let claims = read_csv(&out.join("claims.csv"));
     assert_eq!(claims.len(), 8);
     let willow = claims.iter().find(|r| r["child"] == "Willow Example").unwrap();
-    assert_eq!((willow["claimed"].as_str(), willow["correct"].as_str(), willow["verdict"].as_str()), ("18", "18", "correct: 18 claimed"));
+    assert_eq!(
+        (willow["claimed"].as_str(), willow["correct"].as_str(), willow["verdict"].as_str(), willow["words"].as_str()),
+        ("18", "18", "correct", "correct: 18 claimed")
+    );
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!((summary["claims"].as_u64(), summary["correct"].as_u64(), summary["worksheets"].as_u64()), (Some(8), Some(8), Some(1)));
 }
