@@ -362,7 +362,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         statements: vec![
             Count { what: "mail", count: mailable },
             Count { what: "electronic", count: electronic },
-            Count { what: "unmailable", count: statements.len() - mailable - electronic },
+            Count { what: "unmailable", count: statements.len().saturating_sub(mailable + electronic) },
         ],
         files: files
             .iter()
