@@ -427,7 +427,7 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
         write("reconciliation.csv", &ledger::write_reconciliation(&ledger).map_err(csv_err)?)?;
         let pdf = renderer.render(
             Template::Reconciliation,
-            &serde_json::json!({ "documents": [reconciliation_data(&ledger, &summary, &payer)], "labels": null }),
+            &serde_json::json!({ "documents": [reconciliation_data(&ledger, &identity, &summary, &payer)], "labels": null }),
             &PdfSettings { ident: format!("{ident}-reconciliation"), date, tagged: false },
         )?;
         write("reconciliation.pdf", &pdf.pdf)?;
@@ -458,7 +458,7 @@ fn statement_labels() -> Result<serde_json::Value, OpError> {
 }
 
 /// What the reconciliation PDF shows (all text, formatted here).
-fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json::Value {
+fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer: &Payer) -> serde_json::Value {
     let meaning = |st: Status| match st {
         Status::Reported => format!("on a Form 1099-NEC: the recipient TIN's net total is ${} or more", s.threshold),
         Status::BelowThreshold => format!("the recipient TIN's net total is under ${}", s.threshold),
@@ -472,8 +472,6 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
         Status::Rejected => "Rejected records",
     };
     let tallies = l.tallies();
-    let sorted_payments: usize = tallies.values().map(|t| t.payments).sum();
-    let sorted_amount: Decimal = tallies.values().map(|t| t.amount).sum();
     let filings = [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged].map(|f| {
         let list: Vec<_> = l.returns.iter().filter(|r| r.filing == f).collect();
         let name = match f {
@@ -507,9 +505,9 @@ fn reconciliation_data(l: &Ledger, s: &TaxSummary, payer: &Payer) -> serde_json:
             let t = tallies.get(st).copied().unwrap_or_default();
             serde_json::json!({ "label": label(*st), "payees": t.payees.to_string(), "payments": t.payments.to_string(), "amount": money(t.amount), "meaning": meaning(*st) })
         }).collect::<Vec<_>>(),
-        "sorted": { "payments": sorted_payments.to_string(), "amount": money(sorted_amount) },
+        "sorted": { "payments": id.sorted_payments.to_string(), "amount": money(id.sorted_amount) },
         "input": { "payments": s.payments_of_the_year.payments.to_string(), "amount": s.payments_of_the_year.amount, "unreadable": s.payments_of_the_year.unreadable_amounts.to_string() },
-        "balanced": sorted_payments == s.payments_of_the_year.payments && money(sorted_amount) == s.payments_of_the_year.amount,
+        "balanced": id.holds(),
         "filings": filings,
         "delivery": delivery,
         "files": s.files.iter().map(|f| serde_json::json!({ "name": f.file, "returns": f.returns.to_string(), "amount": f.amount, "kind": f.kind })).collect::<Vec<_>>(),
