@@ -32,7 +32,7 @@ pub enum Command {
     Tax1099(Tax1099Args),
     /// Check a month's claims against attendance with the booklet's billing rules; with --out, a claim worksheet PDF per provider (exit 1 if any claim is not correct).
     Claim(ClaimArgs),
-    /// Show the delivery journal (--status) or send the email still waiting (--retry).
+    /// Show the delivery journal (--status), send the email still waiting (--retry), or settle unconfirmed messages (--mark-sent, --resend-unconfirmed).
     Deliver(DeliverArgs),
     /// Write a deterministic synthetic extract for testing and benchmarks.
     Sample(SampleArgs),
@@ -170,12 +170,18 @@ pub struct DeliverArgs {
     /// The delivery journal.
     #[arg(long, value_name = "FILE", default_value = "out/ssps-delivery.sqlite")]
     pub journal: PathBuf,
-    /// List every message with its state (the default when --retry is not given).
+    /// List every message with its state (the default when no action is given).
     #[arg(long)]
     pub status: bool,
-    /// Send every message still waiting.
+    /// Send every message still waiting (pending); never an unconfirmed one.
     #[arg(long)]
     pub retry: bool,
+    /// Send the unconfirmed messages again (they may have reached the recipient already), with the same Message-ID.
+    #[arg(long, conflicts_with = "mark_sent")]
+    pub resend_unconfirmed: bool,
+    /// Record an unconfirmed message as sent without sending it again, once the recipient has confirmed they have it (its Message-ID, as --status lists it; repeatable).
+    #[arg(long, value_name = "MESSAGE_ID")]
+    pub mark_sent: Vec<String>,
     /// Only the messages of this run (as --status lists it, e.g. ssps-remittances-2026-10-01-2026-10-31).
     #[arg(long, value_name = "RUN")]
     pub run: Option<String>,

@@ -317,7 +317,7 @@ pub(crate) fn address_lines(a: &Address) -> Vec<String> {
 
 /// The month's invoices, one per provider with at least one line, in
 /// payee then provider order.
-pub fn invoices(x: &Extract, month: Month) -> Vec<Invoice> {
+pub fn invoices(x: &Extract, month: Month) -> Result<Vec<Invoice>, crate::money::Overflow> {
     // Lines per provider.
     let mut by_provider: BTreeMap<&Id, Vec<&Authorization>> = BTreeMap::new();
     for a in x.authorizations.values() {
@@ -344,10 +344,10 @@ pub fn invoices(x: &Extract, month: Month) -> Vec<Invoice> {
             continue;
         };
         lines.sort_by(|a, b| child_key(x, a).cmp(&child_key(x, b)).then_with(|| a.reference_number.cmp(&b.reference_number)));
-        out.push(invoice(x, month, payee, provider, ordinal[&provider.provider_number], lines));
+        out.push(invoice(x, month, payee, provider, ordinal[&provider.provider_number], lines)?);
     }
     out.sort_by(|a, b| (&a.meta.to.payee, &a.number).cmp(&(&b.meta.to.payee, &b.number)));
-    out
+    Ok(out)
 }
 
 fn child_key<'a>(x: &'a Extract, a: &'a Authorization) -> (&'a str, &'a str, &'a Id) {
@@ -357,18 +357,28 @@ fn child_key<'a>(x: &'a Extract, a: &'a Authorization) -> (&'a str, &'a str, &'a
     }
 }
 
-fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordinal: usize, lines: &[&Authorization]) -> Invoice {
+fn invoice(
+    x: &Extract,
+    month: Month,
+    payee: &Payee,
+    provider: &Provider,
+    ordinal: usize,
+    lines: &[&Authorization],
+) -> Result<Invoice, crate::money::Overflow> {
+    let number = invoice_number(&payee.payee_number, ordinal, month);
     let mut total = Decimal::ZERO;
     let printed: Vec<InvoiceLine> = lines
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let amount = a.amount_authorized();
-            total += amount;
+            let amount = a.amount_authorized()?;
+            total = total.checked_add(amount).ok_or_else(|| {
+                crate::money::Overflow::new(format!("invoice {number} (provider {})", provider.provider_number))
+            })?;
             let client = x.clients.get(&a.client_id);
             let r = a.reference_number.as_str();
             let split = r.len().saturating_sub(4);
-            InvoiceLine {
+            Ok(InvoiceLine {
                 n: i + 1,
                 recipient: client.map(|c| c.full_name()).unwrap_or_default(),
                 from: form_date(a.start_date),
@@ -385,12 +395,12 @@ fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordina
                 worker: a.worker_id.to_string(),
                 reporting_unit: a.reporting_unit.to_string(),
                 service_code: a.service_code.clone(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let n = printed.len();
-    Invoice {
-        number: invoice_number(&payee.payee_number, ordinal, month),
+    Ok(Invoice {
+        number,
         kind: "REGULAR",
         payee_number: payee.payee_number.to_string(),
         provider_number: provider.provider_number.to_string(),
@@ -406,7 +416,7 @@ fn invoice(x: &Extract, month: Month, payee: &Payee, provider: &Provider, ordina
             lines: n,
             references: lines.iter().map(|a| a.reference_number.clone()).collect(),
         },
-    }
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,16 @@
 //! message. What was sent is recorded by [`crate::delivery`]; this module
 //! builds messages and talks SMTP, nothing else.
 //!
+//! [`send`] drives lettre's SMTP connection step by step (connect, TLS,
+//! AUTH, MAIL, RCPT, DATA, the content, QUIT) rather than through
+//! `Transport::send`, so that the journal is written at the two moments
+//! that decide whether a message may have reached its recipient (the
+//! [`Handover`] the caller gives): just before the content is transmitted
+//! (no server can accept a message whose content it has not received) and
+//! at once after the server's reply to it, before QUIT (lettre's `send`
+//! waits for the reply to QUIT first: a round trip, up to the timeout,
+//! during which the message was taken but not yet recorded).
+//!
 //! SMTP settings come from a TOML file (`--smtp FILE`) and/or environment
 //! variables `SSPS_SMTP_*`; the password only from `SSPS_SMTP_PASSWORD`
 //! (or the variable `password_env` names). It is never printed: the
@@ -21,10 +31,11 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::{Message, SmtpTransport};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Language;
@@ -206,8 +217,8 @@ impl SmtpSettings {
         })
     }
 
-    /// An SMTP client for these settings.
-    pub fn transport(&self) -> Result<SmtpTransport, SmtpSettingsError> {
+    /// How the connection is secured, with the trust roots (reads `ca_file`).
+    fn tls_mode(&self) -> Result<Tls, SmtpSettingsError> {
         let tls = |host: &str| -> Result<TlsParameters, SmtpSettingsError> {
             let mut b = TlsParameters::builder(host.to_string());
             if let Some(ca) = &self.ca_file {
@@ -217,20 +228,71 @@ impl SmtpSettings {
             }
             b.build().map_err(|e| SmtpSettingsError::Invalid(format!("TLS for {host}: {e}")))
         };
-        let mode = match self.tls {
+        Ok(match self.tls {
             TlsMode::None => Tls::None,
             TlsMode::Starttls => Tls::Required(tls(&self.host)?),
             TlsMode::Tls => Tls::Wrapper(tls(&self.host)?),
-        };
+        })
+    }
+
+    /// A lettre transport for these settings (a run builds one before any
+    /// work, so a mistake in the TLS settings stops it early). [`send`]
+    /// uses a [`Client`] instead.
+    pub fn transport(&self) -> Result<SmtpTransport, SmtpSettingsError> {
         let mut b = SmtpTransport::builder_dangerous(self.host.clone())
             .port(self.port())
-            .tls(mode)
+            .tls(self.tls_mode()?)
             .hello_name(ClientId::Domain(DOMAIN.into()))
             .timeout(Some(Duration::from_secs(self.timeout_seconds)));
         if let Some(user) = &self.username {
             b = b.credentials(Credentials::new(user.clone(), self.password.clone().unwrap_or_default()));
         }
         Ok(b.build())
+    }
+
+    /// The SMTP client [`send`] uses: the same server, TLS, timeout and
+    /// credentials as [`SmtpSettings::transport`].
+    pub fn client(&self) -> Result<Client, SmtpSettingsError> {
+        Ok(Client {
+            host: self.host.clone(),
+            port: self.port(),
+            tls: self.tls_mode()?,
+            timeout: Duration::from_secs(self.timeout_seconds),
+            credentials: self.username.as_ref().map(|u| Credentials::new(u.clone(), self.password.clone().unwrap_or_default())),
+        })
+    }
+}
+
+/// An SMTP client: one connection per message, driven step by step by
+/// [`send`].
+pub struct Client {
+    host: String,
+    port: u16,
+    tls: Tls,
+    timeout: Duration,
+    credentials: Option<Credentials>,
+}
+
+impl Client {
+    /// Connects, secures the connection as the settings say (STARTTLS is
+    /// required when asked for) and logs in.
+    fn connect(&self) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+        let hello = ClientId::Domain(DOMAIN.into());
+        let wrapper = match &self.tls {
+            Tls::Wrapper(p) => Some(p),
+            _ => None,
+        };
+        let mut conn = SmtpConnection::connect((self.host.as_str(), self.port), Some(self.timeout), &hello, wrapper, None)?;
+        if let Tls::Required(p) = &self.tls {
+            conn.starttls(p, &hello)?;
+        }
+        if let Some(c) = &self.credentials {
+            if let Err(e) = conn.auth(DEFAULT_MECHANISMS, c) {
+                conn.abort();
+                return Err(e);
+            }
+        }
+        Ok(conn)
     }
 }
 
@@ -444,7 +506,8 @@ pub fn message(out: &Outgoing, run_dir: &Path, from: &str, reply_to: Option<&str
 /// How one send ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendResult {
-    /// The server took the message: its reply.
+    /// The server took the message: its reply (already recorded through
+    /// [`Handover::accepted`]).
     Sent(String),
     /// Try again later: a 4xx reply.
     Transient(String),
@@ -453,36 +516,140 @@ pub enum SendResult {
     Unreachable(String),
     /// Will never work as it is: 5xx, a bad address, a changed document.
     Permanent(String),
+    /// The content was transmitted but no reply to it came (the connection
+    /// broke or timed out): the server may have taken the message. It is
+    /// not tried again.
+    Unconfirmed(String),
+    /// [`Handover::claim`] said no (the journal no longer holds the
+    /// message as waiting): its content was never transmitted.
+    NotClaimed,
+}
+
+/// The caller's record of one message's SMTP transaction (the delivery
+/// journal), called by [`send`] at the moments that decide whether the
+/// message may have reached its recipient. Each call must have committed
+/// what it records before it returns.
+pub trait Handover {
+    /// Why the record could not be written (the transaction is then
+    /// abandoned: before the content, nothing was transmitted; after it, the
+    /// record still says the message is in doubt).
+    type Error;
+    /// The server answered DATA and waits for the content: from now on the
+    /// message may be delivered. `false`: it must not be sent after all; the
+    /// connection is dropped without transmitting the content.
+    fn claim(&mut self) -> Result<bool, Self::Error>;
+    /// The server took the content (`reply`, after `tries` tries): called
+    /// the moment the reply is read, before anything else (even QUIT).
+    fn accepted(&mut self, reply: &str, tries: u32) -> Result<(), Self::Error>;
+    /// The server refused the content with a 4xx or 5xx reply after
+    /// [`Handover::claim`]: the message was certainly not taken.
+    fn refused(&mut self) -> Result<(), Self::Error>;
+}
+
+/// How an SMTP error that came before the content (or a refusal of the
+/// content) is taken.
+fn classify(e: &lettre::transport::smtp::Error) -> SendResult {
+    match e {
+        // 530/534/535/538: the server refuses our credentials, not this message.
+        e if e.status().is_some_and(|c| ["530", "534", "535", "538"].contains(&c.to_string().as_str())) => {
+            SendResult::Unreachable(e.to_string())
+        }
+        e if e.is_permanent() => SendResult::Permanent(e.to_string()),
+        e if e.is_transient() => SendResult::Transient(e.to_string()),
+        e => SendResult::Unreachable(e.to_string()),
+    }
+}
+
+/// One SMTP transaction: connect, MAIL, RCPT, DATA, then (claimed) the
+/// content; the reply is recorded before QUIT.
+fn attempt<H: Handover>(client: &Client, msg: &Message, bytes: &[u8], tries: u32, journal: &mut H) -> Result<SendResult, H::Error> {
+    let mut conn = match client.connect() {
+        Ok(c) => c,
+        Err(e) => return Ok(classify(&e)),
+    };
+    let envelope = msg.envelope();
+    // MAIL parameters as lettre's own `send` chooses them.
+    let mut options = vec![];
+    if envelope.from().into_iter().chain(envelope.to()).any(|a| !AsRef::<str>::as_ref(a).is_ascii()) {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            conn.abort();
+            return Ok(SendResult::Permanent("the address is not ASCII and the server does not support SMTPUTF8".into()));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            conn.abort();
+            return Ok(SendResult::Permanent("the message is not ASCII and the server does not support 8BITMIME".into()));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    let mut commands: Vec<String> = vec![Mail::new(envelope.from().cloned(), options).to_string()];
+    commands.extend(envelope.to().iter().map(|a| Rcpt::new(a.clone(), vec![]).to_string()));
+    commands.push(Data.to_string());
+    for c in commands {
+        if let Err(e) = conn.command(c) {
+            conn.abort();
+            return Ok(classify(&e));
+        }
+    }
+    // The server waits for the content: record that it may now be taken.
+    match journal.claim() {
+        Ok(true) => {}
+        // Dropped mid-DATA, the connection carries no message: the server
+        // discards a content that never ended.
+        Ok(false) => return Ok(SendResult::NotClaimed),
+        Err(e) => return Err(e),
+    }
+    match conn.message(bytes) {
+        Ok(reply) => {
+            let reply = format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string();
+            // Nothing between the server's reply and its record.
+            let recorded = journal.accepted(&reply, tries);
+            let _ = conn.quit();
+            recorded.map(|()| SendResult::Sent(reply))
+        }
+        Err(e) if e.status().is_some() => {
+            // A 4xx or 5xx reply to the content: not taken.
+            let recorded = journal.refused();
+            conn.abort();
+            recorded.map(|()| classify(&e))
+        }
+        // No reply to the content (a broken connection, a timeout): the
+        // server may have taken it. The connection is dropped, not QUIT
+        // (that would wait for the server again).
+        Err(e) => Ok(SendResult::Unconfirmed(format!("no reply from the server after the message was transmitted: {e}"))),
+    }
 }
 
 /// Sends one message, trying transient failures again up to
-/// `settings.attempts` times with doubling waits. Returns the result and
-/// the tries made.
-pub fn send(transport: &SmtpTransport, settings: &SmtpSettings, out: &Outgoing, run_dir: &Path) -> (SendResult, u32) {
+/// `settings.attempts` times with doubling waits (never a message whose
+/// content was transmitted without a reply: that one is
+/// [`SendResult::Unconfirmed`]). `journal` records the claim before the
+/// content goes and the server's acceptance the moment it comes. Returns
+/// the result and the tries made.
+pub fn send<H: Handover>(
+    client: &Client,
+    settings: &SmtpSettings,
+    out: &Outgoing,
+    run_dir: &Path,
+    journal: &mut H,
+) -> Result<(SendResult, u32), H::Error> {
     let msg = match message(out, run_dir, &settings.from, settings.reply_to.as_deref()) {
         Ok(m) => m,
-        Err(e) => return (SendResult::Permanent(e.to_string()), 0),
+        Err(e) => return Ok((SendResult::Permanent(e.to_string()), 0)),
     };
+    let bytes = msg.formatted();
     let mut wait = settings.backoff_ms;
     let mut tries = 0;
     loop {
         tries += 1;
-        let result = match transport.send(&msg) {
-            Ok(reply) => SendResult::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string()),
-            // 530/534/535/538: the server refuses our credentials, not this message.
-            Err(e) if e.status().is_some_and(|c| ["530", "534", "535", "538"].contains(&c.to_string().as_str())) => {
-                SendResult::Unreachable(e.to_string())
-            }
-            Err(e) if e.is_permanent() => SendResult::Permanent(e.to_string()),
-            Err(e) if e.is_transient() => SendResult::Transient(e.to_string()),
-            Err(e) => SendResult::Unreachable(e.to_string()),
-        };
-        match result {
+        match attempt(client, &msg, &bytes, tries, journal)? {
             SendResult::Transient(_) | SendResult::Unreachable(_) if tries < settings.attempts => {
                 std::thread::sleep(Duration::from_millis(wait));
                 wait = wait.saturating_mul(2);
             }
-            other => return (other, tries),
+            other => return Ok((other, tries)),
         }
     }
 }

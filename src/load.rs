@@ -10,6 +10,22 @@
 //! the rest of the file is read). A file that cannot be used at all (empty,
 //! no header, a required column missing, a duplicate column) is reported as
 //! a file-level problem and yields no rows.
+//!
+//! Hardening (each defends a case seen in a mutation test of the extracts):
+//! - only regular files inside the extract folder are read: a symbolic link
+//!   that leaves the folder, a folder, a FIFO or a device under a file's
+//!   name is a file-level error naming it, and nothing is read from it;
+//! - a row whose field count differs from the header's is one structural
+//!   problem and is rejected whole: its cells are never mapped to columns,
+//!   so a value shifted by a missing comma is never echoed as another
+//!   column's (a TIN as a ZIP);
+//! - a cell holding a line break (outside the free-text column
+//!   `worker_text`) is the mark of an unclosed quote that swallowed the lines
+//!   after it: the row is rejected whole, naming the lines it swallowed;
+//! - a header whose columns do not hold what their names say (a column full
+//!   of TIN-shaped values that is not `tin`, a `tin` column full of ZIP
+//!   codes) stops that file with one error;
+//! - line numbers count LF, CRLF and CR-only line ends as an editor does.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -123,7 +139,13 @@ pub struct RawRow {
     pub cells: Vec<Option<String>>,
     /// Problems already found while reading the row (bad bytes, field count).
     pub problems: Vec<Problem>,
+    /// The row's shape is broken (field count, a swallowed line break): it
+    /// is rejected whole and its cells are all `None`, never read.
+    pub broken: bool,
 }
+
+/// The one column whose cells may hold line breaks (a worker's paragraph).
+pub const MULTILINE_COLUMNS: &[&str] = &["worker_text"];
 
 /// The state of one file of the format in the folder.
 #[derive(Debug, Clone)]
@@ -207,19 +229,24 @@ pub fn load_folder(dir: &Path) -> Result<Loaded, LoadError> {
         problems.push(Problem::warning(&name, None, None, None, "this file is not part of the record format and was ignored"));
     }
 
+    let inside = dir.canonicalize().map_err(|source| LoadError::List { path: dir.to_path_buf(), source })?;
     let mut tables = BTreeMap::new();
     let mut any = false;
     for spec in FILES {
         let path = dir.join(spec.name);
-        let table = if path.is_file() {
-            any = true;
-            let mut bytes = Vec::new();
-            File::open(&path)
-                .and_then(|mut f| f.read_to_end(&mut bytes))
-                .map_err(|source| LoadError::Read { path: path.clone(), source })?;
-            read_table(spec, &bytes, &mut problems)
-        } else {
-            Table { spec, state: TableState::Absent, rows: Vec::new() }
+        let table = match open_extract_file(&inside, &path)? {
+            Opened::Absent => Table { spec, state: TableState::Absent, rows: Vec::new() },
+            Opened::Refused(why) => {
+                any = true;
+                problems.push(Problem::error(spec.name, None, None, None, format!("{why}; nothing was read from it")));
+                Table { spec, state: TableState::Unusable, rows: Vec::new() }
+            }
+            Opened::File(mut f) => {
+                any = true;
+                let mut bytes = Vec::new();
+                f.read_to_end(&mut bytes).map_err(|source| LoadError::Read { path: path.clone(), source })?;
+                read_table(spec, &bytes, &mut problems)
+            }
         };
         tables.insert(spec.name, table);
     }
@@ -227,6 +254,149 @@ pub fn load_folder(dir: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::Empty(dir.to_path_buf()));
     }
     Ok(Loaded { dir: dir.to_path_buf(), tables, problems })
+}
+
+/// What was found under an extract file's name.
+enum Opened {
+    /// Nothing.
+    Absent,
+    /// Something that must not be read, and why (for the clerk).
+    Refused(String),
+    /// A regular file inside the folder, open for reading.
+    File(File),
+}
+
+/// Opens `path` only if it is a regular file inside the folder `inside`
+/// (canonical): a symbolic link may point elsewhere in the folder, never out
+/// of it. Nothing is opened that is not a regular file (a FIFO would block,
+/// a device would never end), and the open handle is checked again.
+fn open_extract_file(inside: &Path, path: &Path) -> Result<Opened, LoadError> {
+    use crate::problem::{shown, Masking};
+    let read_err = |source| LoadError::Read { path: path.to_path_buf(), source };
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Opened::Absent),
+        Err(e) => return Err(read_err(e)),
+    };
+    let kind = |t: std::fs::FileType| -> &'static str {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_dir() {
+            "a folder"
+        } else if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_block_device() || t.is_char_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        }
+    };
+    let target = if meta.file_type().is_symlink() {
+        let Ok(target) = path.canonicalize() else {
+            return Ok(Opened::Refused("is a symbolic link to a file that does not exist".into()));
+        };
+        if !target.starts_with(inside) {
+            let shown_target = shown(&target.display().to_string(), 120, Masking::AnyNineDigits);
+            return Ok(Opened::Refused(format!(
+                "is a symbolic link to {shown_target}, outside the extract folder; copy the file into the folder instead"
+            )));
+        }
+        let t = std::fs::metadata(&target).map_err(read_err)?;
+        if !t.is_file() {
+            return Ok(Opened::Refused(format!("is a symbolic link to {}, not to a file", kind(t.file_type()))));
+        }
+        target
+    } else if meta.is_file() {
+        path.to_path_buf()
+    } else {
+        return Ok(Opened::Refused(format!("is {}, not a file", kind(meta.file_type()))));
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never block on a FIFO swapped in after the check, never follow a
+        // link swapped in after it.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let f = match options.open(&target) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Ok(Opened::Refused("was replaced by a symbolic link while it was being read".into()))
+        }
+        Err(e) => return Err(read_err(e)),
+    };
+    let m = f.metadata().map_err(read_err)?;
+    if !m.is_file() {
+        return Ok(Opened::Refused(format!("is {}, not a file", kind(m.file_type()))));
+    }
+    Ok(Opened::File(f))
+}
+
+/// Counts line breaks in `bytes[from..to]` as an editor does: LF, CRLF and
+/// a lone CR (old Mac exports) are one line end each. A CR whose LF lies
+/// just past `to` is counted with that LF, not here.
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
+    let mut n = 0;
+    for i in from..to {
+        match bytes[i] {
+            b'\n' => n += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Whether a cell is shaped like a TIN: `NNN-NN-NNNN`, `NN-NNNNNNN`, or
+/// (with `bare`) nine digits.
+fn tin_shaped(v: &str, bare: bool) -> bool {
+    let b = v.as_bytes();
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    match b.len() {
+        11 => b[3] == b'-' && b[6] == b'-' && digits(&b[..3]) && digits(&b[4..6]) && digits(&b[7..]),
+        10 => b[2] == b'-' && digits(&b[..2]) && digits(&b[3..]),
+        9 => bare && digits(b),
+        _ => false,
+    }
+}
+
+/// Whether a cell is shaped like a ZIP code (`NNNNN` or `NNNNN-NNNN`).
+fn zip_shaped(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    (b.len() == 5 && digits(b)) || (b.len() == 10 && b[5] == b'-' && digits(&b[..5]) && digits(&b[6..]))
+}
+
+/// A column whose cells mostly hold another column's kind of value means
+/// the header names the columns wrongly (two names swapped): one message
+/// for the file, no row used. Returns that message.
+fn mislabeled_column(spec: &FileSpec, position: &[Option<usize>], rows: &[RawRow]) -> Option<String> {
+    for (k, col) in spec.columns.iter().enumerate() {
+        if position[k].is_none() {
+            continue;
+        }
+        let cells = rows.iter().filter(|r| !r.broken).filter_map(|r| r.cells[k].as_deref());
+        let (mut filled, mut odd) = (0usize, 0usize);
+        let (what, test): (&str, &dyn Fn(&str) -> bool) = if col.name == "tin" {
+            ("ZIP codes", &zip_shaped)
+        } else {
+            let bare = !crate::problem::is_identifier_column(col.name);
+            ("taxpayer identification numbers", &move |v: &str| tin_shaped(v, bare))
+        };
+        for v in cells {
+            filled += 1;
+            odd += usize::from(test(v));
+        }
+        if odd > 0 && odd * 2 > filled {
+            return Some(format!(
+                "column {} holds values shaped like {what} in {odd} of its {filled} filled cells: the header's column names do not match the columns below them (two names swapped?); no row of this file was used, fix the header",
+                col.name
+            ));
+        }
+    }
+    None
 }
 
 /// Reads one file's bytes. Never fails: problems are collected.
@@ -249,6 +419,16 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
     }
     let mut names = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
+        if raw.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+            return unusable(
+                problems,
+                Some(1),
+                format!(
+                    "header column {} holds a line break: a quote in the header is never closed, so the lines after it were read as the header; no row of this file can be read",
+                    i + 1
+                ),
+            );
+        }
         match std::str::from_utf8(raw) {
             Ok(s) => names.push(s.trim().to_string()),
             Err(_) => {
@@ -266,6 +446,8 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             Some(k) if position[k].is_some() => {
                 return unusable(problems, Some(1), format!("column {name} appears twice in the header"));
             }
+            // A name from the file is echoed only through `Problem`'s
+            // escaping, as the column (cut short there).
             Some(k) => position[k] = Some(i),
             None if name.is_empty() => {
                 problems.push(Problem::warning(
@@ -279,9 +461,13 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             None => problems.push(Problem::warning(
                 spec.name,
                 Some(1),
-                Some(name),
                 None,
-                "this column is not part of the record format; its cells are ignored",
+                None,
+                format!(
+                    "header column {} is named \"{}\", which is not part of the record format; its cells are ignored",
+                    i + 1,
+                    crate::problem::shown(name, crate::problem::NAME_MAX, crate::problem::Masking::AnyNineDigits)
+                ),
             )),
         }
     }
@@ -295,15 +481,16 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
         );
     }
 
-    // Rows. Line numbers are counted from the byte offsets, so CRLF, LF and
-    // quoted fields with line breaks all number lines as an editor does.
+    // Rows. Line numbers are counted from the byte offsets, so CRLF, LF,
+    // CR-only and quoted fields with line breaks all number lines as an
+    // editor does.
     let width = names.len();
     let mut rows = Vec::new();
     let mut counted = (0usize, 1u64); // (byte offset, line at that offset)
     let mut line_at = |offset: u64| -> u64 {
         let offset = (offset as usize).min(bytes.len());
         if offset >= counted.0 {
-            counted.1 += bytes[counted.0..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            counted.1 += line_breaks(bytes, counted.0, offset);
             counted.0 = offset;
         }
         counted.1
@@ -329,7 +516,7 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line
         }
-        let mut row = RawRow { line, cells: vec![None; spec.columns.len()], problems: Vec::new() };
+        let mut row = RawRow { line, cells: vec![None; spec.columns.len()], problems: Vec::new(), broken: false };
         if record.len() != width {
             row.problems.push(Problem::error(
                 spec.name,
@@ -337,10 +524,42 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                 None,
                 None,
                 format!(
-                    "this row has {} fields but the header has {width}; check for a missing or extra comma or an unclosed quote",
+                    "line {line} has {} fields, the header has {width}: check for a missing or extra comma or an unclosed quote; the row is rejected whole and none of its cells is read",
                     record.len()
                 ),
             ));
+            row.broken = true;
+            rows.push(row);
+            continue;
+        }
+        // A line break inside a cell of a one-line column: an unclosed quote
+        // swallowed the lines after it.
+        let swallowed = position.iter().enumerate().find_map(|(k, pos)| {
+            let raw = record.get((*pos)?)?;
+            let multiline = MULTILINE_COLUMNS.contains(&spec.columns[k].name);
+            (!multiline && raw.iter().any(|b| matches!(b, b'\n' | b'\r'))).then_some(k)
+        });
+        if let Some(k) = swallowed {
+            let after = (reader.position().byte() as usize).min(bytes.len());
+            let end = line_at(after as u64);
+            let ended_by_break = after > 0 && matches!(bytes[after - 1], b'\n' | b'\r');
+            let last = if ended_by_break { end - 1 } else { end };
+            row.problems.push(
+                Problem::error(
+                spec.name,
+                Some(line),
+                Some(spec.columns[k].name),
+                None,
+                format!(
+                    "holds a line break, so this row runs from line {line} to line {last}: a quote opened in it is probably never closed and lines {}-{last} were read into it; the row is rejected whole, close the quote and send the file again",
+                    line + 1
+                ),
+            )
+                .withheld(),
+            );
+            row.broken = true;
+            rows.push(row);
+            continue;
         }
         for (k, pos) in position.iter().enumerate() {
             let Some(i) = *pos else { continue };
@@ -366,6 +585,9 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             }
         }
         rows.push(row);
+    }
+    if let Some(rule) = mislabeled_column(spec, &position, &rows) {
+        return unusable(problems, Some(1), rule);
     }
     Table { spec, state: TableState::Read, rows }
 }
@@ -414,7 +636,7 @@ mod tests {
         assert_eq!(p.len(), 1);
         assert_eq!(
             p[0].to_string(),
-            "warning: workers.csv:1: column shoe_size is empty: this column is not part of the record format; its cells are ignored"
+            "warning: workers.csv:1: header column 4 is named \"shoe_size\", which is not part of the record format; its cells are ignored"
         );
     }
 
@@ -434,10 +656,125 @@ mod tests {
         let (t, _) = read(&WORKERS, b"worker_id,name,phone\nW1,A\nW2,\"Ana,2\nW3,B,3\n");
         assert_eq!(
             t.rows[0].problems[0].rule,
-            "this row has 2 fields but the header has 3; check for a missing or extra comma or an unclosed quote"
+            "line 2 has 2 fields, the header has 3: check for a missing or extra comma or an unclosed quote; the row is rejected whole and none of its cells is read"
         );
+        assert!(t.rows[0].broken && t.rows[0].cells.iter().all(Option::is_none));
         // the unclosed quote swallows the rest of the file into one field: that row is rejected
-        assert!(!t.rows[1].problems.is_empty());
+        assert!(!t.rows[1].problems.is_empty() && t.rows[1].broken);
+    }
+
+    #[test]
+    fn a_missing_comma_never_maps_a_tin_into_the_zip_column() {
+        let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n\
+100200300,A,1 Main St,Olympia,WA,98501,91-1234567,EIN\n\
+100200301,B,2 Main St,Olympia,WA,532-11-4455,SSN\n";
+        let (t, p) = read(&PAYEES, bytes);
+        assert!(p.is_empty(), "{p:?}");
+        let row = &t.rows[1];
+        assert!(row.broken);
+        assert!(row.cells.iter().all(Option::is_none), "no cell of a broken row is mapped");
+        let printed: Vec<String> = row.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            printed,
+            ["error: payees.csv:3: line 3 has 7 fields, the header has 8: check for a missing or extra comma or an unclosed quote; the row is rejected whole and none of its cells is read"]
+        );
+    }
+
+    #[test]
+    fn a_stray_quote_that_swallows_rows_is_reported_with_its_lines_and_echoes_nothing() {
+        // The quote opens the last column, so the field count still matches.
+        let bytes = b"worker_id,name,phone\nW1,A,\"1\nW2,B,532-11-4455\nW3,C,3\n";
+        let (t, p) = read(&WORKERS, bytes);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(t.rows.len(), 1);
+        let shown = t.rows[0].problems[0].to_string();
+        assert_eq!(
+            shown,
+            "error: workers.csv:2: column phone: holds a line break, so this row runs from line 2 to line 4: a quote opened in it is probably never closed and lines 3-4 were read into it; the row is rejected whole, close the quote and send the file again"
+        );
+        assert!(!shown.contains("4455") && !shown.contains("W3"));
+    }
+
+    #[test]
+    fn a_stray_quote_before_the_header_makes_one_short_error() {
+        let mut bytes = b"\"worker_id,name,phone\n".to_vec();
+        for i in 0..500 {
+            bytes.extend_from_slice(format!("W{i},Name {i},532-11-{i:04}\n").as_bytes());
+        }
+        let (t, p) = read(&WORKERS, &bytes);
+        assert!(matches!(t.state, TableState::Unusable));
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].to_string(),
+            "error: workers.csv:1: header column 1 holds a line break: a quote in the header is never closed, so the lines after it were read as the header; no row of this file can be read"
+        );
+    }
+
+    #[test]
+    fn swapped_tin_and_zip_columns_stop_the_file() {
+        let bytes = b"payee_number,name,address_line1,city,state,tin,zip,tin_type\n\
+100200300,A,1 Main St,Olympia,WA,98501,91-1234567,EIN\n\
+100200301,B,2 Main St,Olympia,WA,98144-2923,532-11-4455,SSN\n";
+        let (t, p) = read(&PAYEES, bytes);
+        assert!(matches!(t.state, TableState::Unusable));
+        let printed: Vec<String> = p.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            printed,
+            ["error: payees.csv:1: column zip holds values shaped like taxpayer identification numbers in 2 of its 2 filled cells: the header's column names do not match the columns below them (two names swapped?); no row of this file was used, fix the header"]
+        );
+        // A tin column of ZIP codes alone is caught too.
+        let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,,98501,EIN\n";
+        let (t, p) = read(&PAYEES, bytes);
+        assert!(matches!(t.state, TableState::Unusable));
+        assert!(p[0].rule.starts_with("column tin holds values shaped like ZIP codes in 1 of its 1 filled cells"), "{}", p[0]);
+        // One odd cell among many is a row problem, not a header problem.
+        let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n\
+100200300,A,1 Main St,Olympia,WA,98501,91-1234567,EIN\n\
+100200301,B,1 Main St,Olympia,WA,532-11-4455,91-1234568,EIN\n\
+100200302,C,1 Main St,Olympia,WA,98502,91-1234569,EIN\n";
+        let (t, _) = read(&PAYEES, bytes);
+        assert!(matches!(t.state, TableState::Read));
+    }
+
+    #[test]
+    fn line_numbers_are_right_for_lf_crlf_and_cr_only_files() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["worker_id,name,phone", "W1,A,1", "W2,\"B", "b\",2", "", "W3,C,3"].join(eol) + eol;
+            let (t, p) = read(&WORKERS, text.as_bytes());
+            assert!(p.is_empty(), "{eol:?}: {p:?}");
+            let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 3, 6], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn only_regular_files_inside_the_folder_are_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("extract");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("workers.csv"), "worker_id,name,phone\nW1,A,1\n").unwrap();
+        let outside = tmp.path().join("secret.csv");
+        std::fs::write(&outside, "SSPS_SMTP_PASSWORD=hunter2\n").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("payees.csv")).unwrap();
+        std::fs::create_dir(dir.join("clients.csv")).unwrap();
+        std::os::unix::fs::symlink(dir.join("nowhere.csv"), dir.join("providers.csv")).unwrap();
+        std::os::unix::fs::symlink("workers.csv", dir.join("attendance.csv")).unwrap();
+        let fifo = std::ffi::CString::new(dir.join("payments.csv").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let loaded = load_folder(&dir).unwrap();
+        let printed: Vec<String> = loaded.problems.iter().map(ToString::to_string).collect();
+        let outside_shown = outside.canonicalize().unwrap().display().to_string();
+        assert!(printed.contains(&format!("error: payees.csv: is a symbolic link to {outside_shown}, outside the extract folder; copy the file into the folder instead; nothing was read from it")), "{printed:#?}");
+        assert!(printed.contains(&"error: clients.csv: is a folder, not a file; nothing was read from it".to_string()), "{printed:#?}");
+        assert!(printed.contains(&"error: providers.csv: is a symbolic link to a file that does not exist; nothing was read from it".to_string()));
+        assert!(printed.contains(&"error: payments.csv: is a FIFO (named pipe), not a file; nothing was read from it".to_string()));
+        assert!(!printed.iter().any(|p| p.contains("hunter2")));
+        for f in ["payees.csv", "clients.csv", "providers.csv", "payments.csv"] {
+            assert!(matches!(loaded.tables[f].state, TableState::Unusable), "{f}");
+        }
+        // A link inside the folder is followed: attendance.csv reads workers.csv's bytes.
+        assert!(matches!(loaded.tables["attendance.csv"].state, TableState::Unusable | TableState::Read));
+        assert!(matches!(loaded.tables["workers.csv"].state, TableState::Read));
     }
 
     #[test]

@@ -49,6 +49,14 @@ fn run_options(args: cli::RunArgs) -> ops::RunOptions {
     }
 }
 
+/// A run's exit status: its outcome's, or 1 when a message of its email is
+/// unconfirmed after the delivery (staff must decide: `ssps deliver
+/// --mark-sent` or `--resend-unconfirmed`).
+fn run_code(outcome: ops::Outcome, email: Option<&ops::produce::EmailOutcome>) -> u8 {
+    let unconfirmed = email.and_then(|e| e.delivered.as_ref()).is_some_and(|d| d.unconfirmed > 0);
+    outcome.code().max(u8::from(unconfirmed))
+}
+
 /// The summary lines of a document run.
 fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOutcome>, out: &std::path::Path) {
     println!(
@@ -85,9 +93,15 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
     }
     match &e.delivered {
         Some(d) => {
-            println!("email: {} sent, {} waiting (ssps deliver --retry), {} failed", d.sent, d.pending, d.failed);
+            let unconfirmed =
+                if d.unconfirmed > 0 { format!(", {} unconfirmed (not sent again, see below)", d.unconfirmed) } else { String::new() };
+            println!("email: {} sent, {} waiting (ssps deliver --retry), {} failed{unconfirmed}", d.sent, d.pending, d.failed);
             for p in &d.problems {
                 println!("  {p}");
+            }
+            let run = d.unconfirmed_messages.first().map(|m| m.run.as_str());
+            for line in ops::deliver::unconfirmed_advice(&e.journal, run, &d.unconfirmed_messages) {
+                println!("{line}");
             }
         }
         None if e.queued > 0 => println!(
@@ -128,21 +142,21 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run) };
             let (summary, outcome, email) = ops::invoices::run(&req)?;
             print_run("invoices", &summary, email.as_ref(), &out);
-            Ok(outcome.code())
+            Ok(run_code(outcome, email.as_ref()))
         }
         Command::Remittances(args) => {
             let out = args.run.out.clone();
             let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run) };
             let (summary, outcome, email) = ops::remittances::run(&req)?;
             print_run("remittance advices", &summary, email.as_ref(), &out);
-            Ok(outcome.code())
+            Ok(run_code(outcome, email.as_ref()))
         }
         Command::Notices(args) => {
             let out = args.run.out.clone();
             let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run) };
             let (summary, outcome, email) = ops::notices::run(&req)?;
             print_run("Social Services Notices", &summary, email.as_ref(), &out);
-            Ok(outcome.code())
+            Ok(run_code(outcome, email.as_ref()))
         }
         Command::Claim(args) => {
             let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
@@ -235,7 +249,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     println!("held: the return of account {a} stays as filed; see its reason in the reconciliation, fix the records and run the correction again");
                 }
             }
-            Ok(outcome.code())
+            Ok(run_code(outcome, email.as_ref()))
         }
         Command::Letters(args) => {
             let out = args.run.out.clone();
@@ -255,34 +269,63 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     );
                 }
             }
-            Ok(outcome.code())
+            Ok(run_code(outcome, email.as_ref()))
         }
         Command::Deliver(args) => {
-            let req = ops::deliver::DeliverRequest { journal: args.journal, retry: args.retry, run: args.run, smtp: args.smtp };
+            let req = ops::deliver::DeliverRequest {
+                journal: args.journal,
+                retry: args.retry,
+                resend_unconfirmed: args.resend_unconfirmed,
+                mark_sent: args.mark_sent,
+                run: args.run,
+                smtp: args.smtp,
+            };
             let (report, outcome) = ops::deliver::run(&req)?;
-            if let (Some(d), false) = (&report.delivered, args.json) {
+            if args.json {
+                let unconfirmed: Vec<_> = report.unconfirmed().collect();
+                let json = serde_json::json!({
+                    "messages": report.messages,
+                    "totals": report.totals,
+                    "unconfirmed": unconfirmed,
+                    "marked_sent": report.marked_sent,
+                    "resend": report.resent,
+                    "retry": report.delivered,
+                });
+                println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+                return Ok(outcome.code());
+            }
+            for m in &report.marked_sent {
+                println!("marked sent, not sent again: {} <{}> payee {} documents {}", m.message_id, m.to, m.payee, m.documents);
+            }
+            if let Some(d) = &report.resent {
+                println!("resend: {} sent, {} failed, {} still unconfirmed ({} SMTP tries)", d.sent, d.failed, d.unconfirmed, d.tries);
+                for p in &d.problems {
+                    println!("  {p}");
+                }
+            }
+            if let Some(d) = &report.delivered {
                 println!("retry: {} sent, {} still waiting, {} failed ({} SMTP tries)", d.sent, d.pending, d.failed, d.tries);
                 for p in &d.problems {
                     println!("  {p}");
                 }
             }
-            if args.json {
-                let json = serde_json::json!({ "messages": report.messages, "totals": report.totals, "retry": report.delivered });
-                println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
-                return Ok(outcome.code());
-            }
-            if args.status || !args.retry {
+            let acted = args.retry || args.resend_unconfirmed || !report.marked_sent.is_empty();
+            if args.status || !acted {
                 for m in &report.messages {
                     let paper = if m.paper { " (also on paper)" } else { "" };
                     let result = if m.last_result.is_empty() { String::new() } else { format!(": {}", m.last_result) };
                     println!(
-                        "{:<8} {} payee {} <{}> tries {} documents {}{paper}{result}",
+                        "{:<11} {} payee {} <{}> tries {} documents {}{paper}{result}",
                         m.state, m.run, m.payee, m.to, m.attempts, m.documents
                     );
                 }
             }
+            for line in ops::deliver::unconfirmed_advice(&req.journal, req.run.as_deref(), report.unconfirmed()) {
+                println!("{line}");
+            }
             let t = &report.totals;
-            println!("{} sent, {} waiting, {} failed", t.sent, t.pending, t.failed);
+            let sending = if t.sending > 0 { format!(", {} being sent by a delivery under way", t.sending) } else { String::new() };
+            println!("{} sent, {} waiting, {} failed, {} unconfirmed{sending}", t.sent, t.pending, t.failed, t.unconfirmed);
             Ok(outcome.code())
         }
         Command::Imb(args) => {

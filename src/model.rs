@@ -113,18 +113,30 @@ pub struct Tin {
 }
 
 impl Tin {
-    /// Parses nine digits with optional hyphens.
+    /// Parses a TIN written as nine digits, `NNN-NN-NNNN` (an SSN's shape)
+    /// or `NN-NNNNNNN` (an EIN's). Other hyphen placements are refused: a
+    /// ZIP+4 (`98144-2923`) has nine digits too, and must never pass for a
+    /// TIN when a header's names are swapped.
     pub fn parse(s: &str, kind: TinType) -> Option<Tin> {
+        let b = s.as_bytes();
+        let hyphens: &[usize] = match b.len() {
+            9 => &[],
+            10 => &[2],
+            11 => &[3, 6],
+            _ => return None,
+        };
         let mut digits = [0u8; 9];
         let mut n = 0;
-        for b in s.bytes() {
-            match b {
-                b'-' => {}
-                b'0'..=b'9' if n < 9 => {
-                    digits[n] = b;
-                    n += 1;
+        for (i, &c) in b.iter().enumerate() {
+            if hyphens.contains(&i) {
+                if c != b'-' {
+                    return None;
                 }
-                _ => return None,
+            } else if c.is_ascii_digit() {
+                digits[n] = c;
+                n += 1;
+            } else {
+                return None;
             }
         }
         (n == 9).then_some(Tin { digits, kind })
@@ -408,9 +420,16 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    /// AMOUNT AUTHORIZED: units × rate, to the cent.
-    pub fn amount_authorized(&self) -> Decimal {
-        (self.units_authorized * self.rate).round_dp(2)
+    /// AMOUNT AUTHORIZED: units × rate, to the cent; an error naming the
+    /// line when the product does not fit (validation's bounds make that
+    /// impossible for records it accepted).
+    pub fn amount_authorized(&self) -> Result<Decimal, crate::money::Overflow> {
+        crate::money::checked_mul(self.units_authorized, self.rate).map(|d| d.round_dp(2)).ok_or_else(|| {
+            crate::money::Overflow::new(format!(
+                "authorization line {} ({} line {}): units × rate",
+                self.reference_number, self.origin.file, self.origin.line
+            ))
+        })
     }
 }
 
@@ -525,6 +544,9 @@ mod tests {
         assert!(Tin::parse("91-123456", TinType::Ein).is_none());
         assert!(Tin::parse("91-12345678", TinType::Ein).is_none());
         assert!(Tin::parse("91 1234567", TinType::Ein).is_none());
+        assert!(Tin::parse("98144-2923", TinType::Ein).is_none(), "a ZIP+4 is not a TIN");
+        assert!(Tin::parse("5321-14455", TinType::Ssn).is_none());
+        assert!(Tin::parse("532114455", TinType::Ssn).is_some());
     }
 
     #[test]

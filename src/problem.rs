@@ -6,6 +6,15 @@
 //! record (or a whole file); warnings are reported and reject nothing.
 //! Values from TIN columns are masked before they are stored here, so a
 //! problem can be printed or logged without exposing a taxpayer number.
+//!
+//! Everything a problem echoes from the input passes through [`shown`] when
+//! the problem is made (defence in depth, whatever the caller did): control
+//! and bidirectional-override characters become `\u{…}` escapes, so a value
+//! can never retitle or clear a clerk's terminal; anything shaped like a TIN
+//! (nine digits, with or without hyphens) is masked to its last four digits;
+//! values are cut to [`VALUE_MAX`] characters. The file name, column and
+//! record key are escaped the same way; the rule (our words, which may quote
+//! a value) is escaped and masked but not cut.
 
 use std::fmt;
 
@@ -42,19 +51,28 @@ pub struct Problem {
     pub rule: String,
     /// The record's key (`payee 100200305`), when it could be read.
     pub record: Option<String>,
+    /// The column's value is deliberately not echoed (too long, or the
+    /// text an unclosed quote swallowed): printed as `column X:`, not as
+    /// `column X is empty:`.
+    #[serde(skip)]
+    pub withheld: bool,
 }
 
 impl Problem {
     /// An error at a file, line and column.
     pub fn error(file: &str, line: Option<u64>, column: Option<&str>, value: Option<&str>, rule: impl Into<String>) -> Problem {
+        // Identifier columns hold nine-digit payee numbers and payment ids:
+        // there only hyphenated TIN shapes are masked.
+        let bare = column.is_none_or(|c| !is_identifier_column(c));
         Problem {
             severity: Severity::Error,
-            file: file.to_string(),
+            file: shown(file, NAME_MAX, Masking::Hyphenated),
             line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            rule: rule.into(),
+            column: column.map(|c| shown(c, NAME_MAX, Masking::Hyphenated)),
+            value: value.map(|v| shown(v, VALUE_MAX, if bare { Masking::AnyNineDigits } else { Masking::Hyphenated })),
+            rule: shown(&rule.into(), usize::MAX, Masking::Hyphenated),
             record: None,
+            withheld: false,
         }
     }
 
@@ -74,9 +92,15 @@ impl Problem {
         self.severity != Severity::Warning
     }
 
+    /// Marks the column's value as not echoed on purpose (it is not empty).
+    pub fn withheld(mut self) -> Problem {
+        self.withheld = true;
+        self
+    }
+
     /// Names the record the problem belongs to.
     pub fn for_record(mut self, record: Option<String>) -> Problem {
-        self.record = record;
+        self.record = record.map(|r| shown(&r, NAME_MAX, Masking::Hyphenated));
         self
     }
 
@@ -115,11 +139,109 @@ impl fmt::Display for Problem {
         if let Some(column) = &self.column {
             write!(f, " column {column}")?;
             match &self.value {
-                Some(v) => write!(f, " = {v:?}:")?,
+                // Already escaped by `shown`: printed as it is.
+                Some(v) => write!(f, " = \"{v}\":")?,
+                None if self.withheld => f.write_str(":")?,
                 None => f.write_str(" is empty:")?,
             }
         }
         write!(f, " {}", self.rule)
+    }
+}
+
+/// Longest value a problem echoes, in characters (longer ones end in `…`).
+pub const VALUE_MAX: usize = 48;
+/// Longest file name, column name or record key a problem echoes.
+pub const NAME_MAX: usize = 64;
+
+/// Which digit runs [`shown`] masks as TINs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Masking {
+    /// Nine digits written as an SSN (`532-11-4455`) or an EIN
+    /// (`91-1234567`): for text where bare nine-digit numbers are
+    /// identifiers (payee numbers, payment ids) and must stay readable.
+    Hyphenated,
+    /// Those, and any run of exactly nine digits.
+    AnyNineDigits,
+}
+
+/// Whether a column holds identifiers (`*_number`, `*_id`): nine-digit
+/// payee numbers and payment ids are not TINs.
+pub fn is_identifier_column(column: &str) -> bool {
+    column.ends_with("_number") || column.ends_with("_id")
+}
+
+/// Input text made safe to print: TIN-shaped runs masked to their last four
+/// digits, control and bidirectional-override characters escaped as
+/// `\u{1b}`, cut to `max` characters with a final `…`.
+pub fn shown(text: &str, max: usize, masking: Masking) -> String {
+    let masked = mask_tin_runs(text, masking);
+    let mut out = String::with_capacity(masked.len().min(max.saturating_mul(2)));
+    for (n, c) in masked.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if must_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters never printed raw: C0/C1 controls and DEL, and the Unicode
+/// bidirectional overrides that can make printed text lie about its order.
+pub fn must_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Masks every run of digits and hyphens shaped like a TIN (SSN or EIN
+/// form; with `Masking::AnyNineDigits` also nine bare digits), keeping the
+/// last four digits. A ZIP+4 (`98144-2923`) is not TIN-shaped.
+fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let is_run = |b: u8| b.is_ascii_digit() || b == b'-';
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // A run starts at a digit that does not follow a digit or hyphen.
+        let start = i;
+        let mut end = i;
+        while end < bytes.len() && is_run(bytes[end]) {
+            end += 1;
+        }
+        // Trailing hyphens are not part of the number.
+        let mut last = end;
+        while last > start && bytes[last - 1] == b'-' {
+            last -= 1;
+        }
+        let run = &text[start..last];
+        let b = run.as_bytes();
+        let ssn = b.len() == 11 && b[3] == b'-' && b[6] == b'-';
+        let ein = b.len() == 10 && b[2] == b'-';
+        let bare = b.len() == 9;
+        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+        if digits == 9 && (ssn || ein || (bare && masking == Masking::AnyNineDigits)) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..start]);
+            o.push_str(&mask_tin(run));
+            copied = last;
+        }
+        i = end;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
     }
 }
 
@@ -153,6 +275,33 @@ mod tests {
         let p = Problem::error("payees.csv", Some(7), Some("zip"), Some("9850"), "a ZIP code is NNNNN or NNNNN-NNNN")
             .for_record(Some("payee 100200399".into()));
         assert_eq!(p.to_string(), "error: payees.csv:7: payee 100200399: column zip = \"9850\": a ZIP code is NNNNN or NNNNN-NNNN");
+    }
+
+    #[test]
+    fn echoed_values_are_escaped_masked_and_cut() {
+        let p = Problem::error("payees.csv", Some(3), Some("zip"), Some("532-11-4455"), "a ZIP code is NNNNN");
+        assert_eq!(p.value.as_deref(), Some("***-**-4455"));
+        let p = Problem::error("payees.csv", Some(3), Some("name"), Some("A\u{1b}]0;pwned\u{7}B 532114455 C"), "x");
+        assert_eq!(p.value.as_deref(), Some("A\\u{1b}]0;pwned\\u{7}B *****4455 C"));
+        // Identifier columns keep their nine-digit numbers; hyphenated TINs are still masked.
+        let p = Problem::error("payees.csv", Some(3), Some("payee_number"), Some("100200300"), "x");
+        assert_eq!(p.value.as_deref(), Some("100200300"));
+        let p = Problem::error("payees.csv", Some(3), Some("payee_number"), Some("91-1234567"), "x");
+        assert_eq!(p.value.as_deref(), Some("**-***4567"));
+        // Dates, phone numbers, ZIP+4 and 10-digit references are not TINs.
+        let p = Problem::error("f.csv", Some(3), Some("note"), Some("2026-10-31 (206) 555-0142 1000004007 98144-2923"), "x");
+        assert_eq!(p.value.as_deref(), Some("2026-10-31 (206) 555-0142 1000004007 98144-2923"));
+        let long = "x".repeat(500);
+        let p = Problem::error("f.csv", Some(3), Some("name"), Some(&long), "x");
+        assert_eq!(p.value.as_deref().map(|v| v.chars().count()), Some(VALUE_MAX + 1));
+        assert!(p.value.as_deref().unwrap().ends_with('…'));
+        // Keys, columns and rules are escaped too.
+        let p = Problem::error("workers.csv", Some(2), Some("wor\u{0}ker_id"), Some("W\u{1b}[2J"), "rule \u{7}")
+            .for_record(Some("worker W\u{1b}[2J".into()));
+        let printed = p.to_string();
+        assert!(!printed.chars().any(char::is_control), "{printed:?}");
+        assert_eq!(printed, "error: workers.csv:2: worker W\\u{1b}[2J: column wor\\u{0}ker_id = \"W\\u{1b}[2J\": rule \\u{7}");
+        assert_eq!(shown("a\u{202e}b", 10, Masking::Hyphenated), "a\\u{202e}b");
     }
 
     #[test]

@@ -223,6 +223,12 @@ pub struct DownloadArchives {
     archives: Vec<Archive>,
 }
 
+/// A CSV file for people, its cells neutralised against spreadsheet
+/// formulas ([`crate::spreadsheet`]).
+fn for_people(bytes: &[u8], what: &str) -> Result<Vec<u8>, RouteError> {
+    crate::spreadsheet::neutralise(bytes, csv::Terminator::Any(b'\n')).map_err(|e| RouteError::Plan(format!("{what}: {e}")))
+}
+
 impl DownloadArchives {
     /// Archives under `<run>/download`.
     pub fn new(run_dir: &Path, date: chrono::NaiveDate) -> Result<DownloadArchives, RouteError> {
@@ -241,6 +247,7 @@ impl DownloadArchives {
             members.push((format!("{}.pdf", d.document_id), ZipMember::File(self.run_dir.join(&d.file))));
         }
         let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
+        let index = for_people(&index, "download index")?;
         members.push(("index.csv".into(), ZipMember::Bytes(index)));
         let archive = format!("download/{payee}.zip");
         // Archives are small: made in memory, hashed, written in one go.
@@ -265,6 +272,7 @@ impl DownloadArchives {
             index.serialize(a).map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
         }
         let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+        let index = for_people(&index, "download/index.csv")?;
         let path = self.run_dir.join("download/index.csv");
         // A run without documents still gets the header.
         let index = if index.is_empty() { b"payee_number,archive,documents,bytes,sha256\n".to_vec() } else { index };
@@ -525,6 +533,7 @@ impl<'p> PrintJob<'p> {
             .map_err(|e| RouteError::Plan(format!("job.csv: {e}")))?;
         }
         let csv = csv.into_inner().map_err(|e| RouteError::Plan(format!("job.csv: {e}")))?;
+        let csv = for_people(&csv, "job.csv")?;
         let write = |name: &str, bytes: &[u8]| -> Result<(), RouteError> {
             let path = self.dir.join(name);
             fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::calendar::Holidays;
 use crate::load::{self, FileSpec, Loaded, RawRow, TableState};
 use crate::model::*;
+use crate::money::Quantity;
 use crate::problem::{mask_tin, Problem};
 
 /// Rows read and rejected for one file.
@@ -84,7 +85,6 @@ struct Cells<'a> {
     problems: Vec<Problem>,
 }
 
-const MONEY_RULE: &str = "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50";
 
 impl<'a> Cells<'a> {
     fn new(spec: &'static FileSpec, row: &'a RawRow) -> Cells<'a> {
@@ -98,6 +98,11 @@ impl<'a> Cells<'a> {
     fn fail(&mut self, col: &str, value: Option<&str>, rule: impl Into<String>) {
         let shown = if col == "tin" { value.map(mask_tin) } else { value.map(str::to_string) };
         self.problems.push(Problem::error(self.spec.name, Some(self.row.line), Some(col), shown.as_deref(), rule));
+    }
+
+    /// A broken rule about a cell whose value is not echoed (too long to).
+    fn fail_withheld(&mut self, col: &str, rule: impl Into<String>) {
+        self.problems.push(Problem::error(self.spec.name, Some(self.row.line), Some(col), None, rule).withheld());
     }
 
     /// A required cell; reports when empty (unless a load problem already
@@ -173,15 +178,19 @@ impl<'a> Cells<'a> {
         m
     }
 
-    fn parse_decimal(&mut self, col: &str, v: &str, negative_ok: bool, rule: &str) -> Option<Decimal> {
+    fn parse_decimal(&mut self, col: &str, v: &str, negative_ok: bool, kind: Quantity) -> Option<Decimal> {
         let d = parse_amount(v);
         match d {
             None => {
-                self.fail(col, Some(v), rule);
+                self.fail(col, Some(v), kind.rule());
                 None
             }
             Some(d) if d.is_sign_negative() && !d.is_zero() && !negative_ok => {
                 self.fail(col, Some(v), "may not be negative");
+                None
+            }
+            Some(d) if d.abs() > kind.max() => {
+                self.fail(col, Some(v), kind.too_large());
                 None
             }
             Some(d) => Some(d),
@@ -189,15 +198,15 @@ impl<'a> Cells<'a> {
     }
 
     /// Money or units: never negative unless `negative_ok`.
-    fn decimal(&mut self, col: &str, negative_ok: bool, rule: &str) -> Option<Decimal> {
+    fn decimal(&mut self, col: &str, negative_ok: bool, kind: Quantity) -> Option<Decimal> {
         let v = self.required(col)?;
-        self.parse_decimal(col, v, negative_ok, rule)
+        self.parse_decimal(col, v, negative_ok, kind)
     }
 
-    fn opt_decimal(&mut self, col: &str, negative_ok: bool, rule: &str) -> Result<Option<Decimal>, ()> {
+    fn opt_decimal(&mut self, col: &str, negative_ok: bool, kind: Quantity) -> Result<Option<Decimal>, ()> {
         match self.raw(col) {
             None => Ok(None),
-            Some(v) => self.parse_decimal(col, v, negative_ok, rule).map(Some).ok_or(()),
+            Some(v) => self.parse_decimal(col, v, negative_ok, kind).map(Some).ok_or(()),
         }
     }
 
@@ -357,7 +366,6 @@ pub const WA_COUNTIES: &[&str] = &[
     "Yakima",
 ];
 
-const UNITS_RULE: &str = "must be a number of units with at most 2 decimals, like 22 or 7.5";
 
 /// Validates everything that was loaded. Never fails: problems are collected.
 pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
@@ -378,49 +386,49 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     // Each file's raw rows are taken and dropped one by one as they become
     // records, so a large file (1.3 million payment lines) is never held
     // twice, raw and typed.
-    let mut rows = |name: &str| tables.get_mut(name).map(|t| std::mem::take(&mut t.rows)).unwrap_or_default();
+    let mut taken = |name: &str| tables.get_mut(name).map(|t| std::mem::take(&mut t.rows)).unwrap_or_default();
 
     // Each file on its own.
-    for row in rows(load::PAYEES.name) {
+    for row in v.whole(taken(load::PAYEES.name)) {
         let row = &row;
         if let Some(p) = v.payee(row) {
             v.insert_unique(&mut x.payees, p.payee_number.clone(), p, "payee_number", row.line);
         }
     }
-    for row in rows(load::PROVIDERS.name) {
+    for row in v.whole(taken(load::PROVIDERS.name)) {
         let row = &row;
         if let Some(p) = v.provider(row) {
             v.insert_unique(&mut x.providers, p.provider_number.clone(), p, "provider_number", row.line);
         }
     }
-    for row in rows(load::CLIENTS.name) {
+    for row in v.whole(taken(load::CLIENTS.name)) {
         let row = &row;
         if let Some(c) = v.client(row) {
             v.insert_unique(&mut x.clients, c.client_id.clone(), c, "client_id", row.line);
         }
     }
-    for row in rows(load::WORKERS.name) {
+    for row in v.whole(taken(load::WORKERS.name)) {
         let row = &row;
         if let Some(w) = v.worker(row) {
             v.insert_unique(&mut x.workers, w.worker_id.clone(), w, "worker_id", row.line);
         }
     }
-    for row in rows(load::AUTHORIZATIONS.name) {
+    for row in v.whole(taken(load::AUTHORIZATIONS.name)) {
         let row = &row;
         if let Some(a) = v.authorization(row) {
             v.insert_unique(&mut x.authorizations, a.reference_number.clone(), a, "reference_number", row.line);
         }
     }
-    let claims: Vec<InvoiceClaim> = rows(load::INVOICE_CLAIMS.name).into_iter().filter_map(|r| v.claim(&r)).collect();
-    let attendance: Vec<Attendance> = rows(load::ATTENDANCE.name).into_iter().filter_map(|r| v.attendance(&r, holidays)).collect();
-    for row in rows(load::PAYMENTS.name) {
+    let claims: Vec<InvoiceClaim> = v.whole(taken(load::INVOICE_CLAIMS.name)).into_iter().filter_map(|r| v.claim(&r)).collect();
+    let attendance: Vec<Attendance> = v.whole(taken(load::ATTENDANCE.name)).into_iter().filter_map(|r| v.attendance(&r, holidays)).collect();
+    for row in v.whole(taken(load::PAYMENTS.name)) {
         let row = &row;
         if let Some(p) = v.payment(row) {
             v.insert_unique(&mut x.payments, p.payment_id.clone(), p, "payment_id", row.line);
         }
     }
-    let mut lines: Vec<PaymentLine> = rows(load::PAYMENT_LINES.name).into_iter().filter_map(|r| v.payment_line(&r)).collect();
-    for row in rows(load::SSP_EVENTS.name) {
+    let mut lines: Vec<PaymentLine> = v.whole(taken(load::PAYMENT_LINES.name)).into_iter().filter_map(|r| v.payment_line(&r)).collect();
+    for row in v.whole(taken(load::SSP_EVENTS.name)) {
         let row = &row;
         if let Some(e) = v.ssp_event(row) {
             v.insert_unique(&mut x.ssp_events, e.event_id.clone(), e, "event_id", row.line);
@@ -505,6 +513,65 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     Validated { extract: x, problems, counts: v.counts }
 }
 
+/// One figure of a file's accounting proof: `expected` must equal `found`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    /// The extract file.
+    pub file: &'static str,
+    /// What is compared.
+    pub what: &'static str,
+    /// The figure from reading.
+    pub expected: usize,
+    /// The figure from the records and the problems.
+    pub found: usize,
+}
+
+impl Balance {
+    /// Whether the figures agree.
+    pub fn ok(&self) -> bool {
+        self.expected == self.found
+    }
+}
+
+/// The accounting proof of every file, computed from what is really there,
+/// not from the counters alone: the rows read equal the records kept plus
+/// the rows rejected; the counters agree with the records in the extract;
+/// every rejected row has an error on its own line (so it is in
+/// `rejects.csv`), and no kept record has one.
+pub fn accounting(v: &Validated) -> Vec<Balance> {
+    let x = &v.extract;
+    fn lines<'a, T: HasOrigin + 'a>(it: impl Iterator<Item = &'a T>) -> BTreeSet<u64> {
+        it.map(|r| r.origin().line).collect()
+    }
+    let kept: [(&'static str, BTreeSet<u64>, usize); 10] = [
+        (load::PAYEES.name, lines(x.payees.values()), x.payees.len()),
+        (load::PROVIDERS.name, lines(x.providers.values()), x.providers.len()),
+        (load::CLIENTS.name, lines(x.clients.values()), x.clients.len()),
+        (load::WORKERS.name, lines(x.workers.values()), x.workers.len()),
+        (load::AUTHORIZATIONS.name, lines(x.authorizations.values()), x.authorizations.len()),
+        (load::INVOICE_CLAIMS.name, lines(x.invoice_claims.iter()), x.invoice_claims.len()),
+        (load::ATTENDANCE.name, lines(x.attendance.iter()), x.attendance.len()),
+        (load::PAYMENTS.name, lines(x.payments.values()), x.payments.len()),
+        (load::PAYMENT_LINES.name, lines(x.payment_lines.iter()), x.payment_lines.len()),
+        (load::SSP_EVENTS.name, lines(x.ssp_events.values()), x.ssp_events.len()),
+    ];
+    let mut out = Vec::new();
+    for (file, kept_lines, records) in kept {
+        let c = v.counts.get(file).cloned().unwrap_or_default();
+        // Rows start after the header (line 1); file-level problems have no line.
+        let error_lines: BTreeSet<u64> =
+            v.problems.iter().filter(|p| p.is_error() && p.file == file).filter_map(|p| p.line).filter(|&l| l > 1).collect();
+        let kept_with_errors = kept_lines.intersection(&error_lines).count();
+        let b = |what, expected, found| Balance { file, what, expected, found };
+        out.push(b("rows read = accepted + rejected", c.rows, c.accepted + c.rejected));
+        out.push(b("records accepted = records kept", c.accepted, records));
+        out.push(b("records kept on distinct lines", records, kept_lines.len()));
+        out.push(b("rows rejected = rows with an error in the rejects", c.rejected, error_lines.len() - kept_with_errors));
+        out.push(b("records kept that have an error", 0, kept_with_errors));
+    }
+    out
+}
+
 /// Puts problems in report order: load problems of whole files first, then
 /// by the files' order in the format, line and severity.
 pub fn sort_problems(problems: &mut [Problem]) {
@@ -525,6 +592,19 @@ struct Validator {
 }
 
 impl Validator {
+    /// Keeps the rows whose shape is whole; a broken one (field count, a
+    /// swallowed line break) is rejected here, its problem reported and its
+    /// cells never read.
+    fn whole(&mut self, mut rows: Vec<RawRow>) -> Vec<RawRow> {
+        rows.retain_mut(|r| {
+            if r.broken {
+                self.problems.append(&mut r.problems);
+            }
+            !r.broken
+        });
+        rows
+    }
+
     /// Records the row's problems; `Some(record)` when it has no error.
     fn finish<T>(&mut self, cells: Cells<'_>, key_col: &str, label: &str, record: Option<T>) -> Option<T> {
         let key = cells.raw(key_col).map(str::to_string);
@@ -695,21 +775,24 @@ impl Validator {
         if !self.present.contains(load::PAYMENT_LINES.name) {
             return;
         }
-        let mut sums: BTreeMap<&Id, (Decimal, usize)> = BTreeMap::new();
+        // Checked sums: `None` once a payment's lines overflow (impossible
+        // within the format's bounds; rejected, never a panic).
+        let mut sums: BTreeMap<&Id, (Option<Decimal>, usize)> = BTreeMap::new();
         for l in lines.iter() {
-            let e = sums.entry(&l.payment_id).or_default();
-            e.0 += l.amount;
+            let e = sums.entry(&l.payment_id).or_insert((Some(Decimal::ZERO), 0));
+            e.0 = e.0.and_then(|s| s.checked_add(l.amount));
             e.1 += 1;
         }
         let mut bad = Vec::new();
         for (id, p) in payments.iter() {
-            let (sum, n) = sums.get(id).copied().unwrap_or_default();
-            if sum != p.amount {
+            let (sum, n) = sums.get(id).copied().unwrap_or((Some(Decimal::ZERO), 0));
+            if sum != Some(p.amount) {
                 bad.push((id.clone(), p.origin.line, p.amount, sum, n));
             }
         }
         for (id, line, amount, sum, n) in bad {
             payments.remove(&id);
+            let sum = sum.map_or_else(|| "too large to add up".to_string(), |s| s.to_string());
             let rule = format!(
                 "the payment's amount {amount} does not equal the sum of its {n} line(s) in payment_lines.csv, {sum}; the payment and its lines are rejected"
             );
@@ -738,7 +821,7 @@ impl Validator {
             (Some(raw), Some(kind)) => {
                 let t = Tin::parse(raw, kind);
                 if t.is_none() {
-                    c.fail("tin", Some(raw), "a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567");
+                    c.fail("tin", Some(raw), "a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN");
                 }
                 t
             }
@@ -875,9 +958,9 @@ impl Validator {
         let service_name = c.text("service_name");
         let service_kind = c.code("service_kind", ServiceKind::parse, ServiceKind::expected());
         let unit = c.code("unit", Unit::parse, Unit::expected());
-        let units_authorized = c.decimal("units_authorized", false, UNITS_RULE);
-        let rate = c.decimal("rate", false, MONEY_RULE);
-        let copay = c.opt_decimal("copay", false, MONEY_RULE);
+        let units_authorized = c.decimal("units_authorized", false, Quantity::Units);
+        let rate = c.decimal("rate", false, Quantity::Rate);
+        let copay = c.opt_decimal("copay", false, Quantity::Rate);
         let start_date = c.date("start_date");
         let end_date = c.date("end_date");
         if let (Some(s), Some(e)) = (start_date, end_date) {
@@ -939,8 +1022,8 @@ impl Validator {
         let invoice_number = c.id("invoice_number");
         let reference_number = c.id("reference_number");
         let month = c.month("month");
-        let units_claimed = c.decimal("units_claimed", false, UNITS_RULE);
-        let corrected_rate = c.opt_decimal("corrected_rate", false, MONEY_RULE);
+        let units_claimed = c.decimal("units_claimed", false, Quantity::Units);
+        let corrected_rate = c.opt_decimal("corrected_rate", false, Quantity::Rate);
         let rec = (|| {
             Some(InvoiceClaim {
                 origin: Origin { file: spec.name, line: row.line },
@@ -960,7 +1043,7 @@ impl Validator {
         let reference_number = c.id("reference_number");
         let date = c.date("date");
         let mark = c.code("mark", Mark::parse, Mark::expected());
-        let hours = c.opt_decimal("hours", false, UNITS_RULE);
+        let hours = c.opt_decimal("hours", false, Quantity::Units);
         if let Ok(Some(h)) = hours {
             if h > Decimal::from(24) {
                 c.fail("hours", Some(&h.to_string()), "hours in care in one day cannot be more than 24");
@@ -1005,7 +1088,7 @@ impl Validator {
                 c.fail("settlement_date", Some(&s.to_string()), format!("funds cannot settle before the payment is issued ({i})"));
             }
         }
-        let amount = c.decimal("amount", true, MONEY_RULE);
+        let amount = c.decimal("amount", true, Quantity::Money);
         let rec = (|| {
             Some(Payment {
                 origin: Origin { file: spec.name, line: row.line },
@@ -1034,9 +1117,9 @@ impl Validator {
         let reference_number = c.opt_id("reference_number");
         let invoice_number = c.opt_id("invoice_number");
         let service_month = c.month("service_month");
-        let units = c.opt_decimal("units", false, UNITS_RULE);
-        let rate = c.opt_decimal("rate", false, MONEY_RULE);
-        let amount = c.decimal("amount", true, MONEY_RULE);
+        let units = c.opt_decimal("units", false, Quantity::Units);
+        let rate = c.opt_decimal("rate", false, Quantity::Rate);
+        let amount = c.decimal("amount", true, Quantity::Money);
         let rec = (|| {
             Some(PaymentLine {
                 origin: Origin { file: spec.name, line: row.line },
@@ -1070,8 +1153,8 @@ impl Validator {
         let event = c.code("event", SspEventKind::parse, SspEventKind::expected());
         let program_type = c.code("program_type", SspProgramType::parse, SspProgramType::expected());
         let effective_date = c.date("effective_date");
-        let amount = c.opt_decimal("amount", false, MONEY_RULE);
-        let previous_amount = c.opt_decimal("previous_amount", false, MONEY_RULE);
+        let amount = c.opt_decimal("amount", false, Quantity::Money);
+        let previous_amount = c.opt_decimal("previous_amount", false, Quantity::Money);
         let reason_code = c.opt_text("reason_code");
         if let Some(r) = &reason_code {
             if !(r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit())) {
@@ -1100,14 +1183,13 @@ impl Validator {
             let max = crate::compose::letter::WORKER_TEXT_MAX;
             let word_max = crate::compose::letter::WORKER_WORD_MAX;
             if n > max {
-                c.fail("worker_text", None, format!("is {n} characters long; a letter has room for {max}"));
+                c.fail_withheld("worker_text", format!("is {n} characters long; a letter has room for {max}"));
             } else if let Some(ch) = t.chars().find(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) {
-                c.fail("worker_text", None, format!("contains the control character U+{:04X}, which cannot be printed", ch as u32));
+                c.fail_withheld("worker_text", format!("contains the control character U+{:04X}, which cannot be printed", ch as u32));
             } else if let Some(w) = t.split_whitespace().find(|w| w.chars().count() > word_max) {
                 let head: String = w.chars().take(20).collect();
-                c.fail(
+                c.fail_withheld(
                     "worker_text",
-                    None,
                     format!(
                         "has a word of {} characters (\"{head}…\"); a line of the letter holds words of up to {word_max}",
                         w.chars().count()

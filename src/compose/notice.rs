@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::remittance::paginate;
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
 use crate::model::{Action, Authorization, Extract, Id};
+use crate::money::{CheckedSum, Overflow};
 
 /// Service blocks on a notice's first page.
 pub const BLOCKS_FIRST_PAGE: usize = 8;
@@ -119,7 +120,7 @@ pub fn in_window(a: &Authorization, from: NaiveDate, to: NaiveDate) -> bool {
 /// The notices of the window, one per provider with at least one line, in
 /// payee then provider order; lines by child, then action date, then
 /// reference number.
-pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Vec<Notice> {
+pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice>, Overflow> {
     let mut by_provider: BTreeMap<&Id, Vec<&Authorization>> = BTreeMap::new();
     for a in x.authorizations.values().filter(|a| in_window(a, from, to)) {
         by_provider.entry(&a.provider_number).or_default().push(a);
@@ -131,9 +132,11 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Vec<Notice> {
         let child =
             |a: &Authorization| x.clients.get(&a.client_id).map(|c| (c.last_name.clone(), c.first_name.clone())).unwrap_or_default();
         lines.sort_by(|a, b| (child(a), a.action_date, &a.reference_number).cmp(&(child(b), b.action_date, &b.reference_number)));
-        let printed: Vec<NoticeLine> = lines.iter().map(|a| line(x, a)).collect();
+        let printed: Vec<NoticeLine> = lines.iter().map(|a| line(x, a)).collect::<Result<_, _>>()?;
+        let id = format!("SSN-{}-{}", provider.provider_number, to.format("%Y%m%d"));
+        let amount = lines.iter().map(|a| a.amount_authorized()).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| format!("notice {id}"))?;
         out.push(Notice {
-            id: format!("SSN-{}-{}", provider.provider_number, to.format("%Y%m%d")),
+            id,
             date: form_date(to),
             payee_number: payee.payee_number.to_string(),
             provider_number: provider.provider_number.to_string(),
@@ -144,19 +147,19 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Vec<Notice> {
             meta: DocMeta {
                 to: Addressee::payee(payee),
                 lines: lines.len(),
-                amount: lines.iter().map(|a| a.amount_authorized()).sum(),
+                amount,
                 references: lines.iter().map(|a| a.reference_number.clone()).collect(),
             },
         });
     }
     out.sort_by(|a, b| (&a.meta.to.payee, &a.provider_number).cmp(&(&b.meta.to.payee, &b.provider_number)));
-    out
+    Ok(out)
 }
 
-fn line(x: &Extract, a: &Authorization) -> NoticeLine {
+fn line(x: &Extract, a: &Authorization) -> Result<NoticeLine, Overflow> {
     let client = x.clients.get(&a.client_id);
     let worker = x.workers.get(&a.worker_id);
-    NoticeLine {
+    Ok(NoticeLine {
         action: a.action.map_or("", Action::code),
         action_date: a.action_date.map(form_date).unwrap_or_default(),
         child: client.map(|c| c.full_name()).unwrap_or_default(),
@@ -171,10 +174,10 @@ fn line(x: &Extract, a: &Authorization) -> NoticeLine {
         unit: a.unit.code(),
         units: units(a.units_authorized),
         copay: a.copay.map(money).unwrap_or_default(),
-        amount: money(a.amount_authorized()),
+        amount: money(a.amount_authorized()?),
         worker: worker.map(|w| w.name.clone()).unwrap_or_default(),
         worker_phone: worker.map(|w| w.phone.clone()).unwrap_or_default(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -193,7 +196,7 @@ mod tests {
     #[test]
     fn one_notice_per_provider_with_actions_in_the_window() {
         let x = october();
-        let all = notices(&x, d("2026-10-01"), d("2026-10-31"));
+        let all = notices(&x, d("2026-10-01"), d("2026-10-31")).unwrap();
         let ids: Vec<&str> = all.iter().map(|n| n.id.as_str()).collect();
         // Actions dated in October: providers 4001 (three new lines, 05 and 06 Oct),
         // 4002 (a termination and a change), 4501 (a change); 4101's are dated 09/28.
@@ -202,14 +205,14 @@ mod tests {
         let expected = x.authorizations.values().filter(|a| in_window(a, d("2026-10-01"), d("2026-10-31"))).count();
         assert_eq!(listed, expected);
         // September's window has the family home's new lines.
-        let sept = notices(&x, d("2026-09-01"), d("2026-09-30"));
+        let sept = notices(&x, d("2026-09-01"), d("2026-09-30")).unwrap();
         assert_eq!(sept.iter().map(|n| n.provider_number.as_str()).collect::<Vec<_>>(), ["4101"]);
     }
 
     #[test]
     fn a_line_carries_rate_care_copay_period_and_worker() {
         let x = october();
-        let all = notices(&x, d("2026-10-01"), d("2026-10-31"));
+        let all = notices(&x, d("2026-10-01"), d("2026-10-31")).unwrap();
         let n = all.iter().find(|n| n.provider_number == "4002").unwrap();
         let term = n.pages[0].iter().find(|l| l.reference == "1000004056").unwrap();
         assert_eq!(term.action, "terminate");

@@ -91,7 +91,7 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
         worksheets: 0,
     };
     if let Some(out) = &req.out {
-        let staging = crate::journal::Staging::begin(out)?;
+        let staging = crate::journal::Staging::begin(out, &req.data)?;
         summary.worksheets = worksheets(staging.dir(), &checked, &v.extract)?;
         write_claims_csv(staging.dir(), &checked)?;
         crate::journal::write_rejects(staging.dir(), &v.problems)?;
@@ -140,6 +140,8 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
         .map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| OpError::Unbalanced(format!("claims.csv: {e}")))?;
+    // For people: cells neutralised against spreadsheet formulas.
+    let bytes = crate::spreadsheet::neutralise(&bytes, csv::Terminator::CRLF).map_err(err)?;
     let path = dir.join("claims.csv");
     std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
     Ok(())

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 
 use super::produce::{self, Check, DocumentRun, Setup};
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
-use crate::compose::{self, money, Document, Invoice};
+use crate::compose::{self, money, Invoice};
 use crate::load;
+use crate::money::{CheckedSum, Overflow};
 use crate::mail::DocumentKind;
 use crate::model::Month;
 use crate::render::Template;
@@ -36,8 +37,8 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
         "invoices",
         &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
     )?;
-    let invoices = compose::invoices(&v.extract, req.month);
-    let checks = balance(&v.extract, req.month, &invoices);
+    let invoices = compose::invoices(&v.extract, req.month)?;
+    let checks = balance(&v.extract, req.month, &invoices)?;
     let month = req.month;
     let words = |lang| setup.texts.month(lang, month.year(), month.month());
     let spec = DocumentRun {
@@ -62,17 +63,22 @@ pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailO
 /// authorization line printed exactly once, amounts equal. (Pages,
 /// envelopes and sheets are checked for every document run, see
 /// [`produce::production_checks`].)
-fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Vec<Check> {
+fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Result<Vec<Check>, Overflow> {
     let overlapping: Vec<_> = x.authorizations.values().filter(|a| month.overlaps(a.start_date, a.end_date)).collect();
-    let expected_amount: Decimal = overlapping.iter().map(|a| a.amount_authorized()).sum();
-    let printed_amount: Decimal = invoices.iter().map(Document::amount).sum();
+    let expected_amount: Decimal = overlapping
+        .iter()
+        .map(|a| a.amount_authorized())
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .sum_or(|| format!("the authorization lines of {month}"))?;
+    let printed_amount = produce::total(invoices)?;
     let mut printed_refs: Vec<&crate::model::Id> = invoices.iter().flat_map(|i| i.meta.references.iter()).collect();
     printed_refs.sort();
     let before = printed_refs.len();
     printed_refs.dedup();
-    vec![
+    Ok(vec![
         Check::new("authorization lines of the month printed", overlapping.len(), before),
         Check::new("authorization lines printed exactly once", before, printed_refs.len()),
         Check::new("amount authorized: input = invoices", money(expected_amount), money(printed_amount)),
-    ]
+    ])
 }

@@ -84,6 +84,10 @@ pub enum OpError {
         #[source]
         source: crate::pdfcut::PdfCutError,
     },
+    /// Input amounts too large to add up (impossible within the format's
+    /// bounds; an error, never a panic).
+    #[error(transparent)]
+    Overflow(#[from] crate::money::Overflow),
     /// The run's own accounting does not balance: a defect, never hidden.
     #[error("the run does not balance: {0}")]
     Unbalanced(String),

@@ -14,6 +14,7 @@ use super::remittances::window_words;
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::money;
 use crate::compose::notice::{self, Notice};
+use crate::money::{CheckedSum, Overflow};
 use crate::load;
 use crate::mail::DocumentKind;
 use crate::model::Month;
@@ -45,8 +46,8 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
         "Social Services Notices",
         &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
     )?;
-    let notices = notice::notices(&v.extract, req.from, req.to);
-    let checks = balance(&v.extract, req.from, req.to, &notices);
+    let notices = notice::notices(&v.extract, req.from, req.to)?;
+    let checks = balance(&v.extract, req.from, req.to, &notices)?;
     let (from, to) = (req.from, req.to);
     let words = |lang| window_words(&setup.texts, lang, from, to);
     let spec = DocumentRun {
@@ -68,16 +69,21 @@ pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOu
 }
 
 /// Every line with an action in the window listed exactly once, amounts equal.
-fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, notices: &[Notice]) -> Vec<Check> {
+fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, notices: &[Notice]) -> Result<Vec<Check>, Overflow> {
     let acted: Vec<_> = x.authorizations.values().filter(|a| notice::in_window(a, from, to)).collect();
-    let expected: Decimal = acted.iter().map(|a| a.amount_authorized()).sum();
+    let expected: Decimal = acted
+        .iter()
+        .map(|a| a.amount_authorized())
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .sum_or(|| format!("the authorization lines acted on from {from} to {to}"))?;
     let mut listed: Vec<_> = notices.iter().flat_map(|n| n.meta.references.iter()).collect();
     listed.sort();
     let before = listed.len();
     listed.dedup();
-    vec![
+    Ok(vec![
         Check::new("authorization lines with an action in the window listed", acted.len(), before),
         Check::new("each listed exactly once", before, listed.len()),
-        Check::new("amount authorized: input = notices", money(expected), money(produce::total(notices))),
-    ]
+        Check::new("amount authorized: input = notices", money(expected), money(produce::total(notices)?)),
+    ])
 }

@@ -423,7 +423,7 @@ pub fn manifest<D: Document>(docs: &[D], made: &Produced, period: &str) -> (Vec<
 #[derive(Debug, Serialize)]
 pub struct Check {
     /// What was compared.
-    pub name: &'static str,
+    pub name: String,
     /// Expected figure (from the input).
     pub expected: String,
     /// Figure found in the output.
@@ -434,10 +434,21 @@ pub struct Check {
 
 impl Check {
     /// A comparison of two figures.
-    pub fn new(name: &'static str, expected: impl ToString, found: impl ToString) -> Check {
+    pub fn new(name: impl Into<String>, expected: impl ToString, found: impl ToString) -> Check {
         let (expected, found) = (expected.to_string(), found.to_string());
-        Check { ok: expected == found, name, expected, found }
+        Check { ok: expected == found, name: name.into(), expected, found }
     }
+}
+
+/// The extract's accounting proof as checks, one per file and figure
+/// ([`crate::validate::accounting`]): a run whose records do not add up
+/// fails.
+pub fn record_checks(v: &crate::validate::Validated) -> Vec<Check> {
+    crate::validate::accounting(v)
+        .into_iter()
+        .filter(|b| v.counts.get(b.file).is_some_and(|c| c.present))
+        .map(|b| Check::new(format!("{}: {}", b.file, b.what), b.expected, b.found))
+        .collect()
 }
 
 /// The checks every production must pass: pages rendered, every mailable
@@ -472,8 +483,9 @@ pub fn require_balanced(checks: &[Check]) -> Result<(), OpError> {
 }
 
 /// Sum of the documents' amounts.
-pub fn total<D: Document>(docs: &[D]) -> Decimal {
-    docs.iter().map(Document::amount).sum()
+pub fn total<D: Document>(docs: &[D]) -> Result<Decimal, crate::money::Overflow> {
+    use crate::money::CheckedSum;
+    docs.iter().map(Document::amount).sum_or(|| format!("the run's {} documents", docs.len()))
 }
 
 /// The email a run composed (`summary.json`): deterministic, whatever was
@@ -616,7 +628,7 @@ pub fn run_documents_with<D: Document>(
     spec: &DocumentRun,
     extra: impl FnOnce(&Path, &Renderer, &Produced) -> Result<Vec<Check>, OpError>,
 ) -> Result<(super::Summary, super::Outcome, Option<EmailOutcome>), OpError> {
-    let staging = crate::journal::Staging::begin(&opts.out)?;
+    let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
     let mut renderer = Renderer::new()?;
     for a in &spec.assets {
         let settings = PdfSettings { ident: format!("{}-{}", spec.ident, a.name), date: spec.date, tagged: false };
@@ -701,6 +713,7 @@ pub fn finish<D: Document>(
     checks.extend(production_checks(docs, made));
     let portal = docs.iter().filter(|d| d.to().portal).count();
     checks.push(Check::new("documents in the download archives", portal, made.archives.iter().map(|a| a.documents).sum::<usize>()));
+    checks.extend(record_checks(v));
     require_balanced(&checks)?;
 
     let t = std::time::Instant::now();
@@ -743,7 +756,7 @@ pub fn finish<D: Document>(
         documents: docs.len(),
         pages: docs.iter().map(Document::page_count).sum(),
         lines: docs.iter().map(Document::lines).sum(),
-        total_amount: money(total(docs)),
+        total_amount: money(total(docs)?),
         channels,
         print: made.print.clone(),
         email,

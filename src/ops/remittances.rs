@@ -14,6 +14,7 @@ use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::remittance::{self, Remittance};
 use crate::compose::{money, Document};
 use crate::load;
+use crate::money::{CheckedSum, Overflow};
 use crate::mail::DocumentKind;
 use crate::model::{Language, Month};
 use crate::render::Template;
@@ -40,7 +41,7 @@ pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::Ema
     let v = read_extract(&opts.data)?;
     require(&v, &opts.data, "remittance advices", &[load::PAYEES.name, load::PAYMENTS.name, load::PAYMENT_LINES.name])?;
     let advices = remittance::remittances(&v.extract, req.from, req.to)?;
-    let checks = balance(&v.extract, req.from, req.to, &advices);
+    let checks = balance(&v.extract, req.from, req.to, &advices)?;
     let (from, to) = (req.from, req.to);
     let words = |lang| window_words(&setup.texts, lang, from, to);
     let spec = DocumentRun {
@@ -75,14 +76,14 @@ pub fn window_words(texts: &crate::texts::Texts, lang: Language, from: NaiveDate
 
 /// Checks the advices against the payments: one per payment issued in the
 /// window, amounts equal, each advice's lines summing to its payment.
-fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &[Remittance]) -> Vec<Check> {
+fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &[Remittance]) -> Result<Vec<Check>, Overflow> {
     let payments: Vec<_> = x.payments.values().filter(|p| (from..=to).contains(&p.issue_date)).collect();
-    let paid: Decimal = payments.iter().map(|p| p.amount).sum();
+    let paid: Decimal = payments.iter().map(|p| p.amount).sum_or(|| format!("the payments issued from {from} to {to}"))?;
     let mut ids: Vec<&str> = advices.iter().map(|a| a.payment_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let lines_balance = advices.iter().all(|a| {
-        let sum: Decimal = a
+        let sum = a
             .pages
             .iter()
             .flatten()
@@ -90,13 +91,13 @@ fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &
                 remittance::Row::Service(l) | remittance::Row::Adjustment(l) => l.amount.replace(',', "").parse::<Decimal>().ok(),
                 _ => None,
             })
-            .sum();
-        sum == a.amount()
+            .checked_sum();
+        sum == Some(a.amount())
     });
-    vec![
+    Ok(vec![
         Check::new("payments issued in the window", payments.len(), advices.len()),
         Check::new("one advice per payment", advices.len(), ids.len()),
-        Check::new("amount paid: payments = advices", money(paid), money(produce::total(advices))),
+        Check::new("amount paid: payments = advices", money(paid), money(produce::total(advices)?)),
         Check::new("every advice's printed lines sum to its payment", true, lines_balance),
-    ]
+    ])
 }

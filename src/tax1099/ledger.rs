@@ -260,7 +260,8 @@ impl Previous {
             }
             let value: Decimal =
                 get(amount).parse().map_err(|_| err(format!("line {}: return_amount {:?} is not an amount", i + 2, get(amount))))?;
-            returns.insert(get(account).to_string(), Filed { name: get(name).to_string(), tin: get(tin).to_string(), amount: value });
+            let name = crate::spreadsheet::restore(get(name)).to_string();
+            returns.insert(get(account).to_string(), Filed { name, tin: get(tin).to_string(), amount: value });
         }
         Ok(Previous { returns, tins: BTreeMap::new() })
     }
@@ -801,7 +802,9 @@ pub fn write_reconciliation(ledger: &Ledger) -> Result<Vec<u8>, csv::Error> {
         "",
         "",
     ])?;
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    // For people: cells neutralised against spreadsheet formulas.
+    crate::spreadsheet::neutralise(&bytes, csv::Terminator::CRLF)
 }
 
 #[cfg(test)]

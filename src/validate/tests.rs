@@ -609,7 +609,7 @@ fn money_in_other_malformed_forms_is_rejected() {
 
 #[test]
 fn money_in_the_documented_forms_is_accepted() {
-    for good in ["92.30", "1234.50", "7.5", "22", "0", "123456789012345.99"] {
+    for good in ["92.30", "1234.50", "7.5", "22", "0", "99999.99"] {
         let v = accepts(&load::AUTHORIZATIONS, &[("rate", good)]);
         assert_eq!(v.extract.authorizations[&id("1000000002")].rate, dec(good));
     }
@@ -857,11 +857,13 @@ fn payee_zip_in_five_or_nine_digit_form_is_accepted() {
 #[test]
 fn payee_zip_in_other_forms_is_unmailable() {
     for bad in ["9850", "98501-12", "985012923", "98501 2923", "9850A"] {
+        // Nine bare digits might be a TIN in the wrong column: masked.
+        let shown = if bad == "985012923" { "*****2923" } else { bad };
         let v = unmailable(
             &load::PAYEES,
             &[("zip", bad)],
             &[&format!(
-                "unmailable: payees.csv:3: payee 100200301: column zip = \"{bad}\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: {NOT_MAILED_PAYEE}"
+                "unmailable: payees.csv:3: payee 100200301: column zip = \"{shown}\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: {NOT_MAILED_PAYEE}"
             )],
         );
         assert_eq!(v.extract.payees[&id("100200301")].address.zip, bad, "kept as given");
@@ -889,7 +891,7 @@ fn payee_tin_of_eight_digits_is_rejected_and_shown_masked() {
     let v = rejects(
         &load::PAYEES,
         &[("tin", "87-654321")],
-        &["error: payees.csv:3: payee 100200301: column tin = \"**-**4321\": a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567"],
+        &["error: payees.csv:3: payee 100200301: column tin = \"**-**4321\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN"],
     );
     assert!(v.problems.iter().all(|p| !format!("{p:?}").contains("87-65")));
 }
@@ -899,16 +901,26 @@ fn payee_tin_with_letters_is_rejected_and_shown_masked() {
     let v = rejects(
         &load::PAYEES,
         &[("tin", "91-12345AB")],
-        &["error: payees.csv:3: payee 100200301: column tin = \"**-*2345AB\": a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567"],
+        &["error: payees.csv:3: payee 100200301: column tin = \"**-*2345AB\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN"],
     );
     assert_eq!(v.problems[0].value.as_deref(), Some("**-*2345AB"));
 }
 
 #[test]
-fn payee_tin_with_hyphens_anywhere_is_accepted() {
+fn payee_tin_in_ssn_ein_or_bare_form_is_accepted_and_other_hyphens_are_not() {
     let v = accepts(&load::PAYEES, &[("tin", "533-22-8811"), ("tin_type", "SSN")]);
     assert_eq!(v.extract.payees[&id("100200301")].tin.masked(), "***-**-8811");
-    accepts(&load::PAYEES, &[("tin", "9-1-1-2-3-4-5-6-7")]);
+    rejects(
+        &load::PAYEES,
+        &[("tin", "9-1-1-2-3-4-5-6-7")],
+        &["error: payees.csv:3: payee 100200301: column tin = \"*-*-*-*-*-4-5-6-7\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN"],
+    );
+    // A ZIP+4 has nine digits too: it is not a TIN.
+    rejects(
+        &load::PAYEES,
+        &[("tin", "98144-2923")],
+        &["error: payees.csv:3: payee 100200301: column tin = \"*****-2923\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN"],
+    );
     accepts(&load::PAYEES, &[("tin", "911234567")]);
 }
 
@@ -1450,14 +1462,14 @@ fn claims_and_attendance_rows_have_no_unique_key() {
 #[test]
 fn rejected_payee_rejects_its_provider_naming_the_payee_line_and_reason_and_everything_downstream() {
     let v = Fx::valid().set(&load::PAYEES, 2, "tin", "91-123456").run();
-    let tin_rule = "tin: a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567";
+    let tin_rule = "tin: a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN";
     let by_auth = "authorization line 1000000001 was rejected (authorizations.csv line 2: provider 4101 was rejected (providers.csv line 2)), so this record is rejected too";
     let by_payment =
         "payment P1 was rejected (payments.csv line 2: payee 100200300 was rejected (payees.csv line 2)), so this record is rejected too";
     assert_eq!(
         errors(&v),
         [
-            "error: payees.csv:2: payee 100200300: column tin = \"**-**3456\": a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567".to_string(),
+            "error: payees.csv:2: payee 100200300: column tin = \"**-**3456\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN".to_string(),
             format!("error: providers.csv:2: provider 4101: column payee_number = \"100200300\": payee 100200300 was rejected (payees.csv line 2: {tin_rule}), so this record is rejected too"),
             "error: authorizations.csv:2: authorization line 1000000001: column provider_number = \"4101\": provider 4101 was rejected (providers.csv line 2: payee 100200300 was rejected (payees.csv line 2)), so this record is rejected too".to_string(),
             format!("error: invoice_claims.csv:2: claim for line 1000000001 in 2026-10: column reference_number = \"1000000001\": {by_auth}"),
@@ -1645,12 +1657,10 @@ fn row_with_the_wrong_number_of_fields_is_rejected_and_counted() {
     let v = run(&[(&load::WORKERS, &workers)]);
     assert_eq!(
         errors(&v),
-        [
-            "error: workers.csv:3: worker W1002: this row has 2 fields but the header has 4; check for a missing or extra comma or an unclosed quote",
-            "error: workers.csv:3: worker W1002: column phone is empty: is required",
-        ]
+        ["error: workers.csv:3: line 3 has 2 fields, the header has 4: check for a missing or extra comma or an unclosed quote; the row is rejected whole and none of its cells is read"]
     );
     assert_eq!(counts(&v, &load::WORKERS), (2, 1, 1));
+    assert!(crate::validate::accounting(&v).iter().all(|b| b.ok()));
     assert_eq!(accepted_lines(&v.extract, load::WORKERS.name), [2]);
 }
 

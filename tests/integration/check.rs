@@ -33,9 +33,9 @@ fn every_problem_is_printed_exactly() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let expected = [
-        "error: payees.csv:3: payee 100200301: column tin = \"***-*1-445\": a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567",
+        "error: payees.csv:3: payee 100200301: column tin = \"***-*1-445\": a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN",
         "error: payees.csv:4: payee 100200302: column email is empty: an email address is required when delivery is email or both",
-        "error: providers.csv:4: provider 4101: column payee_number = \"100200301\": payee 100200301 was rejected (payees.csv line 3: tin: a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567), so this record is rejected too",
+        "error: providers.csv:4: provider 4101: column payee_number = \"100200301\": payee 100200301 was rejected (payees.csv line 3: tin: a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN), so this record is rejected too",
         "error: workers.csv:6: worker W 1005: column worker_id = \"W 1005\": an identifier is 1 to 20 letters, digits or hyphens (no spaces or other signs)",
         "error: authorizations.csv:2: authorization line 1000004007: column end_date = \"2027-01-31\": a service period is at most 6 months long; this one starts 2026-07-01",
         "error: payments.csv:2: payment 880000101: column amount = \"6467.51\": the payment's amount 6467.51 does not equal the sum of its 4 line(s) in payment_lines.csv, 6467.50; the payment and its lines are rejected",

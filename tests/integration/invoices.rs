@@ -255,11 +255,11 @@ fn a_broken_payee_rejects_its_invoice_and_the_rest_goes_on() {
     let payee = find("payees.csv", "7");
     assert_eq!(payee["column"], "tin");
     assert_eq!(payee["value"], "***-*2-881", "a TIN is never shown whole");
-    assert_eq!(payee["rule"], "a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567");
+    assert_eq!(payee["rule"], "a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN");
     assert_eq!(payee["record"], "payee 100200305");
     let provider = find("providers.csv", "8");
     assert_eq!(provider["column"], "payee_number");
-    assert_eq!(provider["rule"], "payee 100200305 was rejected (payees.csv line 7: tin: a TIN is 9 digits, hyphens allowed, like 123-45-6789 or 91-1234567), so this record is rejected too");
+    assert_eq!(provider["rule"], "payee 100200305 was rejected (payees.csv line 7: tin: a TIN is 9 digits, written NNNNNNNNN, NNN-NN-NNNN or NN-NNNNNNN), so this record is rejected too");
     let line = find("authorizations.csv", "33");
     assert_eq!(line["record"], "authorization line 1000004224");
     assert!(line["rule"].starts_with("provider 4501 was rejected (providers.csv line 8"), "{}", line["rule"]);

@@ -1,0 +1,121 @@
+//! Money arithmetic on input values: bounds and checked sums.
+//!
+//! Every amount, rate and count of units read from an extract is bounded by
+//! validation ([`Quantity::max`], documented in `docs/records.md`), so a
+//! product of units and rate is at most about 10^10 and no sum a run can
+//! hold in memory comes near `Decimal`'s 7.9 × 10^28. That is the proof;
+//! this module is the belt to its braces: products and sums of input values
+//! go through [`checked_mul`] and [`CheckedSum`], and an overflow becomes
+//! an [`Overflow`] error naming the records, which stops the run with exit
+//! 2. `Decimal`'s own operators panic on overflow whatever the build's
+//! `overflow-checks` setting, so nothing here relies on it.
+
+use rust_decimal::Decimal;
+
+/// What kind of number a column holds, and so its bounds and its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// A payment or line amount, an SSP monthly amount.
+    Money,
+    /// A rate per unit, a co-payment.
+    Rate,
+    /// A count of units (days, hours, months), hours in a day.
+    Units,
+}
+
+impl Quantity {
+    /// The largest value (in magnitude) the record format accepts.
+    pub fn max(self) -> Decimal {
+        match self {
+            Quantity::Money => Decimal::new(9_999_999_999, 2), // 99,999,999.99
+            Quantity::Rate => Decimal::new(9_999_999, 2),      // 99,999.99
+            Quantity::Units => Decimal::new(9_999_999, 2),     // 99,999.99
+        }
+    }
+
+    /// The format rule, in the words of the rejects report.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Quantity::Money | Quantity::Rate => "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50",
+            Quantity::Units => "must be a number of units with at most 2 decimals, like 22 or 7.5",
+        }
+    }
+
+    /// The rule for a value past [`Quantity::max`].
+    pub fn too_large(self) -> String {
+        let what = match self {
+            Quantity::Money => "an amount",
+            Quantity::Rate => "a rate",
+            Quantity::Units => "a number of units",
+        };
+        format!("is larger than the record format allows for {what} (at most {}); check the value", crate::compose::money(self.max()))
+    }
+}
+
+/// A product or sum of input values too large to hold: a run error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the amounts of {what} are too large to add up; check them against the record format's limits (docs/records.md)")]
+pub struct Overflow {
+    /// The records or total concerned, in words (`authorization line
+    /// 1000004007 (authorizations.csv line 2)`).
+    pub what: String,
+}
+
+impl Overflow {
+    /// An overflow in `what`.
+    pub fn new(what: impl Into<String>) -> Overflow {
+        Overflow { what: what.into() }
+    }
+}
+
+/// `a × b`, or `None` when it does not fit.
+pub fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_mul(b)
+}
+
+/// Sums that say when they overflow instead of panicking.
+pub trait CheckedSum {
+    /// The sum, or `None` on overflow.
+    fn checked_sum(self) -> Option<Decimal>;
+    /// The sum, or an [`Overflow`] naming `what`.
+    fn sum_or(self, what: impl FnOnce() -> String) -> Result<Decimal, Overflow>;
+}
+
+impl<I: Iterator<Item = Decimal>> CheckedSum for I {
+    fn checked_sum(mut self) -> Option<Decimal> {
+        self.try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
+    }
+
+    fn sum_or(self, what: impl FnOnce() -> String) -> Result<Decimal, Overflow> {
+        self.checked_sum().ok_or_else(|| Overflow::new(what()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_that_do_not_fit_are_errors_not_panics() {
+        let big = Decimal::MAX;
+        assert_eq!([big, Decimal::ONE].into_iter().checked_sum(), None);
+        let err = [big, big].into_iter().sum_or(|| "invoice 300A-261101".into()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the amounts of invoice 300A-261101 are too large to add up; check them against the record format's limits (docs/records.md)"
+        );
+        assert_eq!(checked_mul(big, Decimal::TWO), None);
+    }
+
+    #[test]
+    fn the_bounds_keep_every_sum_in_range() {
+        // The largest line (units × rate at their bounds) times a billion
+        // lines still fits: no run can overflow on validated input.
+        let line = checked_mul(Quantity::Units.max(), Quantity::Rate.max()).unwrap();
+        assert_eq!(line.to_string(), "9999998000.0001");
+        let many = checked_mul(line, Decimal::from(1_000_000_000u64)).unwrap();
+        assert!(many.checked_add(many).is_some());
+        let amounts = checked_mul(Quantity::Money.max(), Decimal::from(1_000_000_000u64)).unwrap();
+        assert!(amounts.checked_add(amounts).is_some());
+    }
+}
