@@ -364,14 +364,18 @@ impl Journal {
         Ok(held)
     }
 
-    /// Messages left `sending` become `unconfirmed`. Only the lock's holder
+    /// Messages left `sending` become `unconfirmed` (their interrupted try
+    /// counted). Only the lock's holder
     /// may call this: every delivery holds the lock while it sends, and the
     /// lock dies with its process, so a `sending` message seen now belongs
     /// to a delivery that was killed while the server held its content.
     fn settle_orphans(&self, _held: &Held) -> Result<usize, DeliveryError> {
         self.db
             .execute(
-                &format!("UPDATE messages SET state = 'unconfirmed', last_result = ?1, updated_at = {NOW} WHERE state = 'sending'"),
+                &format!(
+                    "UPDATE messages SET state = 'unconfirmed', attempts = attempts + 1, last_result = ?1, updated_at = {NOW}
+                     WHERE state = 'sending'"
+                ),
                 params![ORPHANED],
             )
             .map_err(self.err())
@@ -659,4 +663,210 @@ fn upgrade(db: &mut Connection) -> rusqlite::Result<()> {
     })();
     db.execute_batch(&format!("PRAGMA foreign_keys = {keys}"))?;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema every journal had before version 1, verbatim.
+    const SCHEMA_V0: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+CREATE TABLE IF NOT EXISTS messages (
+    id          INTEGER PRIMARY KEY,
+    run         TEXT NOT NULL,
+    run_dir     TEXT NOT NULL,
+    payee       TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    body        TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_result TEXT NOT NULL DEFAULT '',
+    paper       INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS documents (
+    message     INTEGER NOT NULL REFERENCES messages(id),
+    payee       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    PRIMARY KEY (payee, kind, document_id)
+);
+";
+
+    fn outgoing(payee: &str, to: &str) -> Outgoing {
+        Outgoing {
+            payee: payee.into(),
+            name: format!("Payee {payee}"),
+            to: to.into(),
+            language: "en".into(),
+            subject: "Your documents".into(),
+            text: "Dear payee".into(),
+            html: "<p>Dear payee</p>".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            message_id: format!("<run1.{payee}.0123456789@ssps.dshs.wa.gov>"),
+            paper: false,
+            documents: vec![email::Attached {
+                kind: "remittance".into(),
+                document_id: format!("RA-{payee}"),
+                title: "Remittance advice".into(),
+                sha256: "00".into(),
+                file: format!("documents/{payee}/RA-{payee}.pdf"),
+            }],
+            notice_only: true,
+        }
+    }
+
+    /// A journal as the previous ssps left it after a kill: P1 sent, P2
+    /// `sending` (claimed at 10:00), P3 pending.
+    fn old_journal(path: &Path) {
+        let db = Connection::open(path).unwrap();
+        db.execute_batch(SCHEMA_V0).unwrap();
+        for (id, payee, state, updated) in [
+            (1, "P1", "sent", "2026-11-02T09:59:00Z"),
+            (2, "P2", "sending", "2026-11-02T10:00:00Z"),
+            (3, "P3", "pending", "2026-11-02T09:58:00Z"),
+        ] {
+            let out = outgoing(payee, &format!("{}@example.org", payee.to_lowercase()));
+            db.execute(
+                "INSERT INTO messages (id, run, run_dir, payee, recipient, message_id, body, state, attempts, paper, updated_at)
+                 VALUES (?1, 'run1', '/nonexistent', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+                params![
+                    id,
+                    payee,
+                    out.to,
+                    out.message_id,
+                    serde_json::to_string(&out).unwrap(),
+                    state,
+                    i64::from(state != "pending"),
+                    updated
+                ],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (?1, ?2, 'remittance', ?3, '00')",
+                params![id, payee, format!("RA-{payee}")],
+            )
+            .unwrap();
+        }
+    }
+
+    fn state(j: &Journal, payee: &str) -> String {
+        j.status().unwrap().into_iter().find(|m| m.payee == payee).unwrap().state
+    }
+
+    /// SMTP settings for a port nothing listens on, one try.
+    fn dead_server(dir: &Path) -> SmtpSettings {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let f = dir.join("smtp.toml");
+        std::fs::write(&f, format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"s@dshs.wa.gov\"\nattempts = 1\n"))
+            .unwrap();
+        SmtpSettings::load(Some(&f), &|_| None).unwrap().unwrap()
+    }
+
+    #[test]
+    fn an_old_journal_opens_upgraded_with_every_message_and_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        old_journal(&path);
+        let j = Journal::open(&path).unwrap();
+        let version: i64 = j.db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let all = j.status().unwrap();
+        let seen: Vec<(&str, &str, &str, Option<&str>)> =
+            all.iter().map(|m| (m.payee.as_str(), m.state.as_str(), m.documents.as_str(), m.claimed_at.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [("P1", "sent", "RA-P1", None), ("P2", "sending", "RA-P2", Some("2026-11-02T10:00:00Z")), ("P3", "pending", "RA-P3", None)]
+        );
+        assert_eq!(j.known("P2", "remittance", "RA-P2").unwrap().map(|k| k.message), Some(2));
+        // The new state is allowed, a made-up one still is not, and documents still refer to messages.
+        j.db.execute("UPDATE messages SET state = 'unconfirmed' WHERE id = 2", []).unwrap();
+        assert!(j.db.execute("UPDATE messages SET state = 'lost' WHERE id = 2", []).is_err());
+        let orphan = j.db.execute("INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (99, 'P9', 'x', 'y', '0')", []);
+        assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"), "documents lost their reference to messages");
+        drop(j);
+        // Opening again changes nothing.
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.status().unwrap().len(), 3);
+        assert_eq!(state(&j, "P2"), "unconfirmed");
+    }
+
+    #[test]
+    fn a_journal_of_a_newer_ssps_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        Journal::open(&path).unwrap().db.execute_batch("PRAGMA user_version = 7").unwrap();
+        let err = Journal::open(&path).err().expect("refused").to_string();
+        assert!(err.ends_with("has schema version 7; this ssps knows versions up to 1: use a newer ssps"), "{err}");
+    }
+
+    #[test]
+    fn a_delivery_makes_an_orphaned_message_unconfirmed_and_never_sends_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        old_journal(&path);
+        let mut j = Journal::open(&path).unwrap();
+        let settings = dead_server(dir.path());
+        let done = j.deliver(&settings, None).unwrap();
+        // P3 was tried (the server is down), P2 was not: it may have been delivered.
+        assert_eq!((done.sent, done.pending, done.failed, done.unconfirmed, done.tries), (0, 1, 0, 1, 1));
+        let p2 = j.status().unwrap().into_iter().find(|m| m.payee == "P2").unwrap();
+        assert_eq!((p2.state.as_str(), p2.attempts, p2.claimed_at.as_deref()), ("unconfirmed", 2, Some("2026-11-02T10:00:00Z")));
+        assert!(p2.last_result.contains("the server may have taken it"), "{}", p2.last_result);
+        assert_eq!(done.unconfirmed_messages.iter().map(|m| m.payee.as_str()).collect::<Vec<_>>(), ["P2"]);
+        let t = j.totals(None).unwrap();
+        assert_eq!(t, Totals { sent: 1, pending: 1, failed: 0, unconfirmed: 1, sending: 0 });
+        // Only this run's unconfirmed messages are counted for it.
+        assert_eq!(j.deliver(&settings, Some("run2")).unwrap().unconfirmed, 0);
+        // A resend that cannot go leaves it unconfirmed, for staff to try again.
+        let resent = j.resend_unconfirmed(&settings, None).unwrap();
+        assert_eq!((resent.sent, resent.pending, resent.unconfirmed), (0, 0, 1));
+        assert_eq!(state(&j, "P2"), "unconfirmed");
+        assert!(resent.problems[0].contains("not resent, still unconfirmed"), "{:?}", resent.problems);
+    }
+
+    #[test]
+    fn a_status_leaves_a_message_alone_while_a_delivery_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        let mut j = Journal::open(&path).unwrap();
+        j.enqueue("run1", dir.path(), &[outgoing("P1", "p1@example.org")], &[]).unwrap();
+        j.db.execute("UPDATE messages SET state = 'sending', claimed_at = '2026-11-02T10:00:00Z'", []).unwrap();
+        // Another delivery (here: this test) holds the lock: its message is really being sent.
+        let other = j.lock_file().unwrap();
+        other.lock().unwrap();
+        assert!(!j.settle_if_idle().unwrap());
+        assert_eq!(state(&j, "P1"), "sending");
+        assert_eq!(j.totals(None).unwrap().sending, 1);
+        // It died: the lock went with it, and the message is in doubt.
+        drop(other);
+        assert!(j.settle_if_idle().unwrap());
+        assert_eq!(state(&j, "P1"), "unconfirmed");
+    }
+
+    #[test]
+    fn mark_sent_takes_only_unconfirmed_messages_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        let mut j = Journal::open(&path).unwrap();
+        j.enqueue("run1", dir.path(), &[outgoing("P1", "p1@example.org"), outgoing("P2", "p2@example.org")], &[]).unwrap();
+        j.db.execute("UPDATE messages SET state = 'unconfirmed', claimed_at = '2026-11-02T10:00:00Z' WHERE payee = 'P1'", []).unwrap();
+        let p1 = "<run1.P1.0123456789@ssps.dshs.wa.gov>".to_string();
+        let p2 = "<run1.P2.0123456789@ssps.dshs.wa.gov>".to_string();
+        let err = j.mark_sent(&[p1.clone(), p2.clone()]).unwrap_err().to_string();
+        assert!(err.ends_with("message <run1.P2.0123456789@ssps.dshs.wa.gov> is pending, not unconfirmed; nothing was changed"), "{err}");
+        assert_eq!(state(&j, "P1"), "unconfirmed");
+        let err = j.mark_sent(&["<nobody@ssps.dshs.wa.gov>".to_string()]).unwrap_err().to_string();
+        assert!(err.ends_with("no message has the Message-ID <nobody@ssps.dshs.wa.gov>; nothing was changed"), "{err}");
+        // Given without its angle brackets, as a shell makes easy.
+        let marked = j.mark_sent(&[p1.trim_matches(|c| c == '<' || c == '>').to_string()]).unwrap();
+        assert_eq!(marked.len(), 1);
+        assert_eq!(marked[0].state, "sent");
+        assert_eq!(marked[0].last_result, "marked sent by staff without resending (unconfirmed since 2026-11-02T10:00:00Z)");
+        assert_eq!(j.totals(None).unwrap(), Totals { sent: 1, pending: 1, ..Totals::default() });
+    }
 }

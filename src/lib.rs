@@ -28,6 +28,7 @@ pub mod claim;
 pub mod compose;
 pub mod delivery;
 pub mod email;
+pub mod fuzz;
 pub mod imb;
 pub mod journal;
 pub mod load;

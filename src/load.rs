@@ -25,6 +25,13 @@
 //! - a header whose columns do not hold what their names say (a column full
 //!   of TIN-shaped values that is not `tin`, a `tin` column full of ZIP
 //!   codes) stops that file with one error;
+//! - a cell holding a control character (ESC, BEL, NUL …; in `worker_text`
+//!   only line breaks and tabs are allowed) rejects its row: it would reach
+//!   a document or a clerk's terminal;
+//! - a cell outside the `tin` column holding a TIN-shaped number rejects its
+//!   row: a TIN is never carried into a document by a shifted column (a
+//!   `zip` shaped so makes the address unmailable and is not kept, see
+//!   `validate`);
 //! - line numbers count LF, CRLF and CR-only line ends as an editor does.
 
 use std::collections::BTreeMap;
@@ -362,6 +369,33 @@ fn tin_shaped(v: &str, bare: bool) -> bool {
     }
 }
 
+/// Whether a cell holds a TIN-shaped run of digits: `NNN-NN-NNNN` or
+/// `NN-NNNNNNN` anywhere, or (unless `identifier`: payee numbers and
+/// payment ids have nine digits) a run of exactly nine bare digits.
+pub(crate) fn holds_tin(v: &str, identifier: bool) -> bool {
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'-') {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && b[end - 1] == b'-' {
+            end -= 1;
+        }
+        let run = &v[start..end];
+        if tin_shaped(run, !identifier) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether a cell is shaped like a ZIP code (`NNNNN` or `NNNNN-NNNN`).
 fn zip_shaped(v: &str) -> bool {
     let b = v.as_bytes();
@@ -567,7 +601,31 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             match std::str::from_utf8(raw) {
                 Ok(s) => {
                     let s = s.trim();
-                    if !s.is_empty() {
+                    let multiline = MULTILINE_COLUMNS.contains(&spec.columns[k].name);
+                    let control = s.chars().find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+                    if let Some(c) = control {
+                        // Never printed on a document or a terminal: the row
+                        // is rejected, the value shown escaped.
+                        row.problems.push(Problem::error(
+                            spec.name,
+                            Some(line),
+                            Some(spec.columns[k].name),
+                            Some(s),
+                            format!("contains the control character U+{:04X}, which cannot be printed", c as u32),
+                        ));
+                    } else if !matches!(spec.columns[k].name, "tin" | "zip")
+                        && holds_tin(s, crate::problem::is_identifier_column(spec.columns[k].name))
+                    {
+                        // A TIN outside the tin column (a shifted column, a
+                        // note): never carried into a document.
+                        row.problems.push(Problem::error(
+                            spec.name,
+                            Some(line),
+                            Some(spec.columns[k].name),
+                            Some(s),
+                            "holds what looks like a taxpayer identification number (NNN-NN-NNNN, NN-NNNNNNN or nine digits); a TIN belongs only in the tin column of payees.csv and is never printed elsewhere",
+                        ));
+                    } else if !s.is_empty() {
                         row.cells[k] = Some(s.to_string());
                     }
                 }
@@ -722,6 +780,11 @@ mod tests {
             printed,
             ["error: payees.csv:1: column zip holds values shaped like taxpayer identification numbers in 2 of its 2 filled cells: the header's column names do not match the columns below them (two names swapped?); no row of this file was used, fix the header"]
         );
+        // A zip column of TINs alone is caught too.
+        let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,532-11-4455,91-1234567,EIN\n";
+        let (t, p) = read(&PAYEES, bytes);
+        assert!(matches!(t.state, TableState::Unusable));
+        assert!(p[0].rule.starts_with("column zip holds values shaped like taxpayer identification numbers in 1 of its 1"), "{}", p[0]);
         // A tin column of ZIP codes alone is caught too.
         let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,,98501,EIN\n";
         let (t, p) = read(&PAYEES, bytes);

@@ -61,15 +61,18 @@ pub struct Problem {
 impl Problem {
     /// An error at a file, line and column.
     pub fn error(file: &str, line: Option<u64>, column: Option<&str>, value: Option<&str>, rule: impl Into<String>) -> Problem {
-        // Identifier columns hold nine-digit payee numbers and payment ids:
-        // there only hyphenated TIN shapes are masked.
-        let bare = column.is_none_or(|c| !is_identifier_column(c));
+        // Identifier columns hold nine-digit payee numbers and payment ids
+        // and 10-digit references, shown as they are in record keys and
+        // rules too: there only hyphenated TIN shapes are masked. (A bare
+        // TIN in an identifier column is that record's key; `load` rejects
+        // TIN shapes outside the tin column.)
+        let masking = if column.is_some_and(is_identifier_column) { Masking::Hyphenated } else { Masking::AnyNineDigits };
         Problem {
             severity: Severity::Error,
             file: shown(file, NAME_MAX, Masking::Hyphenated),
             line,
             column: column.map(|c| shown(c, NAME_MAX, Masking::Hyphenated)),
-            value: value.map(|v| shown(v, VALUE_MAX, if bare { Masking::AnyNineDigits } else { Masking::Hyphenated })),
+            value: value.map(|v| shown(v, VALUE_MAX, masking)),
             rule: shown(&rule.into(), usize::MAX, Masking::Hyphenated),
             record: None,
             withheld: false,
@@ -157,11 +160,11 @@ pub const NAME_MAX: usize = 64;
 /// Which digit runs [`shown`] masks as TINs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Masking {
-    /// Nine digits written as an SSN (`532-11-4455`) or an EIN
-    /// (`91-1234567`): for text where bare nine-digit numbers are
-    /// identifiers (payee numbers, payment ids) and must stay readable.
+    /// Runs of nine or more digits written with hyphens (`532-11-4455`,
+    /// `91-1234567`): for text where bare numbers are identifiers (payee
+    /// numbers, payment ids, 10-digit references) and must stay readable.
     Hyphenated,
-    /// Those, and any run of exactly nine digits.
+    /// Those, and any run of nine or more bare digits.
     AnyNineDigits,
 }
 
@@ -197,9 +200,11 @@ pub fn must_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
-/// Masks every run of digits and hyphens shaped like a TIN (SSN or EIN
-/// form; with `Masking::AnyNineDigits` also nine bare digits), keeping the
-/// last four digits. A ZIP+4 (`98144-2923`) is not TIN-shaped.
+/// Masks every run of digits and hyphens that could hold a TIN, keeping
+/// the last four digits: nine or more digits with a hyphen (`532-11-4455`,
+/// or a TIN run into a neighbouring number when a comma is lost), and with
+/// `Masking::AnyNineDigits` nine or more bare digits too. A ZIP+4
+/// (`98144-2923`) is left as it is.
 fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let is_run = |b: u8| b.is_ascii_digit() || b == b'-';
@@ -224,11 +229,10 @@ fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
         }
         let run = &text[start..last];
         let b = run.as_bytes();
-        let ssn = b.len() == 11 && b[3] == b'-' && b[6] == b'-';
-        let ein = b.len() == 10 && b[2] == b'-';
-        let bare = b.len() == 9;
+        let zip4 = b.len() == 10 && b[5] == b'-' && digits_only(&b[..5]) && digits_only(&b[6..]);
         let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-        if digits == 9 && (ssn || ein || (bare && masking == Masking::AnyNineDigits)) {
+        let hyphenated = b.contains(&b'-');
+        if digits >= 9 && !zip4 && (hyphenated || masking == Masking::AnyNineDigits) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
             o.push_str(&text[copied..start]);
             o.push_str(&mask_tin(run));
@@ -243,6 +247,10 @@ fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
             std::borrow::Cow::Owned(o)
         }
     }
+}
+
+fn digits_only(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_digit)
 }
 
 /// Masks all but the last four digits of a TIN-like value for display.
@@ -288,9 +296,12 @@ mod tests {
         assert_eq!(p.value.as_deref(), Some("100200300"));
         let p = Problem::error("payees.csv", Some(3), Some("payee_number"), Some("91-1234567"), "x");
         assert_eq!(p.value.as_deref(), Some("**-***4567"));
-        // Dates, phone numbers, ZIP+4 and 10-digit references are not TINs.
-        let p = Problem::error("f.csv", Some(3), Some("note"), Some("2026-10-31 (206) 555-0142 1000004007 98144-2923"), "x");
-        assert_eq!(p.value.as_deref(), Some("2026-10-31 (206) 555-0142 1000004007 98144-2923"));
+        // Dates, phone numbers, ZIP+4 are not TINs; a TIN run into a ZIP is masked.
+        let p = Problem::error("f.csv", Some(3), Some("note"), Some("2026-10-31 98144-2923 9850191-1234567"), "x");
+        assert_eq!(p.value.as_deref(), Some("2026-10-31 98144-2923 *******-***4567"));
+        // A 10-digit reference in its identifier column stays readable.
+        let p = Problem::error("f.csv", Some(3), Some("reference_number"), Some("1000004007"), "x");
+        assert_eq!(p.value.as_deref(), Some("1000004007"));
         let long = "x".repeat(500);
         let p = Problem::error("f.csv", Some(3), Some("name"), Some(&long), "x");
         assert_eq!(p.value.as_deref().map(|v| v.chars().count()), Some(VALUE_MAX + 1));

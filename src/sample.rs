@@ -1404,7 +1404,7 @@ fn person_last(r: &mut Rng) -> &'static str {
 
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
 /// 2014): tiny, fast, and the same on every platform.
-struct Rng {
+pub(crate) struct Rng {
     state: u64,
 }
 
@@ -1416,33 +1416,33 @@ fn mix64(mut z: u64) -> u64 {
 
 impl Rng {
     /// An independent stream for (`seed`, `stream`, `index`).
-    fn stream(seed: u64, stream: u64, index: u64) -> Rng {
+    pub(crate) fn stream(seed: u64, stream: u64, index: u64) -> Rng {
         let s = mix64(seed ^ mix64(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
         Rng { state: mix64(s.wrapping_add(mix64(index.wrapping_add(0xD1B5_4A32_D192_ED03)))) }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix64(self.state)
     }
 
     /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-40 for our `n`).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0);
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(crate) fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi - lo + 1)
     }
 
     /// True with probability `per_mille` / 1000.
-    fn chance(&mut self, per_mille: u64) -> bool {
+    pub(crate) fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 

@@ -269,6 +269,9 @@ impl<'a> Cells<'a> {
                 };
                 this.problems.push(Problem::unmailable(this.spec.name, Some(this.row.line), Some(col), v, rule));
             }
+            // A value shaped like a TIN is never kept for a document (a
+            // shifted column); the problem shows it masked.
+            let v = v.filter(|v| fine || !crate::load::holds_tin(v, false));
             v.unwrap_or("").to_string()
         };
         let line1 = part(self, "address_line1", |_| true, "");

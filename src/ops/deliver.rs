@@ -116,7 +116,10 @@ pub fn unconfirmed_advice<'a>(journal: &Path, run: Option<&str>, messages: impl 
     for m in &messages {
         lines.push(format!("    ssps deliver --journal {journal} --mark-sent {}", shell_word(&m.message_id)));
     }
-    lines.push("  or send it again, with the same Message-ID (a mail program shows one message if both arrive):".into());
+    lines.push(
+        "  or send it again, with the same Message-ID (a mail program shows one message if both arrive; SMTP settings as for --retry):"
+            .into(),
+    );
     lines.push(format!("    ssps deliver --journal {journal} --resend-unconfirmed{run}"));
     lines
 }

@@ -797,7 +797,7 @@ pub fn finish<D: Document>(
     phase("email queued", t);
     if let Some(settings) = tail.smtp {
         let done = journal.deliver(settings, Some(tail.ident))?;
-        if done.failed + done.pending > 0 {
+        if done.failed + done.pending + done.unconfirmed > 0 {
             outcome = super::Outcome::Rejected;
         }
         result.delivered = Some(done);
@@ -850,7 +850,8 @@ fn email_messages<D: Document>(
                         // place of that message.
                         outcome.replace.push(known.message);
                     } else {
-                        // Sent, or in doubt after a kill (the next delivery resends it).
+                        // Sent, being sent or unconfirmed: never queued again (an
+                        // unconfirmed one goes again only by `ssps deliver --resend-unconfirmed`).
                         outcome.already_journaled += 1;
                         if known.sha256 != s.sha256 {
                             outcome.changed_after_send.push(format!("{} {} of payee {payee}", d.kind(), d.id()));

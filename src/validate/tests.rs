@@ -602,7 +602,7 @@ fn money_in_other_malformed_forms_is_rejected() {
         rejects(
             &load::INVOICE_CLAIMS,
             &[("corrected_rate", bad)],
-            &[&format!("error: invoice_claims.csv:3: claim for line 1000000001: column corrected_rate = \"{bad}\": {MONEY}")],
+            &[&format!("error: invoice_claims.csv:3: claim for line 1000000001: column corrected_rate = \"{}\": {MONEY}", crate::problem::shown(bad, 48, crate::problem::Masking::AnyNineDigits))],
         );
     }
 }
@@ -866,7 +866,9 @@ fn payee_zip_in_other_forms_is_unmailable() {
                 "unmailable: payees.csv:3: payee 100200301: column zip = \"{shown}\": a ZIP code is NNNNN or NNNNN-NNNN, like 98501 or 98144-2923: {NOT_MAILED_PAYEE}"
             )],
         );
-        assert_eq!(v.extract.payees[&id("100200301")].address.zip, bad, "kept as given");
+        // Kept as given for the mailroom to fix, unless it could be a TIN.
+        let kept = if bad == "985012923" { "" } else { bad };
+        assert_eq!(v.extract.payees[&id("100200301")].address.zip, kept, "kept as given");
     }
 }
 
@@ -1070,11 +1072,13 @@ fn client_address_follows_the_payee_rules_for_state_and_zip() {
 #[test]
 fn authorization_reference_number_must_be_exactly_ten_digits() {
     for bad in ["100000002", "10000000002", "10000000AB", "1000-00002"] {
+        // Nine digits with a hyphen could be a TIN: masked wherever echoed.
+        let shown = if bad == "1000-00002" { "****-*0002" } else { bad };
         rejects(
             &load::AUTHORIZATIONS,
             &[("reference_number", bad)],
             &[&format!(
-                "error: authorizations.csv:3: authorization line {bad}: column reference_number = \"{bad}\": a reference number is exactly 10 digits"
+                "error: authorizations.csv:3: authorization line {shown}: column reference_number = \"{shown}\": a reference number is exactly 10 digits"
             )],
         );
     }

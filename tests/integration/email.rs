@@ -1,14 +1,18 @@
 //! The email channel (issue 4): the real `ssps` binary sends over SMTP on
 //! loopback to a real SMTP server (mailin-embedded) that this test starts,
 //! with faults on demand: refused recipients (550), a busy server (421), a
-//! slow server, no server at all. What arrived is parsed back (mail-parser):
-//! recipients, subject, language, attachments byte for byte.
+//! slow server, no server at all, a server that takes a message and holds
+//! its reply (to kill the sender in that instant, or make it time out).
+//! What arrived is parsed back (mail-parser): recipients, subject,
+//! language, attachments byte for byte, Message-IDs. Issue 14 item 7: a
+//! message the server may have taken is `unconfirmed`, never sent again by a
+//! rerun or `--retry`, only by `ssps deliver --resend-unconfirmed`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,6 +40,15 @@ struct Shared {
     started: AtomicUsize,
     /// Milliseconds to wait before answering DATA.
     delay_ms: AtomicU64,
+    /// The message (counting from 1) whose reply is held: the server takes
+    /// it, then answers only once `release` is set. 0: none.
+    hold_at: AtomicUsize,
+    /// Messages taken so far, counted at the end of DATA.
+    taken: AtomicUsize,
+    /// The held message was taken and its reply is being held.
+    holding: AtomicBool,
+    /// Let the held reply go.
+    release: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -78,6 +91,15 @@ impl Handler for TestServer {
             return response::NO_SERVICE;
         }
         self.shared.received.lock().unwrap().push(Received { to: self.to.clone(), data: std::mem::take(&mut self.data) });
+        let n = self.shared.taken.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == self.shared.hold_at.load(Ordering::SeqCst) {
+            // The message is taken (as a real server would have queued it);
+            // its "250 OK" waits.
+            self.shared.holding.store(true, Ordering::SeqCst);
+            while !self.shared.release.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
         response::OK
     }
 }
@@ -206,7 +228,7 @@ fn each_email_payee_gets_one_message_with_the_pdfs_and_a_rerun_sends_nothing_aga
     assert!(stdout(&again).contains("were queued by an earlier run and are not sent again"), "{}", stdout(&again));
     let status = ssps_smtp(port, &["deliver", "--status", "--journal", &tmp.path().join("ssps-delivery.sqlite").display().to_string()]);
     assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
-    assert!(stdout(&status).ends_with(&format!("{} sent, 0 waiting, 0 failed\n", got.len())), "{}", stdout(&status));
+    assert!(stdout(&status).ends_with(&format!("{} sent, 0 waiting, 0 failed, 0 unconfirmed\n", got.len())), "{}", stdout(&status));
 }
 
 #[test]
@@ -315,10 +337,10 @@ fn with_the_server_down_email_waits_and_deliver_retry_sends_it() {
     let status = ssps_smtp(port, &["deliver", "--journal", &journal]);
     assert_eq!(status.status.code(), Some(1));
     assert!(stdout(&status).contains("Connection refused"), "{}", stdout(&status));
-    assert!(stdout(&status).ends_with("0 sent, 3 waiting, 0 failed\n"), "{}", stdout(&status));
+    assert!(stdout(&status).ends_with("0 sent, 3 waiting, 0 failed, 0 unconfirmed\n"), "{}", stdout(&status));
     let json = ssps_smtp(port, &["deliver", "--journal", &journal, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON only");
-    assert_eq!(v["totals"], serde_json::json!({"sent": 0, "pending": 3, "failed": 0}));
+    assert_eq!(v["totals"], serde_json::json!({"sent": 0, "pending": 3, "failed": 0, "unconfirmed": 0, "sending": 0}));
     // The first message was tried twice; the others waited, the server being unreachable.
     let attempts: Vec<i64> = v["messages"].as_array().unwrap().iter().map(|m| m["attempts"].as_i64().unwrap()).collect();
     assert_eq!(attempts, [2, 0, 0], "{v}");
@@ -347,11 +369,12 @@ fn killed_in_the_middle_of_sending_a_rerun_finishes_without_duplicates() {
     let args = ["invoices", "--data", &data.display().to_string(), "--month", "2026-10", "--out", &out.display().to_string()];
     let mut child = smtp_command(port, &args).stdout(std::process::Stdio::null()).spawn().unwrap();
     let started = Instant::now();
-    // Kill while the client waits for the slow server in the middle of its
-    // third message: the second is then recorded as sent (it began the third
-    // only after), and the third was never taken. (Not in the instant between
-    // the server taking a message and the journal recording it: no SMTP
-    // client can tell that one apart, see docs/email.md.)
+    // Kill while the client waits for the slow server to answer DATA for
+    // its third message: the second is then recorded as sent (it began the
+    // third only after), and the third is still `pending`: its content never
+    // went, so no server can have taken it, and the rerun sends it. (A kill
+    // after the content went is the next test's: that message is
+    // unconfirmed and not sent again.)
     while server.started.load(Ordering::SeqCst) < 3 {
         assert!(started.elapsed() < Duration::from_secs(120), "no mail arrived");
         std::thread::sleep(Duration::from_millis(10));
@@ -384,6 +407,249 @@ fn killed_in_the_middle_of_sending_a_rerun_finishes_without_duplicates() {
         v
     };
     assert_eq!(docs, expected);
+}
+
+/// A received message's Message-ID, with its angle brackets (as the journal keeps it).
+fn message_id(r: &Received) -> String {
+    format!("<{}>", MessageParser::default().parse(&r.data).unwrap().message_id().unwrap())
+}
+
+/// The documents of a received message as the journal lists them: `RA-1;RA-2`.
+fn documents_of(r: &Received) -> String {
+    parse(r).2.into_keys().map(|f| f.trim_end_matches(".pdf").to_string()).collect::<Vec<_>>().join(";")
+}
+
+/// Waits until the server holds a message's reply; panics if the run ends first.
+fn wait_for_hold(server: &Shared, child: &mut std::process::Child) {
+    let started = Instant::now();
+    while !server.holding.load(Ordering::SeqCst) {
+        assert!(started.elapsed() < Duration::from_secs(120), "the message to hold never arrived");
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before the server took the message: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+const RUN: &str = "ssps-remittances-2026-10-01-2026-10-31";
+
+#[test]
+fn killed_just_as_the_server_took_a_message_it_is_unconfirmed_and_sent_again_only_when_asked() {
+    let (port, server) = start_server(0);
+    server.hold_at.store(2, Ordering::SeqCst);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ra");
+    let args = remittances(&oct_2026(), &out);
+    let mut child = smtp_command(port, &strs(&args)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    wait_for_hold(&server, &mut child);
+    // The server has taken the second message and not yet said "250 OK":
+    // kill -9 now, the moment of issue 14's duplicates.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.release.store(true, Ordering::SeqCst);
+    let got = received(&server);
+    assert_eq!(got.len(), 2);
+    let held = got[1].clone();
+    let (held_id, held_to, held_docs) = (message_id(&held), parse(&held).0, documents_of(&held));
+    let journal = tmp.path().join("ssps-delivery.sqlite").display().to_string();
+
+    // The rerun sends the third message, not the second again, and says what to do.
+    let o = ssps_smtp(port, &strs(&args));
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
+    assert!(
+        text.contains("email: 1 sent, 0 waiting (ssps deliver --retry), 0 failed, 1 unconfirmed (not sent again, see below)"),
+        "{text}"
+    );
+    assert!(text.contains("unconfirmed: 1 message may have reached the recipient"), "{text}");
+    assert!(text.contains(&format!("  <{held_to}> payee ")), "{text}");
+    assert!(text.contains(&format!("run {RUN}, Message-ID {held_id}, documents {held_docs}, content sent 20")), "{text}");
+    assert!(text.contains(&format!("    ssps deliver --journal {journal} --mark-sent '{held_id}'\n")), "{text}");
+    assert!(text.contains(&format!("    ssps deliver --journal {journal} --resend-unconfirmed --run {RUN}\n")), "{text}");
+    let got = received(&server);
+    assert_eq!(got.len(), 3);
+    let ids: BTreeSet<String> = got.iter().map(message_id).collect();
+    assert_eq!(ids.len(), 3, "a message arrived twice: {ids:?}");
+
+    // Nor does a retry send it.
+    let retry = ssps_smtp(port, &["deliver", "--retry", "--journal", &journal]);
+    assert_eq!(retry.status.code(), Some(1), "{}{}", stdout(&retry), stderr(&retry));
+    assert!(stdout(&retry).contains("retry: 0 sent, 0 still waiting, 0 failed (0 SMTP tries)"), "{}", stdout(&retry));
+    assert!(stdout(&retry).contains(&format!("--mark-sent '{held_id}'")), "{}", stdout(&retry));
+    assert_eq!(received(&server).len(), 3);
+
+    // The status lists it apart, with its recipient, Message-ID, documents and when it went.
+    let status = ssps_smtp(port, &["deliver", "--status", "--journal", &journal]);
+    let listing = stdout(&status);
+    assert_eq!(status.status.code(), Some(1), "{listing}");
+    let line = listing.lines().find(|l| l.starts_with("unconfirmed ")).expect("an unconfirmed line");
+    assert!(
+        line.contains(&format!("<{held_to}> tries 1 documents {held_docs}: interrupted after its content went to the server")),
+        "{line}"
+    );
+    assert!(listing.contains(&format!("Message-ID {held_id}, documents {held_docs}, content sent ")), "{listing}");
+    assert!(listing.ends_with("2 sent, 0 waiting, 0 failed, 1 unconfirmed\n"), "{listing}");
+    let json = ssps_smtp(port, &["deliver", "--journal", &journal, "--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON only");
+    assert_eq!(v["totals"], serde_json::json!({"sent": 2, "pending": 0, "failed": 0, "unconfirmed": 1, "sending": 0}));
+    let u = &v["unconfirmed"][0];
+    assert_eq!(
+        (u["to"].as_str(), u["message_id"].as_str(), u["documents"].as_str()),
+        (Some(&*held_to), Some(&*held_id), Some(&*held_docs))
+    );
+    let claimed = u["claimed_at"].as_str().expect("claimed_at");
+    assert!(claimed.len() == 20 && claimed.ends_with('Z'), "{claimed}");
+
+    // Staff choose to send it again: it goes once, the very same message.
+    let resend = ssps_smtp(port, &["deliver", "--resend-unconfirmed", "--journal", &journal]);
+    let text = stdout(&resend);
+    assert_eq!(resend.status.code(), Some(0), "{text}{}", stderr(&resend));
+    assert!(text.contains("resend: 1 sent, 0 failed, 0 still unconfirmed (1 SMTP tries)"), "{text}");
+    assert!(text.ends_with("3 sent, 0 waiting, 0 failed, 0 unconfirmed\n"), "{text}");
+    let got = received(&server);
+    assert_eq!(got.len(), 4);
+    assert_eq!(message_id(&got[3]), held_id);
+    assert_eq!(got[3].data, held.data, "the resent message is byte for byte the one the server took before");
+    // Once: nothing is unconfirmed any more, and nothing else sends it.
+    let again = ssps_smtp(port, &["deliver", "--resend-unconfirmed", "--retry", "--journal", &journal]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert!(stdout(&again).contains("resend: 0 sent, 0 failed, 0 still unconfirmed (0 SMTP tries)"), "{}", stdout(&again));
+    let rerun = ssps_smtp(port, &strs(&args));
+    assert_eq!(rerun.status.code(), Some(0), "{}", stdout(&rerun));
+    assert_eq!(received(&server).len(), 4);
+}
+
+#[test]
+fn a_message_left_sending_is_unconfirmed_and_staff_can_record_it_as_received() {
+    let (port, server) = start_server(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ra");
+    let args = remittances(&oct_2026(), &out);
+    let o = ssps_smtp(port, &strs(&args));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(received(&server).len(), 3);
+    // As a kill would leave it: Ngọc Trần's message claimed, its reply never recorded.
+    let journal = tmp.path().join("ssps-delivery.sqlite");
+    let db = rusqlite::Connection::open(&journal).unwrap();
+    let id: String = db
+        .query_row(
+            "UPDATE messages SET state = 'sending', claimed_at = '2026-11-02T10:00:00Z' WHERE recipient = 'ngoc.tran@example.org' RETURNING message_id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(db);
+    let journal = journal.display().to_string();
+
+    // No delivery runs (the lock is free): the status settles it as unconfirmed.
+    let status = ssps_smtp(port, &["deliver", "--journal", &journal]);
+    let listing = stdout(&status);
+    assert_eq!(status.status.code(), Some(1), "{listing}");
+    assert!(listing.lines().any(|l| l.starts_with("unconfirmed ") && l.contains("<ngoc.tran@example.org>")), "{listing}");
+    assert!(listing.contains(&format!("Message-ID {id}, documents RA-880000242, content sent 2026-11-02T10:00:00Z")), "{listing}");
+    assert!(listing.ends_with("2 sent, 0 waiting, 0 failed, 1 unconfirmed\n"), "{listing}");
+    // Neither a rerun nor a retry sends it.
+    let rerun = ssps_smtp(port, &strs(&args));
+    assert_eq!(rerun.status.code(), Some(1), "{}", stdout(&rerun));
+    assert!(stdout(&rerun).contains("email: 0 messages queued"), "{}", stdout(&rerun));
+    let retry = ssps_smtp(port, &["deliver", "--retry", "--journal", &journal]);
+    assert_eq!(retry.status.code(), Some(1));
+    assert_eq!(received(&server).len(), 3);
+
+    // Staff checked with the payee, who has it: recorded as sent, nothing sent.
+    let mark = ssps_smtp(port, &["deliver", "--journal", &journal, "--mark-sent", &id]);
+    let text = stdout(&mark);
+    assert_eq!(mark.status.code(), Some(0), "{text}{}", stderr(&mark));
+    assert!(
+        text.starts_with(&format!("marked sent, not sent again: {id} <ngoc.tran@example.org> payee 100200306 documents RA-880000242\n")),
+        "{text}"
+    );
+    assert!(text.ends_with("3 sent, 0 waiting, 0 failed, 0 unconfirmed\n"), "{text}");
+    assert_eq!(received(&server).len(), 3);
+    let status = ssps_smtp(port, &["deliver", "--journal", &journal]);
+    assert!(
+        stdout(&status).contains("marked sent by staff without resending (unconfirmed since 2026-11-02T10:00:00Z)"),
+        "{}",
+        stdout(&status)
+    );
+    // Only an unconfirmed message can be marked.
+    let twice = ssps_smtp(port, &["deliver", "--journal", &journal, "--mark-sent", &id]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains(&format!("message {id} is sent, not unconfirmed; nothing was changed")), "{}", stderr(&twice));
+}
+
+#[test]
+fn no_reply_after_the_content_leaves_the_message_unconfirmed() {
+    let (port, server) = start_server(0);
+    server.hold_at.store(1, Ordering::SeqCst);
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = tmp.path().join("smtp.toml");
+    std::fs::write(
+        &smtp,
+        "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\ntimeout_seconds = 1\nbackoff_ms = 20\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("ra");
+    let mut args = remittances(&oct_2026(), &out);
+    args.extend(["--smtp".into(), smtp.display().to_string()]);
+    // The server takes the first message and never answers in time.
+    let o = ssps_smtp(port, &strs(&args));
+    let text = stdout(&o);
+    server.release.store(true, Ordering::SeqCst);
+    assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
+    assert!(text.contains("email: 2 sent, 0 waiting (ssps deliver --retry), 0 failed, 1 unconfirmed"), "{text}");
+    let first = received(&server)[0].clone();
+    let line = text.lines().find(|l| l.contains("unconfirmed, not sent again")).expect("the message's problem");
+    assert!(line.starts_with(&format!("  {} (payee ", parse(&first).0)), "{line}");
+    assert!(line.contains("no reply from the server after the message was transmitted"), "{line}");
+    assert!(text.contains(&format!("--mark-sent '{}'", message_id(&first))), "{text}");
+    assert_eq!(received(&server).len(), 3);
+    // Not tried again: a retry or a rerun sends nothing.
+    let journal = tmp.path().join("ssps-delivery.sqlite").display().to_string();
+    let retry = ssps_smtp(port, &["deliver", "--retry", "--journal", &journal, "--smtp", &smtp.display().to_string()]);
+    assert_eq!(retry.status.code(), Some(1));
+    let rerun = ssps_smtp(port, &strs(&args));
+    assert_eq!(rerun.status.code(), Some(1), "{}", stdout(&rerun));
+    assert_eq!(received(&server).len(), 3);
+}
+
+#[test]
+fn a_journal_of_the_previous_ssps_still_opens_and_its_interrupted_message_is_unconfirmed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("ssps-delivery.sqlite");
+    // The schema before issue 14 (no `unconfirmed`, no `claimed_at`), and a
+    // message it left `sending`.
+    let db = rusqlite::Connection::open(&journal).unwrap();
+    db.execute_batch(
+        "CREATE TABLE messages (
+            id INTEGER PRIMARY KEY, run TEXT NOT NULL, run_dir TEXT NOT NULL, payee TEXT NOT NULL,
+            recipient TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, last_result TEXT NOT NULL DEFAULT '', paper INTEGER NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
+        CREATE TABLE documents (
+            message INTEGER NOT NULL REFERENCES messages(id), payee TEXT NOT NULL, kind TEXT NOT NULL,
+            document_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (payee, kind, document_id));
+        INSERT INTO messages VALUES (1, 'run1', '/gone', 'P1', 'a@example.org', '<run1.P1.x@ssps.dshs.wa.gov>', '{}', 'sent', 1, '250 OK', 0, '2026-11-02T09:59:00Z');
+        INSERT INTO messages VALUES (2, 'run1', '/gone', 'P2', 'b@example.org', '<run1.P2.x@ssps.dshs.wa.gov>', '{}', 'sending', 0, '', 1, '2026-11-02T10:00:00Z');
+        INSERT INTO documents VALUES (1, 'P1', 'invoice', 'INV-1', '00'), (2, 'P2', 'invoice', 'INV-2', '00'), (2, 'P2', 'invoice', 'INV-3', '00');",
+    )
+    .unwrap();
+    drop(db);
+    let j = journal.display().to_string();
+    let o = crate::util::ssps(&["deliver", "--journal", &j]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
+    assert!(text.starts_with("sent        run1 payee P1 <a@example.org> tries 1 documents INV-1: 250 OK\n"), "{text}");
+    assert!(
+        text.contains("\nunconfirmed run1 payee P2 <b@example.org> tries 1 documents INV-2;INV-3 (also on paper): interrupted"),
+        "{text}"
+    );
+    assert!(text.contains("  <b@example.org> payee P2, run run1, Message-ID <run1.P2.x@ssps.dshs.wa.gov>, documents INV-2;INV-3, content sent 2026-11-02T10:00:00Z\n"), "{text}");
+    assert!(text.ends_with("1 sent, 0 waiting, 0 failed, 1 unconfirmed\n"), "{text}");
+    let version: i64 = rusqlite::Connection::open(&journal).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1);
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod check;
 mod claim;
 mod documents;
 mod email;
+mod fuzz;
 mod invoices;
 mod letters;
 mod mail;
