@@ -1766,3 +1766,23 @@ fn problems_are_ordered_by_file_then_line() {
         ]
     );
 }
+
+#[test]
+fn the_accounting_proof_fails_when_a_record_is_lost_or_a_rejection_is_not_reported() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/oct-2026");
+    let mut v = crate::ops::read_extract(&dir).unwrap();
+    assert!(crate::validate::accounting(&v).iter().all(|b| b.ok()));
+    // A record dropped silently after validation.
+    let first = v.extract.payments.keys().next().unwrap().clone();
+    v.extract.payments.remove(&first);
+    let failed: Vec<_> = crate::validate::accounting(&v).into_iter().filter(|b| !b.ok()).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!((failed[0].file, failed[0].what), ("payments.csv", "records accepted = records kept"));
+    // A row counted as rejected without its error in the rejects.
+    let mut v = crate::ops::read_extract(&dir).unwrap();
+    let c = v.counts.get_mut("workers.csv").unwrap();
+    c.accepted -= 1;
+    c.rejected += 1;
+    let failed: Vec<_> = crate::validate::accounting(&v).into_iter().filter(|b| !b.ok()).map(|b| b.what).collect();
+    assert!(failed.contains(&"rows rejected = rows with an error in the rejects"), "{failed:?}");
+}

@@ -6,6 +6,7 @@ mod claim;
 mod documents;
 mod email;
 mod fuzz;
+mod hardening;
 mod invoices;
 mod letters;
 mod mail;
