@@ -372,9 +372,9 @@ fn invoice(
         .enumerate()
         .map(|(i, a)| {
             let amount = a.amount_authorized()?;
-            total = total.checked_add(amount).ok_or_else(|| {
-                crate::money::Overflow::new(format!("invoice {number} (provider {})", provider.provider_number))
-            })?;
+            total = total
+                .checked_add(amount)
+                .ok_or_else(|| crate::money::Overflow::new(format!("invoice {number} (provider {})", provider.provider_number)))?;
             let client = x.clients.get(&a.client_id);
             let r = a.reference_number.as_str();
             let split = r.len().saturating_sub(4);

@@ -233,7 +233,10 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
         let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
         for t in tins {
             if printed.contains(t.as_str()) || json.contains(t.as_str()) {
-                return Err(format!("a full TIN in a problem: {}", crate::problem::shown(&printed, 200, crate::problem::Masking::AnyNineDigits)));
+                return Err(format!(
+                    "a full TIN in a problem: {}",
+                    crate::problem::shown(&printed, 200, crate::problem::Masking::AnyNineDigits)
+                ));
             }
         }
     }

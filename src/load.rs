@@ -781,7 +781,8 @@ mod tests {
             ["error: payees.csv:1: column zip holds values shaped like taxpayer identification numbers in 2 of its 2 filled cells: the header's column names do not match the columns below them (two names swapped?); no row of this file was used, fix the header"]
         );
         // A zip column of TINs alone is caught too.
-        let bytes = b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,532-11-4455,91-1234567,EIN\n";
+        let bytes =
+            b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,532-11-4455,91-1234567,EIN\n";
         let (t, p) = read(&PAYEES, bytes);
         assert!(matches!(t.state, TableState::Unusable));
         assert!(p[0].rule.starts_with("column zip holds values shaped like taxpayer identification numbers in 1 of its 1"), "{}", p[0]);
@@ -829,7 +830,8 @@ mod tests {
         let outside_shown = outside.canonicalize().unwrap().display().to_string();
         assert!(printed.contains(&format!("error: payees.csv: is a symbolic link to {outside_shown}, outside the extract folder; copy the file into the folder instead; nothing was read from it")), "{printed:#?}");
         assert!(printed.contains(&"error: clients.csv: is a folder, not a file; nothing was read from it".to_string()), "{printed:#?}");
-        assert!(printed.contains(&"error: providers.csv: is a symbolic link to a file that does not exist; nothing was read from it".to_string()));
+        assert!(printed
+            .contains(&"error: providers.csv: is a symbolic link to a file that does not exist; nothing was read from it".to_string()));
         assert!(printed.contains(&"error: payments.csv: is a FIFO (named pipe), not a file; nothing was read from it".to_string()));
         assert!(!printed.iter().any(|p| p.contains("hunter2")));
         for f in ["payees.csv", "clients.csv", "providers.csv", "payments.csv"] {

@@ -36,7 +36,9 @@ impl Quantity {
     /// The format rule, in the words of the rejects report.
     pub fn rule(self) -> &'static str {
         match self {
-            Quantity::Money | Quantity::Rate => "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50",
+            Quantity::Money | Quantity::Rate => {
+                "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50"
+            }
             Quantity::Units => "must be a number of units with at most 2 decimals, like 22 or 7.5",
         }
     }

@@ -85,7 +85,6 @@ struct Cells<'a> {
     problems: Vec<Problem>,
 }
 
-
 impl<'a> Cells<'a> {
     fn new(spec: &'static FileSpec, row: &'a RawRow) -> Cells<'a> {
         Cells { spec, row, problems: row.problems.clone() }
@@ -369,7 +368,6 @@ pub const WA_COUNTIES: &[&str] = &[
     "Yakima",
 ];
 
-
 /// Validates everything that was loaded. Never fails: problems are collected.
 pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
     let mut v =
@@ -423,7 +421,8 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
         }
     }
     let claims: Vec<InvoiceClaim> = v.whole(taken(load::INVOICE_CLAIMS.name)).into_iter().filter_map(|r| v.claim(&r)).collect();
-    let attendance: Vec<Attendance> = v.whole(taken(load::ATTENDANCE.name)).into_iter().filter_map(|r| v.attendance(&r, holidays)).collect();
+    let attendance: Vec<Attendance> =
+        v.whole(taken(load::ATTENDANCE.name)).into_iter().filter_map(|r| v.attendance(&r, holidays)).collect();
     for row in v.whole(taken(load::PAYMENTS.name)) {
         let row = &row;
         if let Some(p) = v.payment(row) {

@@ -134,7 +134,8 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice
         lines.sort_by(|a, b| (child(a), a.action_date, &a.reference_number).cmp(&(child(b), b.action_date, &b.reference_number)));
         let printed: Vec<NoticeLine> = lines.iter().map(|a| line(x, a)).collect::<Result<_, _>>()?;
         let id = format!("SSN-{}-{}", provider.provider_number, to.format("%Y%m%d"));
-        let amount = lines.iter().map(|a| a.amount_authorized()).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| format!("notice {id}"))?;
+        let amount =
+            lines.iter().map(|a| a.amount_authorized()).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| format!("notice {id}"))?;
         out.push(Notice {
             id,
             date: form_date(to),

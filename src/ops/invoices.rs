@@ -11,9 +11,9 @@ use super::produce::{self, Check, DocumentRun, Setup};
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::{self, money, Invoice};
 use crate::load;
-use crate::money::{CheckedSum, Overflow};
 use crate::mail::DocumentKind;
 use crate::model::Month;
+use crate::money::{CheckedSum, Overflow};
 use crate::render::Template;
 
 /// What `ssps invoices` is asked to do.

@@ -14,10 +14,10 @@ use super::remittances::window_words;
 use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::money;
 use crate::compose::notice::{self, Notice};
-use crate::money::{CheckedSum, Overflow};
 use crate::load;
 use crate::mail::DocumentKind;
 use crate::model::Month;
+use crate::money::{CheckedSum, Overflow};
 use crate::render::Template;
 
 /// What `ssps notices` is asked to do.

@@ -14,9 +14,9 @@ use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
 use crate::compose::remittance::{self, Remittance};
 use crate::compose::{money, Document};
 use crate::load;
-use crate::money::{CheckedSum, Overflow};
 use crate::mail::DocumentKind;
 use crate::model::{Language, Month};
+use crate::money::{CheckedSum, Overflow};
 use crate::render::Template;
 
 /// What `ssps remittances` is asked to do.

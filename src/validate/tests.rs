@@ -602,7 +602,10 @@ fn money_in_other_malformed_forms_is_rejected() {
         rejects(
             &load::INVOICE_CLAIMS,
             &[("corrected_rate", bad)],
-            &[&format!("error: invoice_claims.csv:3: claim for line 1000000001: column corrected_rate = \"{}\": {MONEY}", crate::problem::shown(bad, 48, crate::problem::Masking::AnyNineDigits))],
+            &[&format!(
+                "error: invoice_claims.csv:3: claim for line 1000000001: column corrected_rate = \"{}\": {MONEY}",
+                crate::problem::shown(bad, 48, crate::problem::Masking::AnyNineDigits)
+            )],
         );
     }
 }

@@ -37,11 +37,11 @@ fn units_and_rates_past_the_bounds_are_rejected_by_check_and_never_panic_a_run()
         out.contains("error: authorizations.csv:2: authorization line 1000004007: column units_authorized = \"***********9999.99\": is larger than the record format allows for a number of units (at most 99,999.99); check the value"),
         "{out}"
     );
-    assert!(out.contains("column rate = \"***********9999.99\": is larger than the record format allows for a rate (at most 99,999.99)"), "{out}");
-    for run in [
-        vec!["invoices", "--month", "2026-10"],
-        vec!["notices", "--from", "2026-07-01", "--to", "2026-10-31"],
-    ] {
+    assert!(
+        out.contains("column rate = \"***********9999.99\": is larger than the record format allows for a rate (at most 99,999.99)"),
+        "{out}"
+    );
+    for run in [vec!["invoices", "--month", "2026-10"], vec!["notices", "--from", "2026-07-01", "--to", "2026-10-31"]] {
         let out_dir = tmp.path().join(run[0]);
         let mut args = run.clone();
         args.extend(["--data", s(&data), "--out", s(&out_dir)]);
@@ -237,7 +237,10 @@ fn escape_sequences_in_a_worker_id_never_reach_the_terminal() {
         out.contains("error: workers.csv:2: column worker_id = \"W1001\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\": contains the control character U+001B, which cannot be printed"),
         "{out}"
     );
-    assert!(out.contains("warning: workers.csv:1: header column 1 is named \"odd\\u{0}name\", which is not part of the record format"), "{out}");
+    assert!(
+        out.contains("warning: workers.csv:1: header column 1 is named \"odd\\u{0}name\", which is not part of the record format"),
+        "{out}"
+    );
 }
 
 #[test]
