@@ -373,27 +373,7 @@ fn tin_shaped(v: &str, bare: bool) -> bool {
 /// `NN-NNNNNNN` anywhere, or (unless `identifier`: payee numbers and
 /// payment ids have nine digits) a run of exactly nine bare digits.
 pub(crate) fn holds_tin(v: &str, identifier: bool) -> bool {
-    let b = v.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'-') {
-            i += 1;
-        }
-        let mut end = i;
-        while end > start && b[end - 1] == b'-' {
-            end -= 1;
-        }
-        let run = &v[start..end];
-        if tin_shaped(run, !identifier) {
-            return true;
-        }
-    }
-    false
+    crate::problem::digit_runs(v).any(|r| tin_shaped(&v[r], !identifier))
 }
 
 /// Whether a cell is shaped like a ZIP code (`NNNNN` or `NNNNN-NNNN`).

@@ -206,39 +206,19 @@ pub fn must_escape(c: char) -> bool {
 /// `Masking::AnyNineDigits` nine or more bare digits too. A ZIP+4
 /// (`98144-2923`) is left as it is.
 fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let is_run = |b: u8| b.is_ascii_digit() || b == b'-';
     let mut out: Option<String> = None;
     let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        // A run starts at a digit that does not follow a digit or hyphen.
-        let start = i;
-        let mut end = i;
-        while end < bytes.len() && is_run(bytes[end]) {
-            end += 1;
-        }
-        // Trailing hyphens are not part of the number.
-        let mut last = end;
-        while last > start && bytes[last - 1] == b'-' {
-            last -= 1;
-        }
-        let run = &text[start..last];
-        let b = run.as_bytes();
+    for range in digit_runs(text) {
+        let b = text[range.clone()].as_bytes();
         let zip4 = b.len() == 10 && b[5] == b'-' && digits_only(&b[..5]) && digits_only(&b[6..]);
         let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
         let hyphenated = b.contains(&b'-');
         if digits >= 9 && !zip4 && (hyphenated || masking == Masking::AnyNineDigits) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[copied..start]);
-            o.push_str(&mask_tin(run));
-            copied = last;
+            o.push_str(&text[copied..range.start]);
+            o.push_str(&mask_tin(&text[range.clone()]));
+            copied = range.end;
         }
-        i = end;
     }
     match out {
         None => std::borrow::Cow::Borrowed(text),
@@ -247,6 +227,31 @@ fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
             std::borrow::Cow::Owned(o)
         }
     }
+}
+
+/// The byte ranges of `text`'s numbers written with digits and hyphens: a
+/// run starts at a digit and takes the digits and hyphens after it, less any
+/// trailing hyphens. Where TINs are looked for.
+pub fn digit_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && !b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'-') {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && b[end - 1] == b'-' {
+            end -= 1;
+        }
+        Some(start..end)
+    })
 }
 
 fn digits_only(b: &[u8]) -> bool {
