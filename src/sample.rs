@@ -182,6 +182,9 @@ pub enum SampleError {
     /// The options cannot be honoured.
     #[error("invalid sample options: {0}")]
     InvalidOptions(String),
+    /// The output folder holds files ssps's sample did not write.
+    #[error("refusing to write a sample into {0}: it is not empty and was not written by ssps sample (it has no {SAMPLE_MARKER} marker); nothing was changed, choose another --out folder")]
+    NotASampleFolder(PathBuf),
     /// The output directory could not be created.
     #[error("cannot create output directory {}: {source}", path.display())]
     CreateDir {
@@ -278,11 +281,17 @@ impl BadKind {
 // Generator
 // ---------------------------------------------------------------------------------------
 
-/// Writes the five files into `out_dir` (created if missing, existing files replaced) and
-/// reports what it wrote.
+/// The marker of a folder `ssps sample` wrote: only such a folder (or an
+/// empty one) is written into.
+pub const SAMPLE_MARKER: &str = ".ssps-sample";
+
+/// Writes the files into `out_dir` (created if missing; an earlier sample's
+/// files replaced, a folder it did not write refused) and reports what it
+/// wrote.
 ///
 /// # Errors
 /// [`SampleError::InvalidOptions`] for zero payees or a month out of range;
+/// [`SampleError::NotASampleFolder`] for a folder with other content;
 /// [`SampleError::CreateDir`] or [`SampleError::Write`], naming the path, when the
 /// directory or a file cannot be created or written.
 pub fn generate(opts: &SampleOptions, out_dir: &Path) -> Result<SampleReport, SampleError> {
@@ -295,7 +304,17 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path) -> Result<SampleReport, Sa
     if m0.year() < 1900 {
         return Err(SampleError::InvalidOptions(format!("month {m0} is out of range")));
     }
+    // Never overwrite an extract (or anything else) it did not write.
+    let marker = out_dir.join(SAMPLE_MARKER);
+    if out_dir.exists() {
+        let empty =
+            fs::read_dir(out_dir).map_err(|source| SampleError::CreateDir { path: out_dir.to_path_buf(), source })?.next().is_none();
+        if !empty && !marker.is_file() {
+            return Err(SampleError::NotASampleFolder(out_dir.to_path_buf()));
+        }
+    }
     fs::create_dir_all(out_dir).map_err(|source| SampleError::CreateDir { path: out_dir.to_path_buf(), source })?;
+    fs::write(&marker, "ssps sample\n").map_err(|source| SampleError::Write { path: marker.clone(), source })?;
 
     // Pre-pass: the number of providers decides the number of workers, who must exist
     // before the authorizations that name them. Each payee's first draw is its count.

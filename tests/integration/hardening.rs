@@ -274,3 +274,20 @@ fn a_payee_named_as_a_formula_is_text_in_the_csv_files_staff_open() {
     let pdf = pdf_text(&run.join(&row["file"]));
     assert!(pdf.contains("=HYPERLINK(\"http://evil.example\",\"click\")"), "{pdf}");
 }
+
+#[test]
+fn ssps_sample_never_overwrites_a_real_extract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = broken_copy(tmp.path());
+    let before = std::fs::read(data.join("payees.csv")).unwrap();
+    let o = ssps(&["sample", "--payees", "3", "--month", "2026-10", "--out", s(&data)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not empty and was not written by ssps sample"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(data.join("payees.csv")).unwrap(), before);
+    // Its own folder it writes again.
+    let sample = tmp.path().join("sample");
+    for _ in 0..2 {
+        let o = ssps(&["sample", "--payees", "3", "--month", "2026-10", "--out", s(&sample)]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+}
