@@ -386,7 +386,7 @@ fn mutate(files: &mut Files, rng: &mut Rng) -> String {
             *bytes = text.into_bytes();
             format!("{name}: CR-only line ends")
         }
-        7 | 8 | 9 => {
+        7..=9 => {
             let value = *rng.pick(NASTY);
             set_random_cell(bytes, rng, value, name)
         }
