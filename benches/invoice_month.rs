@@ -31,6 +31,8 @@ fn main() {
     let data = root.join(format!("sample-{payees}"));
     let out = root.join(format!("run-{payees}"));
     let t = Instant::now();
+    // A fresh sample folder (one made before `.ssps-sample` markers would be refused).
+    let _ = std::fs::remove_dir_all(&data);
     generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 0, ssp_cases: 0 }, &data).expect("sample");
     println!("sample: {payees} payees in {:.2} s", t.elapsed().as_secs_f64());
 

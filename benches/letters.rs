@@ -34,6 +34,8 @@ fn main() {
     let out = root.join(format!("letters-{cases}"));
     let t = Instant::now();
     let opts = SampleOptions { payees: 1, month: date, seed: 1, bad_rows: 0, payments: 0, ssp_cases: cases };
+    // A fresh sample folder (one made before `.ssps-sample` markers would be refused).
+    let _ = std::fs::remove_dir_all(&data);
     generate(&opts, &data).expect("sample");
     println!("sample: {cases} SSP cases in {:.2} s", t.elapsed().as_secs_f64());
     let _ = std::fs::remove_dir_all(&out);

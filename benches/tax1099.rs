@@ -33,6 +33,8 @@ fn main() {
     let out = root.join(format!("tax1099-{payees}"));
     let t = Instant::now();
     let opts = SampleOptions { payees, month, seed: 1, bad_rows: 0, payments: 12, ssp_cases: 0 };
+    // A fresh sample folder (one made before `.ssps-sample` markers would be refused).
+    let _ = std::fs::remove_dir_all(&data);
     let made = generate(&opts, &data).expect("sample");
     println!(
         "sample: {payees} payees, {} payments, {} payment lines in {:.2} s",
