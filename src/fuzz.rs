@@ -231,13 +231,11 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
             return Err(format!("printed problem holds U+{:04X}: {printed:?}", c as u32));
         }
         let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
-        for t in tins {
-            if printed.contains(t.as_str()) || json.contains(t.as_str()) {
-                return Err(format!(
-                    "a full TIN in a problem: {}",
-                    crate::problem::shown(&printed, 200, crate::problem::Masking::AnyNineDigits)
-                ));
-            }
+        if leaks(&printed, tins) || leaks(&json, tins) {
+            return Err(format!(
+                "a full TIN in a problem: {}",
+                crate::problem::shown(&printed, 200, crate::problem::Masking::AnyNineDigits)
+            ));
         }
     }
 
@@ -275,11 +273,8 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
         docs_json.push(serde_json::to_value(&s).map_err(|e| e.to_string())?);
     }
     let recon = crate::tax1099::ledger::write_reconciliation(&ledger).map_err(|e| e.to_string())?;
-    let recon = String::from_utf8_lossy(&recon);
-    for t in tins {
-        if recon.contains(t.as_str()) {
-            return Err("a full TIN in reconciliation.csv".into());
-        }
+    if leaks(&String::from_utf8_lossy(&recon), tins) {
+        return Err("a full TIN in reconciliation.csv".into());
     }
     for value in &docs_json {
         let mut bad = None;
@@ -287,8 +282,8 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
             if bad.is_none() {
                 if let Some(c) = s.chars().find(|&c| c.is_control() && c != '\n') {
                     bad = Some(format!("a document holds U+{:04X}", c as u32));
-                } else if let Some(t) = tins.iter().find(|t| s.contains(t.as_str())) {
-                    bad = Some(format!("a document holds a full TIN ending {}", &t[t.len() - 4..]));
+                } else if leaks(s, tins) {
+                    bad = Some("a document holds a full TIN".to_string());
                 }
             }
         });
@@ -298,6 +293,27 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
     }
     let clean = !v.problems.iter().any(|p| p.is_error());
     Ok((v.problems.len(), documents, clean))
+}
+
+/// Whether `text` holds one of `tins`, also when control characters or
+/// their printed escapes (`\u{9}`) split it.
+fn leaks(text: &str, tins: &[String]) -> bool {
+    let mut plain = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("\\u{") {
+        plain.push_str(&rest[..i]);
+        let after = &rest[i + 3..];
+        match after.find('}') {
+            Some(j) if j <= 6 && after[..j].chars().all(|c| c.is_ascii_hexdigit()) => rest = &after[j + 1..],
+            _ => {
+                plain.push_str("\\u{");
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    plain.retain(|c| !c.is_control());
+    tins.iter().any(|t| plain.contains(t.as_str()))
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -413,6 +429,19 @@ fn mutate(files: &mut Files, rng: &mut Rng) -> String {
                 bytes.clear();
                 format!("{name}: emptied")
             }
+        }
+        15 if rng.chance(300) => {
+            // A column the format does not know, its cell opening a quote.
+            let text = String::from_utf8_lossy(bytes).replacen('\n', ",note\n", 1);
+            let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let n = lines.len();
+            for (k, l) in lines.iter_mut().enumerate().skip(1) {
+                if !l.is_empty() {
+                    l.push_str(if k == n / 2 { ",\"x" } else { "," });
+                }
+            }
+            *bytes = lines.join("\n").into_bytes();
+            format!("{name}: a column note added, with an unclosed quote in line {}", n / 2 + 1)
         }
         15 => {
             let i = at(rng);
@@ -531,9 +560,13 @@ mod tests {
     }
 
     #[test]
-    fn a_leak_is_found() {
-        // The checker itself: a problem that printed a TIN would be a finding.
+    fn a_leak_is_found_even_split_by_a_control_character_or_its_escape() {
         let tins = input_tins(&BTreeMap::from([(load::PAYEES.name, b"tin\n532-11-4455\n".to_vec())]));
         assert_eq!(tins, ["532-11-4455", "532114455"]);
+        assert!(leaks("zip = \"532-11-4455\"", &tins));
+        assert!(leaks("zip = \"532-11-44\\u{9}55\"", &tins));
+        assert!(leaks("zip = 53211\u{0}4455", &tins));
+        assert!(!leaks("zip = \"***-**-4455\"", &tins));
+        assert!(!leaks("payee 100200300, line \\u{zz}", &tins));
     }
 }

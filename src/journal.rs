@@ -180,6 +180,14 @@ impl Staging {
     /// folder (unless it is an empty folder), and one that overlaps `data`.
     pub fn begin(dest: &Path, data: &Path) -> Result<Staging, JournalError> {
         check_apart(dest, data)?;
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        // A crash between the two renames of `commit` leaves the previous
+        // run as `.old` and no destination: put it back before anything.
+        let old = parent.join(format!(".{name}.old"));
+        if fs::symlink_metadata(dest).is_err() && is_run_folder(&old) {
+            fs::rename(&old, dest).map_err(io("restore the previous run from", &old))?;
+        }
         if let Ok(meta) = fs::symlink_metadata(dest) {
             if !meta.is_dir() {
                 return Err(JournalError::NotAFolder(dest.to_path_buf()));
@@ -189,13 +197,11 @@ impl Staging {
                 return Err(JournalError::NotARunFolder(dest.to_path_buf()));
             }
         }
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(io("create", parent))?;
         let dir = parent.join(format!(".{name}.partial"));
         remove_leftover(&dir)?;
-        // A previous crash between the two renames of `commit` leaves `.old`.
-        let old = parent.join(format!(".{name}.old"));
+        // `.old` beside a destination that exists: the previous run was
+        // committed over it; what is left is ours to remove.
         remove_leftover(&old)?;
         fs::create_dir(&dir).map_err(io("create", &dir))?;
         let staging = Staging { dest: dest.to_path_buf(), dir, committed: false };
@@ -381,6 +387,22 @@ mod tests {
         assert!(dest.join("summary.json").exists());
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // out and run, no .partial or .old
+    }
+
+    #[test]
+    fn a_crash_between_the_two_renames_of_commit_keeps_the_previous_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let dest = tmp.path().join("run");
+        let s = Staging::begin(&dest, &data).unwrap();
+        fs::write(s.dir().join("a.txt"), "first").unwrap();
+        s.commit().unwrap();
+        // As if killed after moving the run aside and before moving the new one in.
+        fs::rename(&dest, tmp.path().join(".run.old")).unwrap();
+        let s = Staging::begin(&dest, &data).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "first", "restored before the new run starts");
+        drop(s); // and a run that then fails leaves it there
+        assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "first");
     }
 
     #[test]

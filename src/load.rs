@@ -341,6 +341,22 @@ fn open_extract_file(inside: &Path, path: &Path) -> Result<Opened, LoadError> {
     Ok(Opened::File(f))
 }
 
+/// The field of `record` that swallowed lines after an unclosed quote, if
+/// any: a line break in a one-line field (any column, known or not), or in
+/// a multi-line field (`worker_text`) a line with as many commas as a row of
+/// this file has (`width - 1`), which is a row, not prose.
+fn swallowing_field(record: &csv::ByteRecord, names: &[String], width: usize) -> Option<usize> {
+    let is_break = |b: &u8| matches!(b, b'\n' | b'\r');
+    record.iter().enumerate().find_map(|(i, raw)| {
+        if !raw.iter().any(is_break) {
+            return None;
+        }
+        let multiline = names.get(i).is_some_and(|n| MULTILINE_COLUMNS.contains(&n.as_str()));
+        let row_shaped = |line: &[u8]| width > 2 && line.iter().filter(|&&b| b == b',').count() + 1 >= width;
+        (!multiline || raw.split(is_break).any(row_shaped)).then_some(i)
+    })
+}
+
 /// Counts line breaks in `bytes[from..to]` as an editor does: LF, CRLF and
 /// a lone CR (old Mac exports) are one line end each. A CR whose LF lies
 /// just past `to` is counted with that LF, not here.
@@ -396,8 +412,9 @@ fn mislabeled_column(spec: &FileSpec, position: &[Option<usize>], rows: &[RawRow
         let (what, test): (&str, &dyn Fn(&str) -> bool) = if col.name == "tin" {
             ("ZIP codes", &zip_shaped)
         } else {
-            let bare = !crate::problem::is_identifier_column(col.name);
-            ("taxpayer identification numbers", &move |v: &str| tin_shaped(v, bare))
+            // Hyphenated SSN/EIN shapes only: nine bare digits may be a ZIP+4
+            // written without its hyphen (a row problem, not a header one).
+            ("taxpayer identification numbers", &|v: &str| tin_shaped(v, false))
         };
         for v in cells {
             filled += 1;
@@ -546,29 +563,27 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             rows.push(row);
             continue;
         }
-        // A line break inside a cell of a one-line column: an unclosed quote
-        // swallowed the lines after it.
-        let swallowed = position.iter().enumerate().find_map(|(k, pos)| {
-            let raw = record.get((*pos)?)?;
-            let multiline = MULTILINE_COLUMNS.contains(&spec.columns[k].name);
-            (!multiline && raw.iter().any(|b| matches!(b, b'\n' | b'\r'))).then_some(k)
-        });
-        if let Some(k) = swallowed {
+        // A line break inside a one-line cell (of any column, known or not),
+        // or a line of a multi-line cell shaped like a whole row: an unclosed
+        // quote swallowed the lines after it.
+        if let Some(i) = swallowing_field(&record, &names, width) {
             let after = (reader.position().byte() as usize).min(bytes.len());
-            let end = line_at(after as u64);
-            let ended_by_break = after > 0 && matches!(bytes[after - 1], b'\n' | b'\r');
-            let last = if ended_by_break { end - 1 } else { end };
+            let mut content_end = after;
+            while content_end > 0 && matches!(bytes[content_end - 1], b'\n' | b'\r') {
+                content_end -= 1;
+            }
+            let last = line_at(content_end as u64).max(line);
             row.problems.push(
                 Problem::error(
-                spec.name,
-                Some(line),
-                Some(spec.columns[k].name),
-                None,
-                format!(
-                    "holds a line break, so this row runs from line {line} to line {last}: a quote opened in it is probably never closed and lines {}-{last} were read into it; the row is rejected whole, close the quote and send the file again",
-                    line + 1
-                ),
-            )
+                    spec.name,
+                    Some(line),
+                    Some(&names[i]),
+                    None,
+                    format!(
+                        "holds a line break, so this row runs from line {line} to line {last}: a quote opened in it is probably never closed and lines {} to {last} were read into it; the row is rejected whole, close the quote and send the file again",
+                        line + 1
+                    ),
+                )
                 .withheld(),
             );
             row.broken = true;
@@ -585,12 +600,13 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                     let control = s.chars().find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
                     if let Some(c) = control {
                         // Never printed on a document or a terminal: the row
-                        // is rejected, the value shown escaped.
+                        // is rejected, the value shown escaped (a TIN masked).
+                        let shown = if spec.columns[k].name == "tin" { crate::problem::mask_tin(s) } else { s.to_string() };
                         row.problems.push(Problem::error(
                             spec.name,
                             Some(line),
                             Some(spec.columns[k].name),
-                            Some(s),
+                            Some(&shown),
                             format!("contains the control character U+{:04X}, which cannot be printed", c as u32),
                         ));
                     } else if !matches!(spec.columns[k].name, "tin" | "zip")
@@ -728,9 +744,45 @@ mod tests {
         let shown = t.rows[0].problems[0].to_string();
         assert_eq!(
             shown,
-            "error: workers.csv:2: column phone: holds a line break, so this row runs from line 2 to line 4: a quote opened in it is probably never closed and lines 3-4 were read into it; the row is rejected whole, close the quote and send the file again"
+            "error: workers.csv:2: column phone: holds a line break, so this row runs from line 2 to line 4: a quote opened in it is probably never closed and lines 3 to 4 were read into it; the row is rejected whole, close the quote and send the file again"
         );
         assert!(!shown.contains("4455") && !shown.contains("W3"));
+    }
+
+    #[test]
+    fn swallowed_lines_are_found_in_unknown_columns_and_in_row_shaped_worker_text_with_crlf_ranges() {
+        // CRLF: the range ends at the last swallowed line.
+        let (t, _) = read(&WORKERS, b"worker_id,name,phone\r\nW1,A,\"1\r\nW2,B,2\r\nW3,C,3\r\n");
+        assert_eq!(t.rows.len(), 1);
+        assert!(t.rows[0].problems[0].rule.starts_with("holds a line break, so this row runs from line 2 to line 4: a quote opened in it is probably never closed and lines 3 to 4"), "{}", t.rows[0].problems[0]);
+        // A quote in a column the format does not know.
+        let (t, _) = read(&WORKERS, b"worker_id,name,phone,note\nW1,A,1,\"x\nW2,B,2,\nW3,C,3,\n");
+        assert_eq!(t.rows.len(), 1);
+        assert!(t.rows[0].broken);
+        assert_eq!(t.rows[0].problems[0].column.as_deref(), Some("note"));
+        // worker_text may hold line breaks, but not a line shaped like a row.
+        let header =
+            "event_id,client_id,au_number,event,program_type,effective_date,amount,previous_amount,reason_code,worker_id,eft,worker_text\n";
+        let prose = format!("{header}E1,C1,A1,close,A,2026-11-01,,,599,W1,,\"You moved.\nSee WAC 388-474-0012, please.\"\n");
+        let (t, _) = read(&SSP_EVENTS, prose.as_bytes());
+        assert!(!t.rows[0].broken, "{:?}", t.rows[0].problems);
+        let swallowed = format!("{header}E1,C1,A1,close,A,2026-11-01,,,111,W1,,\"\nE2,C2,A2,close,A,2026-11-01,,,111,W1,,\n");
+        let (t, _) = read(&SSP_EVENTS, swallowed.as_bytes());
+        assert_eq!(t.rows.len(), 1);
+        assert!(t.rows[0].broken);
+        assert_eq!(t.rows[0].problems[0].column.as_deref(), Some("worker_text"));
+    }
+
+    #[test]
+    fn a_tin_split_by_a_control_character_is_masked() {
+        let bytes =
+            b"payee_number,name,address_line1,city,state,zip,tin,tin_type\n100200300,A,1 Main St,Olympia,WA,98501,532-11-44\t55,SSN\n";
+        let (t, _) = read(&PAYEES, bytes);
+        let shown = t.rows[0].problems[0].to_string();
+        assert_eq!(
+            shown,
+            "error: payees.csv:2: column tin = \"***-**-44\\u{9}55\": contains the control character U+0009, which cannot be printed"
+        );
     }
 
     #[test]
@@ -817,8 +869,10 @@ mod tests {
         for f in ["payees.csv", "clients.csv", "providers.csv", "payments.csv"] {
             assert!(matches!(loaded.tables[f].state, TableState::Unusable), "{f}");
         }
-        // A link inside the folder is followed: attendance.csv reads workers.csv's bytes.
-        assert!(matches!(loaded.tables["attendance.csv"].state, TableState::Unusable | TableState::Read));
+        // A link inside the folder is followed: attendance.csv reads
+        // workers.csv's bytes, which lack attendance's columns.
+        assert!(matches!(loaded.tables["attendance.csv"].state, TableState::Unusable));
+        assert!(printed.iter().any(|p| p.starts_with("error: attendance.csv:1: the header lacks the required columns")), "{printed:#?}");
         assert!(matches!(loaded.tables["workers.csv"].state, TableState::Read));
     }
 

@@ -168,10 +168,10 @@ pub enum Masking {
     AnyNineDigits,
 }
 
-/// Whether a column holds identifiers (`*_number`, `*_id`): nine-digit
-/// payee numbers and payment ids are not TINs.
+/// Whether a column holds identifiers (`*_number`, `*_id`,
+/// `reporting_unit`): nine-digit payee numbers and payment ids are not TINs.
 pub fn is_identifier_column(column: &str) -> bool {
-    column.ends_with("_number") || column.ends_with("_id")
+    column.ends_with("_number") || column.ends_with("_id") || column == "reporting_unit"
 }
 
 /// Input text made safe to print: TIN-shaped runs masked to their last four
@@ -231,9 +231,11 @@ fn mask_tin_runs(text: &str, masking: Masking) -> std::borrow::Cow<'_, str> {
 
 /// The byte ranges of `text`'s numbers written with digits and hyphens: a
 /// run starts at a digit and takes the digits and hyphens after it, less any
-/// trailing hyphens. Where TINs are looked for.
+/// trailing ones. ASCII control characters inside a run join it too, so a
+/// TIN split by a tab or a NUL is still one run. Where TINs are looked for.
 pub fn digit_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let b = text.as_bytes();
+    let joins = |c: u8| c == b'-' || c.is_ascii_control();
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() && !b[i].is_ascii_digit() {
@@ -243,11 +245,11 @@ pub fn digit_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
             return None;
         }
         let start = i;
-        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'-') {
+        while i < b.len() && (b[i].is_ascii_digit() || joins(b[i])) {
             i += 1;
         }
         let mut end = i;
-        while end > start && b[end - 1] == b'-' {
+        while end > start && joins(b[end - 1]) {
             end -= 1;
         }
         Some(start..end)
@@ -318,6 +320,11 @@ mod tests {
         assert!(!printed.chars().any(char::is_control), "{printed:?}");
         assert_eq!(printed, "error: workers.csv:2: worker W\\u{1b}[2J: column wor\\u{0}ker_id = \"W\\u{1b}[2J\": rule \\u{7}");
         assert_eq!(shown("a\u{202e}b", 10, Masking::Hyphenated), "a\\u{202e}b");
+        // A TIN split by a control character is still masked.
+        assert_eq!(shown("532-11-44\t55", 40, Masking::Hyphenated), "***-**-44\\u{9}55");
+        assert_eq!(shown("53211\u{0}4455", 40, Masking::AnyNineDigits), "*****\\u{0}4455");
+        // Our own line ranges are not TINs.
+        assert_eq!(shown("lines 10001 to 10005", 40, Masking::Hyphenated), "lines 10001 to 10005");
     }
 
     #[test]
