@@ -30,10 +30,22 @@
 //!   corrected address or document is sent;
 //! - one delivery at a time per journal: a lock file beside it, held by
 //!   every delivery (and by `--mark-sent`); the lock dies with its process,
-//!   so a `sending` message seen by the lock's holder is really orphaned.
+//!   so a `sending` message seen by the lock's holder is really orphaned;
+//! - a run queues without that lock, so a rerun may replace a message a
+//!   delivery under way has listed: a message's row id is never reused
+//!   (`AUTOINCREMENT`), and every state change a delivery makes names the
+//!   row id, the Message-ID and the state it read, so the replaced message
+//!   is never sent, nor anything of its try recorded on its replacement;
+//!   and a run never replaces a message a delivery has claimed (or sent):
+//!   it queues nothing ([`DeliveryError::Taken`]).
 //!
 //! Schema version 1 (`PRAGMA user_version`) added the `unconfirmed` state
-//! and `claimed_at`; an older journal is rebuilt in place when opened.
+//! and `claimed_at`; version 2 made row ids `AUTOINCREMENT`. An older
+//! journal is rebuilt in place when opened.
+//!
+//! The tables and the upgrades of older journals are in `delivery/schema.rs`,
+//! the tests in `delivery/tests.rs`; this file (about 680 lines) keeps the
+//! message state machine whole, every transition beside the others.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -42,13 +54,18 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::email::{self, Handover, Outgoing, SendResult, SmtpSettings};
+use crate::problem::{shown, Masking};
+
+mod schema;
+use schema::upgrade;
 
 /// The journal's file name when `--journal` is not given.
 pub const DEFAULT_NAME: &str = "ssps-delivery.sqlite";
 
 /// The schema this program writes (`PRAGMA user_version`): 0 had no
-/// `unconfirmed` state and no `claimed_at`.
-pub const SCHEMA_VERSION: i64 = 1;
+/// `unconfirmed` state and no `claimed_at`; 1 could reuse the row id of the
+/// last message deleted (a message replaced by a rerun).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Why the journal cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +116,17 @@ pub enum DeliveryError {
         path: PathBuf,
         /// The Message-ID given.
         message_id: String,
+    },
+    /// A message a run meant to replace is no longer waiting: a delivery
+    /// (or another run) took it after the run looked.
+    #[error("delivery journal {path}: message {id} is {state} now, no longer pending or failed: a delivery or another run took it while this run was queueing; nothing was queued: run again")]
+    Taken {
+        /// The journal file.
+        path: PathBuf,
+        /// Its row id.
+        id: i64,
+        /// Its state now (`gone (replaced already)` when no longer there).
+        state: String,
     },
     /// `--mark-sent` named a message that is not unconfirmed.
     #[error("delivery journal {path}: message {message_id} is {state}, not unconfirmed; nothing was changed")]
@@ -193,51 +221,6 @@ pub struct Totals {
     pub sending: usize,
 }
 
-/// The `messages` table, under `name` (a migration builds it beside the old one).
-fn messages_table(name: &str) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {name} (
-    id          INTEGER PRIMARY KEY,
-    run         TEXT NOT NULL,
-    run_dir     TEXT NOT NULL,
-    payee       TEXT NOT NULL,
-    recipient   TEXT NOT NULL,
-    message_id  TEXT NOT NULL UNIQUE,
-    body        TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unconfirmed')),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    last_result TEXT NOT NULL DEFAULT '',
-    paper       INTEGER NOT NULL,
-    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    claimed_at  TEXT
-);"
-    )
-}
-
-const DOCUMENTS_TABLE: &str = "
-CREATE TABLE IF NOT EXISTS documents (
-    message     INTEGER NOT NULL REFERENCES messages(id),
-    payee       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    sha256      TEXT NOT NULL,
-    PRIMARY KEY (payee, kind, document_id)
-);
-";
-
-/// Version 0 → 1: SQLite cannot change a CHECK constraint, so `messages`
-/// is rebuilt (copied into a new table that replaces it; `documents`
-/// refers to it by name). A message left `sending` was claimed when it was
-/// last updated.
-const MIGRATE_0_TO_1: &str = "
-INSERT INTO messages_v1 (id, run, run_dir, payee, recipient, message_id, body, state, attempts, last_result, paper, updated_at, claimed_at)
-    SELECT id, run, run_dir, payee, recipient, message_id, body, state, attempts, last_result, paper, updated_at,
-           CASE WHEN state = 'sending' THEN updated_at END
-    FROM messages;
-DROP TABLE messages;
-ALTER TABLE messages_v1 RENAME TO messages;
-";
-
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 /// What an orphaned message's last result says.
@@ -248,10 +231,21 @@ const ORPHANED: &str =
 /// it when the process ends, however it ends).
 struct Held(#[allow(dead_code)] File);
 
-/// The journal's side of one message's SMTP transaction.
+/// A message a delivery read to send: the row and what it held then.
+struct Listed {
+    id: i64,
+    message_id: String,
+    run_dir: String,
+    body: String,
+}
+
+/// The journal's side of one message's SMTP transaction. Every update names
+/// the row id, the Message-ID and the state the delivery read: a row that
+/// is no longer that message (a rerun replaced it) is never touched.
 struct Record<'a> {
     db: &'a Connection,
     id: i64,
+    message_id: &'a str,
     /// The state it is sent from: `pending`, or `unconfirmed` when staff resend it.
     from: &'static str,
 }
@@ -263,27 +257,47 @@ impl Handover for Record<'_> {
         let n = self
             .db
             .prepare_cached(&format!(
-                "UPDATE messages SET state = 'sending', claimed_at = {NOW}, updated_at = {NOW} WHERE id = ?1 AND state = ?2"
+                "UPDATE messages SET state = 'sending', claimed_at = {NOW}, updated_at = {NOW}
+                 WHERE id = ?1 AND message_id = ?2 AND state = ?3"
             ))?
-            .execute(params![self.id, self.from])?;
+            .execute(params![self.id, self.message_id, self.from])?;
         Ok(n == 1)
     }
 
     fn accepted(&mut self, reply: &str, tries: u32) -> Result<(), rusqlite::Error> {
         self.db
             .prepare_cached(&format!(
-                "UPDATE messages SET state = 'sent', attempts = attempts + ?2, last_result = ?3, updated_at = {NOW}
-                 WHERE id = ?1 AND state = 'sending'"
+                "UPDATE messages SET state = 'sent', attempts = attempts + ?3, last_result = ?4, updated_at = {NOW}
+                 WHERE id = ?1 AND message_id = ?2 AND state = 'sending'"
             ))?
-            .execute(params![self.id, tries, reply])?;
+            .execute(params![self.id, self.message_id, tries, reply])?;
         Ok(())
     }
 
     fn refused(&mut self) -> Result<(), rusqlite::Error> {
         self.db
-            .prepare_cached(&format!("UPDATE messages SET state = ?2, updated_at = {NOW} WHERE id = ?1 AND state = 'sending'"))?
-            .execute(params![self.id, self.from])?;
+            .prepare_cached(&format!(
+                "UPDATE messages SET state = ?3, updated_at = {NOW} WHERE id = ?1 AND message_id = ?2 AND state = 'sending'"
+            ))?
+            .execute(params![self.id, self.message_id, self.from])?;
         Ok(())
+    }
+}
+
+impl Record<'_> {
+    /// Records how a try that did not end `sent` ended: the message goes
+    /// from `expected` (the state the send left it in: `sending` when its
+    /// content went without a reply, else the state it was sent from) to
+    /// `state`. False when the row is no longer that message in that state.
+    fn finish(&self, expected: &str, state: &str, tries: u32, reply: &str) -> rusqlite::Result<bool> {
+        let n = self
+            .db
+            .prepare_cached(&format!(
+                "UPDATE messages SET state = ?4, attempts = attempts + ?5, last_result = ?6, updated_at = {NOW}
+                 WHERE id = ?1 AND message_id = ?2 AND state = ?3"
+            ))?
+            .execute(params![self.id, self.message_id, expected, state, tries, reply])?;
+        Ok(n == 1)
     }
 }
 
@@ -414,19 +428,30 @@ impl Journal {
 
     /// Queues messages, in one transaction: all or nothing. `replace` are
     /// earlier messages that never went (pending or failed) whose documents
-    /// these messages carry again: they are removed in the same transaction.
-    /// Any other document already journaled fails the whole queueing rather
-    /// than being sent twice.
+    /// these messages carry again: they are removed in the same transaction,
+    /// and the new messages get new row ids (never one handed out before).
+    /// A delivery under way that listed a replaced message then neither
+    /// sends it nor records anything on its replacement (its claim and its
+    /// updates name the row id and Message-ID it read). One of them that a
+    /// delivery has claimed or sent since the caller looked (no longer
+    /// pending or failed: [`DeliveryError::Taken`]), or any other document
+    /// already journaled, fails the whole queueing rather than being sent
+    /// twice.
     pub fn enqueue(&mut self, run: &str, run_dir: &Path, messages: &[Outgoing], replace: &[i64]) -> Result<usize, DeliveryError> {
         let path = self.path.clone();
         let err = move |source| DeliveryError::Db { path: path.clone(), source };
-        let tx = self.db.transaction().map_err(&err)?;
-        for id in replace {
-            tx.execute(
-                "DELETE FROM documents WHERE message = ?1 AND message IN (SELECT id FROM messages WHERE state IN ('pending', 'failed'))",
-                params![id],
-            )
-            .map_err(&err)?;
+        let tx = self.db.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&err)?;
+        for &id in replace {
+            let state: Option<String> =
+                tx.query_row("SELECT state FROM messages WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(&err)?;
+            match state.as_deref() {
+                Some("pending" | "failed") => {}
+                other => {
+                    let state = other.unwrap_or("gone (replaced already)").to_string();
+                    return Err(DeliveryError::Taken { path: self.path.clone(), id, state });
+                }
+            }
+            tx.execute("DELETE FROM documents WHERE message = ?1", params![id]).map_err(&err)?;
             tx.execute("DELETE FROM messages WHERE id = ?1 AND state IN ('pending', 'failed')", params![id]).map_err(&err)?;
         }
         for m in messages {
@@ -463,24 +488,41 @@ impl Journal {
         self.send_waiting(settings, only_run, Waiting::Unconfirmed)
     }
 
+    /// The messages in state `which` (of one run, or all), oldest first,
+    /// as the lock's holder reads them to send them.
+    fn waiting(&self, _held: &Held, which: Waiting, only_run: Option<&str>) -> Result<Vec<Listed>, DeliveryError> {
+        let mut stmt = self
+            .db
+            .prepare("SELECT id, message_id, run_dir, body FROM messages WHERE state = ?1 AND (?2 IS NULL OR run = ?2) ORDER BY id")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![which.state(), only_run], |r| {
+                Ok(Listed { id: r.get(0)?, message_id: r.get(1)?, run_dir: r.get(2)?, body: r.get(3)? })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     fn send_waiting(&mut self, settings: &SmtpSettings, only_run: Option<&str>, which: Waiting) -> Result<Delivered, DeliveryError> {
         // One delivery at a time per journal: a second one (a run and a
         // scheduled retry, say) waits here rather than send the same message.
         let held = self.lock()?;
         let client = settings.client()?;
-        let waiting: Vec<(i64, String, String)> = {
-            let mut stmt = self
-                .db
-                .prepare("SELECT id, run_dir, body FROM messages WHERE state = ?1 AND (?2 IS NULL OR run = ?2) ORDER BY id")
-                .map_err(self.err())?;
-            let rows = stmt.query_map(params![which.state(), only_run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(self.err())?;
-            rows.collect::<Result<_, _>>().map_err(self.err())?
-        };
+        let waiting = self.waiting(&held, which, only_run)?;
+        /// How a try that did not end `sent` is counted.
+        enum Ended {
+            Waits,
+            Failed,
+            InDoubt,
+        }
         let mut done = Delivered::default();
         let mut unreachable: Option<String> = None;
-        for (id, run_dir, body) in waiting.into_iter() {
-            let out: Outgoing =
-                serde_json::from_str(&body).map_err(|e| DeliveryError::Corrupt { path: self.path.clone(), id, reason: e.to_string() })?;
+        for listed in waiting {
+            let out: Outgoing = serde_json::from_str(&listed.body).map_err(|e| DeliveryError::Corrupt {
+                path: self.path.clone(),
+                id: listed.id,
+                reason: e.to_string(),
+            })?;
             let waits = match which {
                 Waiting::Pending => "not sent yet, will retry",
                 Waiting::Unconfirmed => "not resent, still unconfirmed",
@@ -493,51 +535,59 @@ impl Journal {
                 done.problems.push(format!("{} (payee {}): {waits}: not tried, the server was unreachable: {why}", out.to, out.payee));
                 continue;
             }
-            let mut record = Record { db: &self.db, id, from: which.state() };
-            let (result, tries) = email::send(&client, settings, &out, Path::new(&run_dir), &mut record).map_err(self.err())?;
+            let mut record = Record { db: &self.db, id: listed.id, message_id: &listed.message_id, from: which.state() };
+            let (result, tries) = email::send(&client, settings, &out, Path::new(&listed.run_dir), &mut record).map_err(self.err())?;
             done.tries += tries as usize;
-            let (state, reply) = match result {
+            let (ended, expected, state, why) = match result {
                 // Recorded the moment the server replied.
                 SendResult::Sent(_) => {
                     done.sent += 1;
                     continue;
                 }
-                // Replaced by a rerun since this delivery began: not ours to send.
-                SendResult::NotClaimed => continue,
-                SendResult::Transient(why) => {
-                    if which == Waiting::Pending {
-                        done.pending += 1;
-                    }
-                    done.problems.push(format!("{} (payee {}): {waits}: {why}", out.to, out.payee));
-                    (which.state(), why)
+                // Replaced by a rerun since this delivery listed it: its
+                // content never went; the message that replaced it waits.
+                SendResult::NotClaimed => {
+                    done.problems.push(format!(
+                        "{} (payee {}): not sent: a rerun of its run replaced it while this delivery was under way; the new message waits for the next delivery",
+                        out.to, out.payee
+                    ));
+                    continue;
                 }
+                SendResult::Transient(why) => (Ended::Waits, which.state(), which.state(), why),
                 SendResult::Unreachable(why) => {
+                    unreachable = Some(shown(&why, 200, Masking::AnyNineDigits));
+                    (Ended::Waits, which.state(), which.state(), why)
+                }
+                SendResult::Permanent(why) => (Ended::Failed, which.state(), "failed", why),
+                SendResult::Unconfirmed(why) => (Ended::InDoubt, "sending", "unconfirmed", why),
+            };
+            if !record.finish(expected, state, tries, &why).map_err(self.err())? {
+                // Not this message any more (a rerun replaced it before its
+                // content went): nothing of its try is recorded on the new one.
+                done.problems.push(format!(
+                    "{} (payee {}): not sent: a rerun of its run replaced it while this delivery was under way; the new message waits for the next delivery",
+                    out.to, out.payee
+                ));
+                continue;
+            }
+            // The server's words, as printed: control characters escaped, TIN-shaped runs masked.
+            let why = shown(&why, 200, Masking::AnyNineDigits);
+            match ended {
+                Ended::Waits => {
                     if which == Waiting::Pending {
                         done.pending += 1;
                     }
                     done.problems.push(format!("{} (payee {}): {waits}: {why}", out.to, out.payee));
-                    unreachable = Some(why.clone());
-                    (which.state(), why)
                 }
-                SendResult::Permanent(why) => {
+                Ended::Failed => {
                     done.failed += 1;
                     let paper = if out.paper { "; the payee also gets these documents on paper" } else { "" };
                     done.problems.push(format!("{} (payee {}): failed: {why}{paper}", out.to, out.payee));
-                    ("failed", why)
                 }
-                SendResult::Unconfirmed(why) => {
+                Ended::InDoubt => {
                     done.problems.push(format!("{} (payee {}): unconfirmed, not sent again: {why}", out.to, out.payee));
-                    ("unconfirmed", why)
                 }
-            };
-            self.db
-                .execute(
-                    &format!(
-                        "UPDATE messages SET state = ?2, attempts = attempts + ?3, last_result = ?4, updated_at = {NOW} WHERE id = ?1"
-                    ),
-                    params![id, state, tries, reply],
-                )
-                .map_err(self.err())?;
+            }
         }
         drop(held);
         done.unconfirmed_messages =
@@ -629,244 +679,5 @@ impl Journal {
     }
 }
 
-/// Brings a journal of an older schema (or a new, empty file) to
-/// [`SCHEMA_VERSION`], in one transaction that holds SQLite's write lock (a
-/// second process opening the same old journal waits, then finds it done).
-fn upgrade(db: &mut Connection) -> rusqlite::Result<()> {
-    // Foreign keys cannot be switched inside a transaction, and `documents`
-    // refers to `messages` while it is rebuilt.
-    let keys: i64 = db.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-    db.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let result = (|| {
-        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < SCHEMA_VERSION {
-            let exists: bool =
-                tx.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'messages'", [], |r| r.get(0))?;
-            if exists {
-                tx.execute_batch(&messages_table("messages_v1"))?;
-                tx.execute_batch(MIGRATE_0_TO_1)?;
-            } else {
-                tx.execute_batch(&messages_table("messages"))?;
-            }
-            tx.execute_batch(DOCUMENTS_TABLE)?;
-            let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
-            if dangling > 0 {
-                return Err(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
-                    Some(format!("{dangling} documents refer to no message; the journal was not upgraded")),
-                ));
-            }
-            tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
-        }
-        tx.commit()
-    })();
-    db.execute_batch(&format!("PRAGMA foreign_keys = {keys}"))?;
-    result
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The schema every journal had before version 1, verbatim.
-    const SCHEMA_V0: &str = "
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = FULL;
-CREATE TABLE IF NOT EXISTS messages (
-    id          INTEGER PRIMARY KEY,
-    run         TEXT NOT NULL,
-    run_dir     TEXT NOT NULL,
-    payee       TEXT NOT NULL,
-    recipient   TEXT NOT NULL,
-    message_id  TEXT NOT NULL UNIQUE,
-    body        TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    last_result TEXT NOT NULL DEFAULT '',
-    paper       INTEGER NOT NULL,
-    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-);
-CREATE TABLE IF NOT EXISTS documents (
-    message     INTEGER NOT NULL REFERENCES messages(id),
-    payee       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    sha256      TEXT NOT NULL,
-    PRIMARY KEY (payee, kind, document_id)
-);
-";
-
-    fn outgoing(payee: &str, to: &str) -> Outgoing {
-        Outgoing {
-            payee: payee.into(),
-            name: format!("Payee {payee}"),
-            to: to.into(),
-            language: "en".into(),
-            subject: "Your documents".into(),
-            text: "Dear payee".into(),
-            html: "<p>Dear payee</p>".into(),
-            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
-            message_id: format!("<run1.{payee}.0123456789@ssps.dshs.wa.gov>"),
-            paper: false,
-            documents: vec![email::Attached {
-                kind: "remittance".into(),
-                document_id: format!("RA-{payee}"),
-                title: "Remittance advice".into(),
-                sha256: "00".into(),
-                file: format!("documents/{payee}/RA-{payee}.pdf"),
-            }],
-            notice_only: true,
-        }
-    }
-
-    /// A journal as the previous ssps left it after a kill: P1 sent, P2
-    /// `sending` (claimed at 10:00), P3 pending.
-    fn old_journal(path: &Path) {
-        let db = Connection::open(path).unwrap();
-        db.execute_batch(SCHEMA_V0).unwrap();
-        for (id, payee, state, updated) in [
-            (1, "P1", "sent", "2026-11-02T09:59:00Z"),
-            (2, "P2", "sending", "2026-11-02T10:00:00Z"),
-            (3, "P3", "pending", "2026-11-02T09:58:00Z"),
-        ] {
-            let out = outgoing(payee, &format!("{}@example.org", payee.to_lowercase()));
-            db.execute(
-                "INSERT INTO messages (id, run, run_dir, payee, recipient, message_id, body, state, attempts, paper, updated_at)
-                 VALUES (?1, 'run1', '/nonexistent', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
-                params![
-                    id,
-                    payee,
-                    out.to,
-                    out.message_id,
-                    serde_json::to_string(&out).unwrap(),
-                    state,
-                    i64::from(state != "pending"),
-                    updated
-                ],
-            )
-            .unwrap();
-            db.execute(
-                "INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (?1, ?2, 'remittance', ?3, '00')",
-                params![id, payee, format!("RA-{payee}")],
-            )
-            .unwrap();
-        }
-    }
-
-    fn state(j: &Journal, payee: &str) -> String {
-        j.status().unwrap().into_iter().find(|m| m.payee == payee).unwrap().state
-    }
-
-    /// SMTP settings for a port nothing listens on, one try.
-    fn dead_server(dir: &Path) -> SmtpSettings {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let f = dir.join("smtp.toml");
-        std::fs::write(&f, format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"s@dshs.wa.gov\"\nattempts = 1\n"))
-            .unwrap();
-        SmtpSettings::load(Some(&f), &|_| None).unwrap().unwrap()
-    }
-
-    #[test]
-    fn an_old_journal_opens_upgraded_with_every_message_and_document() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DEFAULT_NAME);
-        old_journal(&path);
-        let j = Journal::open(&path).unwrap();
-        let version: i64 = j.db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
-        let all = j.status().unwrap();
-        let seen: Vec<(&str, &str, &str, Option<&str>)> =
-            all.iter().map(|m| (m.payee.as_str(), m.state.as_str(), m.documents.as_str(), m.claimed_at.as_deref())).collect();
-        assert_eq!(
-            seen,
-            [("P1", "sent", "RA-P1", None), ("P2", "sending", "RA-P2", Some("2026-11-02T10:00:00Z")), ("P3", "pending", "RA-P3", None)]
-        );
-        assert_eq!(j.known("P2", "remittance", "RA-P2").unwrap().map(|k| k.message), Some(2));
-        // The new state is allowed, a made-up one still is not, and documents still refer to messages.
-        j.db.execute("UPDATE messages SET state = 'unconfirmed' WHERE id = 2", []).unwrap();
-        assert!(j.db.execute("UPDATE messages SET state = 'lost' WHERE id = 2", []).is_err());
-        let orphan = j.db.execute("INSERT INTO documents (message, payee, kind, document_id, sha256) VALUES (99, 'P9', 'x', 'y', '0')", []);
-        assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"), "documents lost their reference to messages");
-        drop(j);
-        // Opening again changes nothing.
-        let j = Journal::open(&path).unwrap();
-        assert_eq!(j.status().unwrap().len(), 3);
-        assert_eq!(state(&j, "P2"), "unconfirmed");
-    }
-
-    #[test]
-    fn a_journal_of_a_newer_ssps_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DEFAULT_NAME);
-        Journal::open(&path).unwrap().db.execute_batch("PRAGMA user_version = 7").unwrap();
-        let err = Journal::open(&path).err().expect("refused").to_string();
-        assert!(err.ends_with("has schema version 7; this ssps knows versions up to 1: use a newer ssps"), "{err}");
-    }
-
-    #[test]
-    fn a_delivery_makes_an_orphaned_message_unconfirmed_and_never_sends_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DEFAULT_NAME);
-        old_journal(&path);
-        let mut j = Journal::open(&path).unwrap();
-        let settings = dead_server(dir.path());
-        let done = j.deliver(&settings, None).unwrap();
-        // P3 was tried (the server is down), P2 was not: it may have been delivered.
-        assert_eq!((done.sent, done.pending, done.failed, done.unconfirmed, done.tries), (0, 1, 0, 1, 1));
-        let p2 = j.status().unwrap().into_iter().find(|m| m.payee == "P2").unwrap();
-        assert_eq!((p2.state.as_str(), p2.attempts, p2.claimed_at.as_deref()), ("unconfirmed", 2, Some("2026-11-02T10:00:00Z")));
-        assert!(p2.last_result.contains("the server may have taken it"), "{}", p2.last_result);
-        assert_eq!(done.unconfirmed_messages.iter().map(|m| m.payee.as_str()).collect::<Vec<_>>(), ["P2"]);
-        let t = j.totals(None).unwrap();
-        assert_eq!(t, Totals { sent: 1, pending: 1, failed: 0, unconfirmed: 1, sending: 0 });
-        // Only this run's unconfirmed messages are counted for it.
-        assert_eq!(j.deliver(&settings, Some("run2")).unwrap().unconfirmed, 0);
-        // A resend that cannot go leaves it unconfirmed, for staff to try again.
-        let resent = j.resend_unconfirmed(&settings, None).unwrap();
-        assert_eq!((resent.sent, resent.pending, resent.unconfirmed), (0, 0, 1));
-        assert_eq!(state(&j, "P2"), "unconfirmed");
-        assert!(resent.problems[0].contains("not resent, still unconfirmed"), "{:?}", resent.problems);
-    }
-
-    #[test]
-    fn a_status_leaves_a_message_alone_while_a_delivery_holds_the_lock() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DEFAULT_NAME);
-        let mut j = Journal::open(&path).unwrap();
-        j.enqueue("run1", dir.path(), &[outgoing("P1", "p1@example.org")], &[]).unwrap();
-        j.db.execute("UPDATE messages SET state = 'sending', claimed_at = '2026-11-02T10:00:00Z'", []).unwrap();
-        // Another delivery (here: this test) holds the lock: its message is really being sent.
-        let other = j.lock_file().unwrap();
-        other.lock().unwrap();
-        assert!(!j.settle_if_idle().unwrap());
-        assert_eq!(state(&j, "P1"), "sending");
-        assert_eq!(j.totals(None).unwrap().sending, 1);
-        // It died: the lock went with it, and the message is in doubt.
-        drop(other);
-        assert!(j.settle_if_idle().unwrap());
-        assert_eq!(state(&j, "P1"), "unconfirmed");
-    }
-
-    #[test]
-    fn mark_sent_takes_only_unconfirmed_messages_all_or_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DEFAULT_NAME);
-        let mut j = Journal::open(&path).unwrap();
-        j.enqueue("run1", dir.path(), &[outgoing("P1", "p1@example.org"), outgoing("P2", "p2@example.org")], &[]).unwrap();
-        j.db.execute("UPDATE messages SET state = 'unconfirmed', claimed_at = '2026-11-02T10:00:00Z' WHERE payee = 'P1'", []).unwrap();
-        let p1 = "<run1.P1.0123456789@ssps.dshs.wa.gov>".to_string();
-        let p2 = "<run1.P2.0123456789@ssps.dshs.wa.gov>".to_string();
-        let err = j.mark_sent(&[p1.clone(), p2.clone()]).unwrap_err().to_string();
-        assert!(err.ends_with("message <run1.P2.0123456789@ssps.dshs.wa.gov> is pending, not unconfirmed; nothing was changed"), "{err}");
-        assert_eq!(state(&j, "P1"), "unconfirmed");
-        let err = j.mark_sent(&["<nobody@ssps.dshs.wa.gov>".to_string()]).unwrap_err().to_string();
-        assert!(err.ends_with("no message has the Message-ID <nobody@ssps.dshs.wa.gov>; nothing was changed"), "{err}");
-        // Given without its angle brackets, as a shell makes easy.
-        let marked = j.mark_sent(&[p1.trim_matches(|c| c == '<' || c == '>').to_string()]).unwrap();
-        assert_eq!(marked.len(), 1);
-        assert_eq!(marked[0].state, "sent");
-        assert_eq!(marked[0].last_result, "marked sent by staff without resending (unconfirmed since 2026-11-02T10:00:00Z)");
-        assert_eq!(j.totals(None).unwrap(), Totals { sent: 1, pending: 1, ..Totals::default() });
-    }
-}
+mod tests;

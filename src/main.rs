@@ -97,7 +97,7 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
                 if d.unconfirmed > 0 { format!(", {} unconfirmed (not sent again, see below)", d.unconfirmed) } else { String::new() };
             println!("email: {} sent, {} waiting (ssps deliver --retry), {} failed{unconfirmed}", d.sent, d.pending, d.failed);
             for p in &d.problems {
-                println!("  {p}");
+                println!("  {}", ssps::problem::shown(p, 600, ssps::problem::Masking::Hyphenated));
             }
             let run = d.unconfirmed_messages.first().map(|m| m.run.as_str());
             for line in ops::deliver::unconfirmed_advice(&e.journal, run, &d.unconfirmed_messages) {
@@ -300,20 +300,24 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             if let Some(d) = &report.resent {
                 println!("resend: {} sent, {} failed, {} still unconfirmed ({} SMTP tries)", d.sent, d.failed, d.unconfirmed, d.tries);
                 for p in &d.problems {
-                    println!("  {p}");
+                    println!("  {}", ssps::problem::shown(p, 600, ssps::problem::Masking::Hyphenated));
                 }
             }
             if let Some(d) = &report.delivered {
                 println!("retry: {} sent, {} still waiting, {} failed ({} SMTP tries)", d.sent, d.pending, d.failed, d.tries);
                 for p in &d.problems {
-                    println!("  {p}");
+                    println!("  {}", ssps::problem::shown(p, 600, ssps::problem::Masking::Hyphenated));
                 }
             }
             let acted = args.retry || args.resend_unconfirmed || !report.marked_sent.is_empty();
             if args.status || !acted {
                 for m in &report.messages {
                     let paper = if m.paper { " (also on paper)" } else { "" };
-                    let result = if m.last_result.is_empty() { String::new() } else { format!(": {}", m.last_result) };
+                    let result = if m.last_result.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", ssps::problem::shown(&m.last_result, 200, ssps::problem::Masking::AnyNineDigits))
+                    };
                     println!(
                         "{:<11} {} payee {} <{}> tries {} documents {}{paper}{result}",
                         m.state, m.run, m.payee, m.to, m.attempts, m.documents

@@ -783,14 +783,23 @@ pub fn finish<D: Document>(
     // The run folder is in place: queue what the journal has not seen, then send.
     let path = tail.opts.journal_path();
     let mut journal = crate::delivery::Journal::open(&path)?;
-    let mut result = EmailOutcome { journal: path, ..EmailOutcome::default() };
-    let fresh = email_messages(docs, made, texts, tail, Some((&journal, &mut result)))?;
-    result.replace.sort_unstable();
-    result.replace.dedup();
     // The journal keeps the run folder's absolute path: a later delivery may
     // run from anywhere.
     let run_dir = std::fs::canonicalize(&tail.opts.out).unwrap_or_else(|_| tail.opts.out.clone());
-    result.queued = journal.enqueue(tail.ident, &run_dir, &fresh, &result.replace)?;
+    let mut looked = 0;
+    let mut result = loop {
+        let mut result = EmailOutcome { journal: path.clone(), ..EmailOutcome::default() };
+        let fresh = email_messages(docs, made, texts, tail, Some((&journal, &mut result)))?;
+        result.replace.sort_unstable();
+        result.replace.dedup();
+        match journal.enqueue(tail.ident, &run_dir, &fresh, &result.replace) {
+            Ok(queued) => break EmailOutcome { queued, ..result },
+            // A delivery under way claimed or sent a message this run meant
+            // to replace after the run looked (nothing was queued): look again.
+            Err(crate::delivery::DeliveryError::Taken { .. }) if looked < 3 => looked += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
     if !result.changed_after_send.is_empty() {
         outcome = super::Outcome::Rejected;
     }

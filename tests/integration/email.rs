@@ -649,7 +649,54 @@ fn a_journal_of_the_previous_ssps_still_opens_and_its_interrupted_message_is_unc
     assert!(text.contains("  <b@example.org> payee P2, run run1, Message-ID <run1.P2.x@ssps.dshs.wa.gov>, documents INV-2;INV-3, content sent 2026-11-02T10:00:00Z\n"), "{text}");
     assert!(text.ends_with("1 sent, 0 waiting, 0 failed, 1 unconfirmed\n"), "{text}");
     let version: i64 = rusqlite::Connection::open(&journal).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
+}
+
+#[test]
+fn a_server_reply_is_printed_with_control_characters_escaped_and_tin_shaped_runs_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("ssps-delivery.sqlite");
+    // A message a server refused in words of its choosing: terminal escapes,
+    // a line break that would forge a status line, a TIN-shaped number, and
+    // far more than a line's worth.
+    let reply = format!(
+        "550 5.1.1 \u{1b}[2J\u{1b}[31mno such user\u{1b}[0m ref 532114455\r\nsent        run1 payee P9 <forged@example.org> {}",
+        "x".repeat(300)
+    );
+    let db = rusqlite::Connection::open(&journal).unwrap();
+    db.execute_batch(
+        "CREATE TABLE messages (
+            id INTEGER PRIMARY KEY, run TEXT NOT NULL, run_dir TEXT NOT NULL, payee TEXT NOT NULL,
+            recipient TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, last_result TEXT NOT NULL DEFAULT '', paper INTEGER NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
+        CREATE TABLE documents (
+            message INTEGER NOT NULL REFERENCES messages(id), payee TEXT NOT NULL, kind TEXT NOT NULL,
+            document_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (payee, kind, document_id));",
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO messages VALUES (1, 'run1', '/gone', '100200300', 'a@example.org', '<run1.P1.x@ssps.dshs.wa.gov>', '{}', 'failed', 1, ?1, 0, '2026-11-02T09:59:00Z')",
+        [&reply],
+    )
+    .unwrap();
+    drop(db);
+    let o = crate::util::ssps(&["deliver", "--status", "--journal", &journal.display().to_string()]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    assert!(!text.contains("532114455") && text.contains("*****4455"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "the reply forged a line: {text}");
+    assert!(
+        lines[0].starts_with(
+            "failed      run1 payee 100200300 <a@example.org> tries 1 documents : 550 5.1.1 \\u{1b}[2J\\u{1b}[31mno such user\\u{1b}[0m ref *****4455\\u{d}\\u{a}sent        run1 payee P9"
+        ),
+        "{text}"
+    );
+    assert!(lines[0].ends_with("xxx…"), "the reply was not cut: {text}");
+    assert_eq!(lines[1], "0 sent, 0 waiting, 1 failed, 0 unconfirmed");
 }
 
 #[test]
