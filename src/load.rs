@@ -347,6 +347,10 @@ fn open_extract_file(inside: &Path, path: &Path) -> Result<Opened, LoadError> {
 /// this file has (`width - 1`), which is a row, not prose.
 fn swallowing_field(record: &csv::ByteRecord, names: &[String], width: usize) -> Option<usize> {
     let is_break = |b: &u8| matches!(b, b'\n' | b'\r');
+    // The common case, no break anywhere, in one pass over the record.
+    if !record.as_slice().iter().any(is_break) {
+        return None;
+    }
     record.iter().enumerate().find_map(|(i, raw)| {
         if !raw.iter().any(is_break) {
             return None;
@@ -355,6 +359,22 @@ fn swallowing_field(record: &csv::ByteRecord, names: &[String], width: usize) ->
         let row_shaped = |line: &[u8]| width > 2 && line.iter().filter(|&&b| b == b',').count() + 1 >= width;
         (!multiline || raw.split(is_break).any(row_shaped)).then_some(i)
     })
+}
+
+/// One pass over a cell's bytes: how many ASCII digits it has (a TIN needs
+/// nine), and whether it may hold a control character (an ASCII control or
+/// DEL, or the UTF-8 lead byte of a C1 control).
+fn scan_cell(b: &[u8]) -> (usize, bool) {
+    let mut digits = 0;
+    let mut control = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c < 0x20 || c == 0x7f || (c == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n))) {
+            control = true;
+        }
+    }
+    (digits, control)
 }
 
 /// Counts line breaks in `bytes[from..to]` as an editor does: LF, CRLF and
@@ -399,35 +419,41 @@ fn zip_shaped(v: &str) -> bool {
     (b.len() == 5 && digits(b)) || (b.len() == 10 && b[5] == b'-' && digits(&b[..5]) && digits(&b[6..]))
 }
 
-/// A column whose cells mostly hold another column's kind of value means
-/// the header names the columns wrongly (two names swapped): one message
-/// for the file, no row used. Returns that message.
-fn mislabeled_column(spec: &FileSpec, position: &[Option<usize>], rows: &[RawRow]) -> Option<String> {
-    for (k, col) in spec.columns.iter().enumerate() {
-        if position[k].is_none() {
-            continue;
-        }
-        let cells = rows.iter().filter(|r| !r.broken).filter_map(|r| r.cells[k].as_deref());
-        let (mut filled, mut odd) = (0usize, 0usize);
-        let (what, test): (&str, &dyn Fn(&str) -> bool) = if col.name == "tin" {
-            ("ZIP codes", &zip_shaped)
-        } else {
-            // Hyphenated SSN/EIN shapes only: nine bare digits may be a ZIP+4
-            // written without its hyphen (a row problem, not a header one).
-            ("taxpayer identification numbers", &|v: &str| tin_shaped(v, false))
-        };
-        for v in cells {
-            filled += 1;
-            odd += usize::from(test(v));
-        }
-        if odd > 0 && odd * 2 > filled {
-            return Some(format!(
+/// Per column, the cells read and those shaped like another column's kind
+/// of value (a TIN outside `tin`, a ZIP code in `tin`), counted as the
+/// cells are read.
+struct Shapes {
+    filled: Vec<usize>,
+    odd: Vec<usize>,
+}
+
+impl Shapes {
+    fn new(columns: usize) -> Shapes {
+        Shapes { filled: vec![0; columns], odd: vec![0; columns] }
+    }
+
+    /// Counts a kept cell of column `k` (`tin` says whether it is the tin
+    /// column). Hyphenated SSN/EIN shapes only: nine bare digits may be a
+    /// ZIP+4 written without its hyphen (a row problem, not a header one).
+    fn note(&mut self, k: usize, tin: bool, v: &str) {
+        self.filled[k] += 1;
+        let odd = if tin { zip_shaped(v) } else { tin_shaped(v, false) };
+        self.odd[k] += usize::from(odd);
+    }
+
+    /// A column whose cells mostly hold another column's kind of value
+    /// means the header names the columns wrongly (two names swapped): one
+    /// message for the file, no row used. Returns that message.
+    fn mislabeled(&self, spec: &FileSpec) -> Option<String> {
+        spec.columns.iter().enumerate().find_map(|(k, col)| {
+            let (filled, odd) = (self.filled[k], self.odd[k]);
+            let what = if col.name == "tin" { "ZIP codes" } else { "taxpayer identification numbers" };
+            (odd > 0 && odd * 2 > filled).then(|| format!(
                 "column {} holds values shaped like {what} in {odd} of its {filled} filled cells: the header's column names do not match the columns below them (two names swapped?); no row of this file was used, fix the header",
                 col.name
-            ));
-        }
+            ))
+        })
     }
-    None
 }
 
 /// Reads one file's bytes. Never fails: problems are collected.
@@ -517,6 +543,12 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
     // editor does.
     let width = names.len();
     let mut rows = Vec::new();
+    let mut shapes = Shapes::new(spec.columns.len());
+    // What each column is, decided once, not per cell.
+    let multiline: Vec<bool> = spec.columns.iter().map(|c| MULTILINE_COLUMNS.contains(&c.name)).collect();
+    let is_tin: Vec<bool> = spec.columns.iter().map(|c| c.name == "tin").collect();
+    let tin_free: Vec<bool> = spec.columns.iter().map(|c| !matches!(c.name, "tin" | "zip")).collect();
+    let identifier: Vec<bool> = spec.columns.iter().map(|c| crate::problem::is_identifier_column(c.name)).collect();
     let mut counted = (0usize, 1u64); // (byte offset, line at that offset)
     let mut line_at = |offset: u64| -> u64 {
         let offset = (offset as usize).min(bytes.len());
@@ -596,12 +628,16 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
             match std::str::from_utf8(raw) {
                 Ok(s) => {
                     let s = s.trim();
-                    let multiline = MULTILINE_COLUMNS.contains(&spec.columns[k].name);
-                    let control = s.chars().find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+                    let (digits, maybe_control) = scan_cell(s.as_bytes());
+                    let control = if maybe_control {
+                        s.chars().find(|&c| c.is_control() && !(multiline[k] && matches!(c, '\n' | '\r' | '\t')))
+                    } else {
+                        None
+                    };
                     if let Some(c) = control {
                         // Never printed on a document or a terminal: the row
                         // is rejected, the value shown escaped (a TIN masked).
-                        let shown = if spec.columns[k].name == "tin" { crate::problem::mask_tin(s) } else { s.to_string() };
+                        let shown = if is_tin[k] { crate::problem::mask_tin(s) } else { s.to_string() };
                         row.problems.push(Problem::error(
                             spec.name,
                             Some(line),
@@ -609,9 +645,7 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                             Some(&shown),
                             format!("contains the control character U+{:04X}, which cannot be printed", c as u32),
                         ));
-                    } else if !matches!(spec.columns[k].name, "tin" | "zip")
-                        && holds_tin(s, crate::problem::is_identifier_column(spec.columns[k].name))
-                    {
+                    } else if digits >= 9 && tin_free[k] && holds_tin(s, identifier[k]) {
                         // A TIN outside the tin column (a shifted column, a
                         // note): never carried into a document.
                         row.problems.push(Problem::error(
@@ -622,6 +656,7 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                             "holds what looks like a taxpayer identification number (NNN-NN-NNNN, NN-NNNNNNN or nine digits); a TIN belongs only in the tin column of payees.csv and is never printed elsewhere",
                         ));
                     } else if !s.is_empty() {
+                        shapes.note(k, is_tin[k], s);
                         row.cells[k] = Some(s.to_string());
                     }
                 }
@@ -640,7 +675,7 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
         }
         rows.push(row);
     }
-    if let Some(rule) = mislabeled_column(spec, &position, &rows) {
+    if let Some(rule) = shapes.mislabeled(spec) {
         return unusable(problems, Some(1), rule);
     }
     Table { spec, state: TableState::Read, rows }
