@@ -1789,3 +1789,42 @@ fn the_accounting_proof_fails_when_a_record_is_lost_or_a_rejection_is_not_report
     let failed: Vec<_> = crate::validate::accounting(&v).into_iter().filter(|b| !b.ok()).map(|b| b.what).collect();
     assert!(failed.contains(&"rows rejected = rows with an error in the rejects"), "{failed:?}");
 }
+
+#[test]
+fn values_at_their_bound_are_accepted_and_a_cent_more_is_rejected() {
+    let v = accepts(&load::AUTHORIZATIONS, &[("units_authorized", "99999.99"), ("rate", "99999.99"), ("copay", "99999.99")]);
+    let a = &v.extract.authorizations[&id("1000000002")];
+    // The largest product is exact and fits: no overflow is possible.
+    assert_eq!(a.amount_authorized().unwrap(), dec("9999998000.00"));
+    for (col, bad, what) in [
+        ("units_authorized", "100000.00", "a number of units (at most 99,999.99)"),
+        ("rate", "100000", "a rate (at most 99,999.99)"),
+        ("copay", "100000.01", "a rate (at most 99,999.99)"),
+    ] {
+        rejects(
+            &load::AUTHORIZATIONS,
+            &[(col, bad)],
+            &[&format!(
+                "error: authorizations.csv:3: authorization line 1000000002: column {col} = \"{bad}\": is larger than the record format allows for {what}; check the value"
+            )],
+        );
+    }
+    // Amounts, negative ones (recoveries) included, up to 99,999,999.99.
+    accepts(&load::PAYMENTS, &[("amount", "-99999999.99")]);
+    rejects(
+        &load::PAYMENTS,
+        &[("amount", "-100000000.00")],
+        &["error: payments.csv:3: payment P2: column amount = \"-*****0000.00\": holds what looks like a taxpayer identification number (NNN-NN-NNNN, NN-NNNNNNN or nine digits); a TIN belongs only in the tin column of payees.csv and is never printed elsewhere"],
+    );
+    rejects(
+        &load::PAYMENTS,
+        &[("amount", "-1000000000.00")],
+        &["error: payments.csv:3: payment P2: column amount = \"-******0000.00\": is larger than the record format allows for an amount (at most 99,999,999.99); check the value"],
+    );
+    accepts(&load::INVOICE_CLAIMS, &[("units_claimed", "99999.99")]);
+    rejects(
+        &load::INVOICE_CLAIMS,
+        &[("units_claimed", "100000")],
+        &["error: invoice_claims.csv:3: claim for line 1000000001: column units_claimed = \"100000\": is larger than the record format allows for a number of units (at most 99,999.99); check the value"],
+    );
+}
