@@ -183,14 +183,11 @@ fn payee_tins(files: &Files) -> Vec<String> {
     let Some(bytes) = files.get(load::PAYEES.name) else { return Vec::new() };
     let text = String::from_utf8_lossy(bytes);
     let mut tins = Vec::new();
-    for token in text.split(|c: char| !(c.is_ascii_digit() || c == '-')) {
-        let b = token.as_bytes();
-        let ssn = b.len() == 11 && b[3] == b'-' && b[6] == b'-';
-        let ein = b.len() == 10 && b[2] == b'-';
-        let digits: String = token.chars().filter(char::is_ascii_digit).collect();
-        if (ssn || ein) && digits.len() == 9 {
+    for run in crate::problem::digit_runs(&text) {
+        let token = &text[run];
+        if token.contains('-') && crate::model::Tin::shaped(token) {
             tins.push(token.to_string());
-            tins.push(digits);
+            tins.push(token.chars().filter(char::is_ascii_digit).collect());
         }
     }
     tins.sort();

@@ -395,14 +395,7 @@ fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
 /// Whether a cell is shaped like a TIN: `NNN-NN-NNNN`, `NN-NNNNNNN`, or
 /// (with `bare`) nine digits.
 fn tin_shaped(v: &str, bare: bool) -> bool {
-    let b = v.as_bytes();
-    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
-    match b.len() {
-        11 => b[3] == b'-' && b[6] == b'-' && digits(&b[..3]) && digits(&b[4..6]) && digits(&b[7..]),
-        10 => b[2] == b'-' && digits(&b[..2]) && digits(&b[3..]),
-        9 => bare && digits(b),
-        _ => false,
-    }
+    (bare || v.contains('-')) && crate::model::Tin::shaped(v)
 }
 
 /// Whether a cell holds a TIN-shaped run of digits: `NNN-NN-NNNN` or

@@ -118,28 +118,28 @@ impl Tin {
     /// ZIP+4 (`98144-2923`) has nine digits too, and must never pass for a
     /// TIN when a header's names are swapped.
     pub fn parse(s: &str, kind: TinType) -> Option<Tin> {
+        if !Tin::shaped(s) {
+            return None;
+        }
+        let mut digits = [0u8; 9];
+        for (d, c) in digits.iter_mut().zip(s.bytes().filter(u8::is_ascii_digit)) {
+            *d = c;
+        }
+        Some(Tin { digits, kind })
+    }
+
+    /// Whether `s` is written as a TIN: nine digits, `NNN-NN-NNNN` or
+    /// `NN-NNNNNNN` (the one definition of the shape, also used to find
+    /// TINs where they do not belong).
+    pub fn shaped(s: &str) -> bool {
         let b = s.as_bytes();
         let hyphens: &[usize] = match b.len() {
             9 => &[],
             10 => &[2],
             11 => &[3, 6],
-            _ => return None,
+            _ => return false,
         };
-        let mut digits = [0u8; 9];
-        let mut n = 0;
-        for (i, &c) in b.iter().enumerate() {
-            if hyphens.contains(&i) {
-                if c != b'-' {
-                    return None;
-                }
-            } else if c.is_ascii_digit() {
-                digits[n] = c;
-                n += 1;
-            } else {
-                return None;
-            }
-        }
-        (n == 9).then_some(Tin { digits, kind })
+        b.iter().enumerate().all(|(i, c)| if hyphens.contains(&i) { *c == b'-' } else { c.is_ascii_digit() })
     }
 
     /// The masked form printed on documents people read:

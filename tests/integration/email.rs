@@ -125,6 +125,14 @@ fn dead_port() -> u16 {
 }
 
 /// `ssps` with SMTP settings for the loopback server in the environment.
+/// Writes `smtp.toml` in `dir` for the loopback server (plain SMTP), with
+/// `extra` settings lines; returns its path.
+fn loopback_settings(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let smtp = dir.join("smtp.toml");
+    std::fs::write(&smtp, format!("host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\n{extra}")).unwrap();
+    smtp
+}
+
 fn ssps_smtp(port: u16, args: &[&str]) -> Output {
     smtp_command(port, args).output().expect("run ssps")
 }
@@ -303,9 +311,7 @@ fn a_busy_server_is_tried_again_after_a_pause() {
     let (port, server) = start_server(0);
     server.busy.store(2, Ordering::SeqCst);
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = tmp.path().join("smtp.toml");
-    std::fs::write(&smtp, "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\nattempts = 3\nbackoff_ms = 50\n")
-        .unwrap();
+    let smtp = loopback_settings(tmp.path(), "attempts = 3\nbackoff_ms = 50\n");
     let out = tmp.path().join("ra");
     let mut args = remittances(&oct_2026(), &out);
     args.extend(["--smtp".into(), smtp.display().to_string()]);
@@ -324,9 +330,7 @@ fn a_busy_server_is_tried_again_after_a_pause() {
 fn with_the_server_down_email_waits_and_deliver_retry_sends_it() {
     let port = dead_port();
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = tmp.path().join("smtp.toml");
-    std::fs::write(&smtp, "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\nattempts = 2\nbackoff_ms = 20\n")
-        .unwrap();
+    let smtp = loopback_settings(tmp.path(), "attempts = 2\nbackoff_ms = 20\n");
     let out = tmp.path().join("ra");
     let mut args = remittances(&oct_2026(), &out);
     args.extend(["--smtp".into(), smtp.display().to_string()]);
@@ -584,12 +588,7 @@ fn no_reply_after_the_content_leaves_the_message_unconfirmed() {
     let (port, server) = start_server(0);
     server.hold_at.store(1, Ordering::SeqCst);
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = tmp.path().join("smtp.toml");
-    std::fs::write(
-        &smtp,
-        "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\ntimeout_seconds = 1\nbackoff_ms = 20\n",
-    )
-    .unwrap();
+    let smtp = loopback_settings(tmp.path(), "timeout_seconds = 1\nbackoff_ms = 20\n");
     let out = tmp.path().join("ra");
     let mut args = remittances(&oct_2026(), &out);
     args.extend(["--smtp".into(), smtp.display().to_string()]);
@@ -726,8 +725,7 @@ fn a_dry_run_writes_the_messages_instead_of_sending_them() {
 fn documents_beyond_the_size_limit_go_in_further_messages() {
     let (port, server) = start_server(0);
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = tmp.path().join("smtp.toml");
-    std::fs::write(&smtp, "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"ssps-noreply@dshs.wa.gov\"\nmax_attachment_bytes = 1\n").unwrap();
+    let smtp = loopback_settings(tmp.path(), "max_attachment_bytes = 1\n");
     let out = tmp.path().join("inv");
     let o = ssps_smtp(
         port,
