@@ -26,13 +26,34 @@ use serde::Serialize;
 
 use crate::model::{Address, Authorization, Client, Delivery, Extract, Id, Language, Month, Payee, Provider};
 
+/// Who receives a document: the manifest's `recipient_kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipientKind {
+    /// A payee (a provider paid by SSPS): mail, email and the portal.
+    Payee,
+    /// A client (an SSP recipient): letters by mail.
+    Client,
+}
+
+impl RecipientKind {
+    /// `payee` or `client`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecipientKind::Payee => "payee",
+            RecipientKind::Client => "client",
+        }
+    }
+}
+
 /// Who a document goes to and how: what routing and the journal need of
 /// every document, whatever its kind.
 #[derive(Debug, Clone)]
 pub struct Addressee {
-    /// The payee the document belongs to (its download folder); for a
-    /// client's letter, the client ID.
-    pub payee: Id,
+    /// Whether the recipient is a payee or a client.
+    pub recipient: RecipientKind,
+    /// The recipient's id: the payee number, or the client ID of a
+    /// client's letter (the folder of its file copy).
+    pub id: Id,
     /// The name in the window (the payee's legal name).
     pub name: String,
     /// The mailing address.
@@ -52,7 +73,8 @@ impl Addressee {
     /// A payee as the addressee of their documents.
     pub fn payee(payee: &Payee) -> Addressee {
         Addressee {
-            payee: payee.payee_number.clone(),
+            recipient: RecipientKind::Payee,
+            id: payee.payee_number.clone(),
             name: payee.name.clone(),
             address: payee.address.clone(),
             delivery: payee.delivery,
@@ -62,11 +84,11 @@ impl Addressee {
         }
     }
 
-    /// A client as the addressee of a letter: mail only. `payee` holds the
-    /// client ID (the folder of the letter's file copy).
+    /// A client as the addressee of a letter: mail only.
     pub fn client(client: &Client, address: &Address) -> Addressee {
         Addressee {
-            payee: client.client_id.clone(),
+            recipient: RecipientKind::Client,
+            id: client.client_id.clone(),
             name: client.full_name(),
             address: address.clone(),
             delivery: Delivery::Mail,
@@ -113,8 +135,8 @@ pub trait Document: Serialize + Sync {
     /// The document id, unique for its payee within a run (a file name:
     /// letters, digits and `-`).
     fn id(&self) -> &str;
-    /// `invoice`, `remittance`, `notice`.
-    fn kind(&self) -> &'static str;
+    /// Its kind.
+    fn kind(&self) -> crate::kind::Kind;
     /// Routing and accounting facts.
     fn meta(&self) -> &DocMeta;
     /// Pages it takes (the template is checked to make exactly these).
@@ -219,8 +241,8 @@ impl Document for Invoice {
         &self.number
     }
 
-    fn kind(&self) -> &'static str {
-        "invoice"
+    fn kind(&self) -> crate::kind::Kind {
+        crate::kind::Kind::Invoice
     }
 
     fn meta(&self) -> &DocMeta {
@@ -346,7 +368,7 @@ pub fn invoices(x: &Extract, month: Month) -> Result<Vec<Invoice>, crate::money:
         lines.sort_by(|a, b| child_key(x, a).cmp(&child_key(x, b)).then_with(|| a.reference_number.cmp(&b.reference_number)));
         out.push(invoice(x, month, payee, provider, ordinal[&provider.provider_number], lines)?);
     }
-    out.sort_by(|a, b| (&a.meta.to.payee, &a.number).cmp(&(&b.meta.to.payee, &b.number)));
+    out.sort_by(|a, b| (&a.meta.to.id, &a.number).cmp(&(&b.meta.to.id, &b.number)));
     Ok(out)
 }
 

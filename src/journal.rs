@@ -250,8 +250,10 @@ pub struct ManifestRow {
     pub document_id: String,
     /// `invoice`, ….
     pub kind: &'static str,
-    /// Payee number.
-    pub payee_number: String,
+    /// `payee` or `client`.
+    pub recipient_kind: &'static str,
+    /// The payee number, or the client ID of a client's letter.
+    pub recipient_id: String,
     /// Provider number, when the document is a provider's.
     pub provider_number: String,
     /// The name the document is addressed to.
@@ -271,8 +273,10 @@ pub struct ManifestRow {
     pub month: String,
     /// Service lines.
     pub lines: usize,
-    /// Sum of AMOUNT AUTHORIZED.
-    pub amount: String,
+    /// The amount the document is about (authorized, paid, owed), a plain
+    /// decimal.
+    #[serde(serialize_with = "crate::money::csv")]
+    pub amount: rust_decimal::Decimal,
     /// Envelope sequence in the print job, when mailed.
     pub envelope: Option<usize>,
     /// Batch file under `print/`, when mailed.

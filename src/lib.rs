@@ -20,8 +20,10 @@
 //! Beside the document stages, [`claim`] makes the booklet's billing rules
 //! executable: the units a provider may claim for a month of attendance.
 //!
-//! [`ops`] holds one function per command that runs these stages in order;
-//! the binary (`src/main.rs`) only parses arguments and prints.
+//! [`pipeline`] runs every document kind ([`kind`]) through these stages
+//! the same way; [`ops`] holds one function per command (each document
+//! kind's module among them); the binary (`src/main.rs`) only parses
+//! arguments and prints.
 
 pub mod calendar;
 pub mod claim;
@@ -31,12 +33,14 @@ pub mod email;
 pub mod fuzz;
 pub mod imb;
 pub mod journal;
+pub mod kind;
 pub mod load;
 pub mod mail;
 pub mod model;
 pub mod money;
 pub mod ops;
 pub mod pdfcut;
+pub mod pipeline;
 pub mod problem;
 pub mod render;
 pub mod route;

@@ -204,12 +204,12 @@ impl MailConfig {
 
     /// The serial number of envelope `seq` (1-based) of a run of document
     /// `kind` for `month`.
-    pub fn serial(&self, month: Month, kind: DocumentKind, seq: usize) -> Result<String, PlanError> {
+    pub fn serial(&self, month: Month, kind: crate::kind::Kind, seq: usize) -> Result<String, PlanError> {
         let len = self.serial_len();
         let (prefix, number) = match self.imb.serial {
             SerialScheme::MonthSequence => {
                 let d = month.first_day();
-                (format!("{}{:02}{}", d.year() % 10, d.month(), kind.digit()), seq as u64)
+                (format!("{}{:02}{}", d.year() % 10, d.month(), kind.mail_digit()), seq as u64)
             }
             SerialScheme::Sequence => (String::new(), self.imb.serial_start + seq as u64 - 1),
         };
@@ -219,35 +219,6 @@ impl MailConfig {
             return Err(PlanError::SerialsExhausted { envelopes: seq, digits: width });
         }
         Ok(format!("{prefix}{digits:0>width$}"))
-    }
-}
-
-/// The kinds of mailed documents; each has its own digit in the
-/// `month-sequence` serial numbers, so two runs of different kinds in one
-/// month never share a barcode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentKind {
-    /// DSHS 08-141 invoices.
-    Invoice,
-    /// Remittance advices.
-    Remittance,
-    /// Social Services Notices.
-    Notice,
-    /// ACES SSP letters.
-    Letter,
-    /// Form 1099-NEC recipient statements.
-    Statement,
-}
-
-impl DocumentKind {
-    fn digit(self) -> u8 {
-        match self {
-            DocumentKind::Invoice => 1,
-            DocumentKind::Remittance => 2,
-            DocumentKind::Notice => 3,
-            DocumentKind::Letter => 4,
-            DocumentKind::Statement => 5,
-        }
     }
 }
 
@@ -411,7 +382,7 @@ fn household_key(p: &Piece) -> HouseholdKey {
 
 /// Plans envelopes and batch files for `pieces`, documents of `kind` for
 /// `month`.
-pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month, kind: DocumentKind) -> Result<MailPlan, PlanError> {
+pub fn plan(pieces: &[Piece], config: &MailConfig, month: Month, kind: crate::kind::Kind) -> Result<MailPlan, PlanError> {
     // Householding: group by key, documents in id order.
     let mut households: BTreeMap<HouseholdKey, Vec<usize>> = BTreeMap::new();
     for (i, p) in pieces.iter().enumerate() {

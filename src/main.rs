@@ -52,18 +52,19 @@ fn run_options(args: cli::RunArgs) -> ops::RunOptions {
 /// A run's exit status: its outcome's, or 1 when a message of its email is
 /// unconfirmed after the delivery (staff must decide: `ssps deliver
 /// --mark-sent` or `--resend-unconfirmed`).
-fn run_code(outcome: ops::Outcome, email: Option<&ops::produce::EmailOutcome>) -> u8 {
+fn run_code(outcome: ops::Outcome, email: Option<&ssps::pipeline::EmailOutcome>) -> u8 {
     let unconfirmed = email.and_then(|e| e.delivered.as_ref()).is_some_and(|d| d.unconfirmed > 0);
     outcome.code().max(u8::from(unconfirmed))
 }
 
 /// The summary lines of a document run.
-fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOutcome>, out: &std::path::Path) {
+fn print_run<E>(what: &str, r: &ssps::pipeline::Report<E>, out: &std::path::Path) -> u8 {
+    let (s, email) = (&r.summary, r.email.as_ref());
     println!(
         "{} {what}, {} pages, total {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected, {} unmailable addresses ({}/rejects.csv); {:.1} s",
         s.documents,
         s.pages,
-        s.total_amount,
+        ssps::compose::money(s.total_amount),
         s.print.envelopes,
         s.print.flats,
         s.print.documents,
@@ -77,9 +78,9 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
     );
     if s.email.dry_run {
         println!("email (dry run): {} messages with {} documents written to {}/email/", s.email.messages, s.email.documents, out.display());
-        return;
+        return run_code(r.outcome, email);
     }
-    let Some(e) = email else { return };
+    let Some(e) = email else { return run_code(r.outcome, email) };
     let mut line = format!("email: {} messages queued in {}", e.queued, e.journal.display());
     if e.already_journaled > 0 {
         line.push_str(&format!(" ({} documents were queued by an earlier run and are not sent again)", e.already_journaled));
@@ -110,6 +111,7 @@ fn print_run(what: &str, s: &ops::Summary, email: Option<&ops::produce::EmailOut
         ),
         None => {}
     }
+    run_code(r.outcome, email)
 }
 
 fn run(cli: Cli) -> Result<u8, OpError> {
@@ -140,23 +142,23 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         Command::Invoices(args) => {
             let out = args.run.out.clone();
             let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run) };
-            let (summary, outcome, email) = ops::invoices::run(&req)?;
-            print_run("invoices", &summary, email.as_ref(), &out);
-            Ok(run_code(outcome, email.as_ref()))
+            let report = ops::invoices::run(&req)?;
+            let code = print_run("invoices", &report, &out);
+            Ok(code)
         }
         Command::Remittances(args) => {
             let out = args.run.out.clone();
             let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run) };
-            let (summary, outcome, email) = ops::remittances::run(&req)?;
-            print_run("remittance advices", &summary, email.as_ref(), &out);
-            Ok(run_code(outcome, email.as_ref()))
+            let report = ops::remittances::run(&req)?;
+            let code = print_run("remittance advices", &report, &out);
+            Ok(code)
         }
         Command::Notices(args) => {
             let out = args.run.out.clone();
             let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run) };
-            let (summary, outcome, email) = ops::notices::run(&req)?;
-            print_run("Social Services Notices", &summary, email.as_ref(), &out);
-            Ok(run_code(outcome, email.as_ref()))
+            let report = ops::notices::run(&req)?;
+            let code = print_run("Social Services Notices", &report, &out);
+            Ok(code)
         }
         Command::Claim(args) => {
             let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
@@ -211,18 +213,22 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 tax_years: args.tax_years,
                 opts: run_options(args.run),
             };
-            let (summary, outcome, email) = ops::tax1099::run(&req)?;
-            print_run("Form 1099-NEC statements", &summary, email.as_ref(), &out);
-            if let Some(t) = &summary.tax1099 {
-                let sorted: Vec<String> =
-                    t.sorted.iter().map(|s| format!("{} {} ({} payments)", s.status.code(), s.amount, s.payments)).collect();
+            let report = ops::tax1099::run(&req)?;
+            let code = print_run("Form 1099-NEC statements", &report, &out);
+            {
+                let t = &report.summary.extra.tax1099;
+                let sorted: Vec<String> = t
+                    .sorted
+                    .iter()
+                    .map(|s| format!("{} {} ({} payments)", s.status.code(), ssps::compose::money(s.amount), s.payments))
+                    .collect();
                 println!(
                     "tax year {}: {} payments, {} = {}; threshold {}; furnish and file by {}",
                     t.year,
                     t.payments_of_the_year.payments,
-                    t.payments_of_the_year.amount,
+                    ssps::compose::money(t.payments_of_the_year.amount),
                     sorted.join(" + "),
-                    t.threshold,
+                    ssps::compose::money(t.threshold),
                     t.furnish_by
                 );
                 let returns: Vec<String> = t.returns.iter().filter(|c| c.count > 0).map(|c| format!("{} {}", c.count, c.what)).collect();
@@ -249,14 +255,15 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     println!("held: the return of account {a} stays as filed; see its reason in the reconciliation, fix the records and run the correction again");
                 }
             }
-            Ok(run_code(outcome, email.as_ref()))
+            Ok(code)
         }
         Command::Letters(args) => {
             let out = args.run.out.clone();
             let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run) };
-            let (summary, outcome, email) = ops::letters::run(&req)?;
-            print_run("ACES letters", &summary, email.as_ref(), &out);
-            if let Some(a) = &summary.advance_notice {
+            let report = ops::letters::run(&req)?;
+            let code = print_run("ACES letters", &report, &out);
+            {
+                let a = &report.summary.extra.advance_notice;
                 for s in &a.short {
                     let when = match s.days {
                         d if d < 0 => format!("{} days before the letter date", -d),
@@ -269,7 +276,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     );
                 }
             }
-            Ok(run_code(outcome, email.as_ref()))
+            Ok(code)
         }
         Command::Deliver(args) => {
             let req = ops::deliver::DeliverRequest {

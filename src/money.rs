@@ -121,3 +121,32 @@ mod tests {
         assert!(amounts.checked_add(amounts).is_some());
     }
 }
+
+/// An amount as machine files write it: a plain decimal with two places
+/// (`7188.40`, `-12.00`), no thousands separator (the printed format,
+/// `7,188.40`, belongs on documents and screens).
+pub fn plain(d: Decimal) -> String {
+    format!("{:.2}", d)
+}
+
+/// Serializes an amount into a CSV file as [`plain`] text.
+pub fn csv<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&plain(*d))
+}
+
+/// Serializes an amount into JSON as a number token written exactly
+/// (`7188.40`, never through a float), for `summary.json`, `job.json` and
+/// the `--json` outputs.
+pub fn json<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let raw = serde_json::value::RawValue::from_string(plain(*d)).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
+}
+
+/// [`json`] for an optional amount (`null` when absent).
+pub fn json_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => json(d, s),
+        None => s.serialize_none(),
+    }
+}

@@ -105,17 +105,26 @@ impl Template {
     ];
 }
 
-/// The pre-printed form variants: Invoice Express allowed or not, and the
-/// number of service-line slots on the page (1–6).
-#[derive(serde::Serialize)]
-struct FormVariant {
-    express: bool,
-    slots: usize,
+/// The 08-141's pre-printed parts as the invoice kind renders them once
+/// per run: one page per variant (Invoice Express allowed or not, 1–6
+/// service-line slots), served to the invoice template as
+/// `form-e3.pdf`, `form-n6.pdf` …, dated the form's revision (DSHS 08-141
+/// REV. 02/2001) so their bytes never change between runs.
+pub fn invoice_form_variants() -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    for express in [true, false] {
+        for slots in 1..=crate::compose::LINES_PER_PAGE {
+            let name = format!("form-{}{slots}.pdf", if express { "e" } else { "n" });
+            out.push((name, serde_json::json!({ "express": express, "slots": slots })));
+        }
+    }
+    out
 }
 
-/// Date of the form revision printed on it (DSHS 08-141 REV. 02/2001): the
-/// document date of the form images, so they never change between runs.
-const FORM_DATE: (i32, u32, u32) = (2001, 2, 1);
+/// Date of the form revision printed on the 08-141 (REV. 02/2001).
+pub fn invoice_form_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2001, 2, 1).unwrap_or_default()
+}
 
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -191,7 +200,7 @@ impl Renderer {
         }
         let book = FontBook::from_fonts(&fonts);
         let sources = Template::ALL.iter().map(|t| (*t, Source::new(file_id(&format!("/{}", t.file())), t.text().to_string()))).collect();
-        let mut renderer = Renderer {
+        let renderer = Renderer {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
             fonts,
@@ -199,18 +208,6 @@ impl Renderer {
             assets: Vec::new(),
             data_id: file_id("/data.json"),
         };
-        // The 08-141's pre-printed parts, once per variant.
-        let date = NaiveDate::from_ymd_opt(FORM_DATE.0, FORM_DATE.1, FORM_DATE.2).unwrap_or_default();
-        let mut assets = Vec::new();
-        for express in [true, false] {
-            for slots in 1..=crate::compose::LINES_PER_PAGE {
-                let name = format!("form-{}{slots}.pdf", if express { "e" } else { "n" });
-                let settings = PdfSettings { ident: format!("ssps-08-141-{name}"), date, tagged: false };
-                let form = renderer.render(Template::InvoiceForm, &FormVariant { express, slots }, &settings)?;
-                assets.push((file_id(&format!("/{name}")), Bytes::new(form.pdf)));
-            }
-        }
-        renderer.assets = assets;
         Ok(renderer)
     }
 

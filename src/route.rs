@@ -190,8 +190,9 @@ pub struct Filed {
     pub title: String,
     /// Pages.
     pub pages: usize,
-    /// The amount it is about.
-    pub amount: String,
+    /// The amount it is about, a plain decimal.
+    #[serde(serialize_with = "crate::money::csv")]
+    pub amount: rust_decimal::Decimal,
     /// SHA-256 of the PDF.
     pub sha256: String,
     /// The PDF in the run folder.

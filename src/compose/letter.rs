@@ -118,8 +118,8 @@ impl Document for Letter {
         &self.id
     }
 
-    fn kind(&self) -> &'static str {
-        "letter"
+    fn kind(&self) -> crate::kind::Kind {
+        crate::kind::Kind::Letter
     }
 
     fn meta(&self) -> &DocMeta {
@@ -202,7 +202,7 @@ pub fn letters(x: &Extract, catalog: &Catalog, texts: &Texts, holidays: &Holiday
             Err(p) => out.refused.push((e.event_id.clone(), *p)),
         }
     }
-    out.letters.sort_by(|a, b| (&a.meta.to.payee, &a.event_id, a.number).cmp(&(&b.meta.to.payee, &b.event_id, b.number)));
+    out.letters.sort_by(|a, b| (&a.meta.to.id, &a.event_id, a.number).cmp(&(&b.meta.to.id, &b.event_id, b.number)));
     out
 }
 

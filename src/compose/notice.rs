@@ -91,8 +91,8 @@ impl Document for Notice {
         &self.id
     }
 
-    fn kind(&self) -> &'static str {
-        "notice"
+    fn kind(&self) -> crate::kind::Kind {
+        crate::kind::Kind::Notice
     }
 
     fn meta(&self) -> &DocMeta {
@@ -153,7 +153,7 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice
             },
         });
     }
-    out.sort_by(|a, b| (&a.meta.to.payee, &a.provider_number).cmp(&(&b.meta.to.payee, &b.provider_number)));
+    out.sort_by(|a, b| (&a.meta.to.id, &a.provider_number).cmp(&(&b.meta.to.id, &b.provider_number)));
     Ok(out)
 }
 

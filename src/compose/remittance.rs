@@ -35,6 +35,9 @@ pub struct RemittanceLine {
     pub rate: String,
     /// Amount, `1,234.56` (negative for a recovery).
     pub amount: String,
+    /// The amount as a number, for the run's checks (not printed).
+    #[serde(skip)]
+    pub value: Decimal,
     /// Adjustment code (`OVP`, `LIEN`, …); empty for a service line.
     pub code: String,
     /// The adjustment's description.
@@ -113,8 +116,8 @@ impl Document for Remittance {
         &self.id
     }
 
-    fn kind(&self) -> &'static str {
-        "remittance"
+    fn kind(&self) -> crate::kind::Kind {
+        crate::kind::Kind::Remittance
     }
 
     fn meta(&self) -> &DocMeta {
@@ -213,6 +216,7 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
             units: l.units.map(units).unwrap_or_default(),
             rate: l.rate.map(money).unwrap_or_default(),
             amount: money(l.amount),
+            value: l.amount,
             code: l.adjustment_code.clone().unwrap_or_default(),
             description: l.description.clone().unwrap_or_default(),
         }

@@ -55,8 +55,8 @@ impl Document for Statement {
         &self.id
     }
 
-    fn kind(&self) -> &'static str {
-        "1099nec"
+    fn kind(&self) -> crate::kind::Kind {
+        crate::kind::Kind::Statement1099
     }
 
     fn meta(&self) -> &DocMeta {

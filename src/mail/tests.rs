@@ -1,4 +1,5 @@
 use super::*;
+use crate::kind::Kind;
 
 fn addr(line1: &str, zip: &str) -> Address {
     Address { line1: line1.into(), line2: None, city: "Olympia".into(), state: "WA".into(), zip: zip.into(), mailable: true }
@@ -49,7 +50,7 @@ fn one_payee_with_two_providers_gets_one_envelope() {
         Piece { owner: "Bo Tran", document: "500A-261101", recipient: "Bo Tran", address: &b, pages: 2 },
         Piece { owner: "Ann Lee", document: "300A-261101", recipient: "Ann Lee", address: &a, pages: 3 },
     ];
-    let plan = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
+    let plan = plan(&pieces, &MailConfig::default_config(), month(), Kind::Invoice).unwrap();
     assert_eq!(plan.envelopes.len(), 2);
     // ZIP order: 98101 before 98501.
     let bo = &plan.envelopes[0];
@@ -72,7 +73,7 @@ fn different_owners_with_the_same_name_and_address_get_their_own_envelopes() {
         Piece { owner: "100200305", document: "305A", recipient: "James O'Connor", address: &a, pages: 1 },
         Piece { owner: "100200307", document: "307A", recipient: "James O'Connor", address: &a4, pages: 1 },
     ];
-    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &MailConfig::default_config(), month(), Kind::Invoice).unwrap();
     assert_eq!(p.envelopes.len(), 2);
     // Each barcode routes to the address in its own window.
     let routes: Vec<(&str, &str)> = p.envelopes.iter().map(|e| (e.owner.as_str(), e.imb.routing.as_str())).collect();
@@ -94,10 +95,10 @@ fn settings_positions_must_be_on_the_page() {
 fn duplex_blanks_and_simplex() {
     let a = addr("1 A St", "98001");
     let pieces = [Piece { owner: "X", document: "d1", recipient: "X", address: &a, pages: 3 }];
-    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &MailConfig::default_config(), month(), Kind::Invoice).unwrap();
     assert_eq!((p.envelopes[0].pages, p.envelopes[0].sheets, p.files[0].blank_pages), (4, 2, 1));
     let simplex = config(|c| c.sheets.duplex = false);
-    let p = plan(&pieces, &simplex, month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &simplex, month(), Kind::Invoice).unwrap();
     assert_eq!((p.envelopes[0].pages, p.envelopes[0].sheets, p.files[0].blank_pages), (3, 3, 0));
 }
 
@@ -111,7 +112,7 @@ fn more_sheets_than_an_envelope_holds_go_to_flats() {
         // 10 pages = 5 sheets: still a letter.
         Piece { owner: "Y", document: "five", recipient: "Y", address: &b, pages: 10 },
     ];
-    let p = plan(&pieces, &MailConfig::default_config(), month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &MailConfig::default_config(), month(), Kind::Invoice).unwrap();
     assert_eq!(p.envelopes[0].stream, Stream::Flats);
     assert_eq!(p.envelopes[0].file, "flats-0001.pdf");
     assert_eq!(p.envelopes[1].stream, Stream::Letters);
@@ -130,7 +131,7 @@ fn batches_split_at_the_limit_and_never_split_an_envelope() {
     let pieces: Vec<Piece> =
         (0..7).map(|i| Piece { owner: "R", document: &names[i], recipient: "R", address: &addrs[i], pages: pages[i] }).collect();
     let c = config(|c| c.sheets.batch_max = 5);
-    let p = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &c, month(), Kind::Invoice).unwrap();
     let files: Vec<(&str, usize, usize)> = p.files.iter().map(|f| (f.file.as_str(), f.envelopes, f.sheets)).collect();
     assert_eq!(files, [("batch-0001.pdf", 3, 5), ("batch-0002.pdf", 2, 4), ("batch-0003.pdf", 2, 4)]);
     assert!(p.files.iter().all(|f| f.sheets <= 5));
@@ -143,7 +144,7 @@ fn batches_split_at_the_limit_and_never_split_an_envelope() {
 #[test]
 fn serials_are_unique_stable_and_sized() {
     let c = MailConfig::default_config();
-    let inv = DocumentKind::Invoice;
+    let inv = Kind::Invoice;
     assert_eq!(c.serial(month(), inv, 1).unwrap(), "610100001");
     assert_eq!(c.serial(month(), inv, 23_456).unwrap(), "610123456");
     assert_eq!(
@@ -162,8 +163,8 @@ fn serials_are_unique_stable_and_sized() {
         Piece { owner: "X", document: "x", recipient: "X", address: &a, pages: 1 },
         Piece { owner: "Y", document: "y", recipient: "Y", address: &b, pages: 1 },
     ];
-    let p1 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
-    let p2 = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
+    let p1 = plan(&pieces, &c, month(), Kind::Invoice).unwrap();
+    let p2 = plan(&pieces, &c, month(), Kind::Invoice).unwrap();
     let serials: Vec<&str> = p1.envelopes.iter().map(|e| e.imb.serial.as_str()).collect();
     assert_eq!(serials, ["610100001", "610100002"]);
     assert_eq!(p1.envelopes[1].bars, p2.envelopes[1].bars);
@@ -208,7 +209,7 @@ fn overlays_put_the_barcode_on_the_first_page_and_marks_on_fronts() {
     let a = addr("1 A St", "98001");
     let pieces = [Piece { owner: "X", document: "d", recipient: "X", address: &a, pages: 3 }];
     let c = config(|c| c.omr.enabled = true);
-    let p = plan(&pieces, &c, month(), DocumentKind::Invoice).unwrap();
+    let p = plan(&pieces, &c, month(), Kind::Invoice).unwrap();
     let o = envelope_overlays(&p.envelopes[0], &c);
     assert_eq!(o.len(), 4);
     let count = |s: &Option<String>| s.as_deref().map_or(0, |s| s.lines().filter(|l| l.ends_with(" re")).count());

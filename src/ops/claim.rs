@@ -62,10 +62,7 @@ pub struct ClaimSummary {
 pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpError> {
     let holidays = Holidays::washington();
     if holidays.is_holiday(req.month.first_day()).is_none() {
-        return Err(OpError::Unbalanced(format!(
-            "data/holidays-wa.toml has no year {}: add the year's state holidays before checking its claims",
-            req.month.year()
-        )));
+        return Err(OpError::NoHolidays { year: req.month.year() });
     }
     let v = read_extract(&req.data)?;
     require(&v, &req.data, "claim checks", &[load::AUTHORIZATIONS.name, load::ATTENDANCE.name])?;
@@ -104,7 +101,7 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
 
 /// `claims.csv`: each claim with its verdict and the reasoning.
 fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
-    let err = |e: csv::Error| OpError::Unbalanced(format!("claims.csv: {e}"));
+    let err = |source: csv::Error| OpError::Csv { file: "claims.csv".into(), source };
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     w.write_record([
         "invoice_number",
@@ -139,7 +136,7 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
         ])
         .map_err(err)?;
     }
-    let bytes = w.into_inner().map_err(|e| OpError::Unbalanced(format!("claims.csv: {e}")))?;
+    let bytes = w.into_inner().map_err(|e| err(csv::Error::from(e.into_error())))?;
     // For people: cells neutralised against spreadsheet formulas.
     let bytes = crate::spreadsheet::neutralise(&bytes, csv::Terminator::CRLF).map_err(err)?;
     let path = dir.join("claims.csv");

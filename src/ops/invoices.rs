@@ -2,18 +2,18 @@
 //!
 //! load → validate → compose → render → route → journal: the invoices are
 //! composed here and checked against the authorizations; planning,
-//! rendering, the channels and the run folder are [`produce`]'s, shared by
-//! every document run.
+//! rendering, the channels and the run folder are the generic
+//! [`pipeline`]'s, shared by every document kind.
 
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, DocumentRun, Setup};
-use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
-use crate::compose::{self, money, Invoice};
+use super::{OpError, RunOptions};
+use crate::compose::{self, Invoice};
+use crate::kind::Kind;
 use crate::load;
-use crate::mail::DocumentKind;
-use crate::model::Month;
+use crate::model::{Language, Month};
 use crate::money::{CheckedSum, Overflow};
+use crate::pipeline::{self, Asset, Check, Composed, Context, DocumentKind, NoExtra, Period, Report};
 use crate::render::Template;
 
 /// What `ssps invoices` is asked to do.
@@ -27,42 +27,56 @@ pub struct InvoiceRun {
 
 /// Runs the month. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
-pub fn run(req: &InvoiceRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
-    let opts = &req.opts;
-    let setup = Setup::load(opts)?;
-    let v = read_extract(&opts.data)?;
-    require(
-        &v,
-        &opts.data,
-        "invoices",
-        &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
-    )?;
-    let invoices = compose::invoices(&v.extract, req.month)?;
-    let checks = balance(&v.extract, req.month, &invoices)?;
-    let month = req.month;
-    let words = |lang| setup.texts.month(lang, month.year(), month.month());
-    let spec = DocumentRun {
-        run: "invoices",
-        ident: format!("ssps-invoices-{month}"),
-        date: month.last_day(),
-        month,
-        kind: DocumentKind::Invoice,
-        template: Template::Invoice,
-        labels: produce::Labels::None,
-        period: month.to_string(),
-        period_words: &words,
-        advance_notice: None,
-        tax1099: None,
-        attach: true,
-        assets: vec![],
-    };
-    produce::run_documents(&invoices, checks, &v, &setup, opts, &spec)
+pub fn run(req: &InvoiceRun) -> Result<Report<NoExtra>, OpError> {
+    pipeline::run(&Invoices { month: req.month }, &req.opts)
+}
+
+/// The invoice kind: one DSHS 08-141 per provider and month.
+pub struct Invoices {
+    /// The service month.
+    pub month: Month,
+}
+
+impl DocumentKind for Invoices {
+    type Doc = Invoice;
+    type Extra = NoExtra;
+
+    fn kind(&self) -> Kind {
+        Kind::Invoice
+    }
+
+    fn period(&self) -> Period {
+        let month = self.month;
+        Period { key: month.to_string(), ident: format!("ssps-invoices-{month}"), date: month.last_day(), month }
+    }
+
+    fn period_words(&self, texts: &crate::texts::Texts, lang: Language) -> String {
+        texts.month(lang, self.month.year(), self.month.month())
+    }
+
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Invoice, NoExtra>, OpError> {
+        let v = ctx.read(
+            "invoices",
+            &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
+        )?;
+        let invoices = compose::invoices(&v.extract, self.month)?;
+        let checks = balance(&v.extract, self.month, &invoices)?;
+        let mut composed = Composed::new(v, invoices, checks, NoExtra {});
+        // The 08-141's pre-printed parts, rendered once per variant and
+        // drawn behind every invoice.
+        let date = crate::render::invoice_form_date();
+        composed.assets = crate::render::invoice_form_variants()
+            .into_iter()
+            .map(|(name, data)| Asset { ident: format!("ssps-08-141-{name}"), name, template: Template::InvoiceForm, data, date })
+            .collect();
+        Ok(composed)
+    }
 }
 
 /// Checks the invoices against their input: every overlapping
 /// authorization line printed exactly once, amounts equal. (Pages,
 /// envelopes and sheets are checked for every document run, see
-/// [`produce::production_checks`].)
+/// [`pipeline::Produced::checks`].)
 fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Result<Vec<Check>, Overflow> {
     let overlapping: Vec<_> = x.authorizations.values().filter(|a| month.overlaps(a.start_date, a.end_date)).collect();
     let expected_amount: Decimal = overlapping
@@ -71,7 +85,7 @@ fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Res
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .sum_or(|| format!("the authorization lines of {month}"))?;
-    let printed_amount = produce::total(invoices)?;
+    let printed_amount = pipeline::total(invoices)?;
     let mut printed_refs: Vec<&crate::model::Id> = invoices.iter().flat_map(|i| i.meta.references.iter()).collect();
     printed_refs.sort();
     let before = printed_refs.len();
@@ -79,6 +93,6 @@ fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Res
     Ok(vec![
         Check::new("authorization lines of the month printed", overlapping.len(), before),
         Check::new("authorization lines printed exactly once", before, printed_refs.len()),
-        Check::new("amount authorized: input = invoices", money(expected_amount), money(printed_amount)),
+        Check::new("amount authorized: input = invoices", expected_amount, printed_amount),
     ])
 }

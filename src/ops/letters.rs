@@ -2,7 +2,7 @@
 //! case action in `ssp_events.csv`, dated `--date`, to the clients by mail.
 //!
 //! load → validate → compose ([`crate::compose::letter`], with the catalog
-//! of [`crate::texts::aces`]) → the shared document run ([`produce`]).
+//! of [`crate::texts::aces`]) → the shared document run ([`pipeline`]).
 //! Checked against the input: each event has exactly its letters and EFT
 //! enclosures, the amounts the letters state equal the events'. An event
 //! the catalog cannot explain (a reason code without text) is rejected with
@@ -11,16 +11,16 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Serialize;
 
-use super::produce::{self, Check, DocumentRun, Labels, Setup};
-use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
+use super::{OpError, RunOptions};
 use crate::calendar::Holidays;
-use crate::compose::letter::{self, Letter};
-use crate::compose::{money, Document};
+use crate::compose::letter::{self, AdvanceNotice, Letter};
+use crate::compose::Document;
+use crate::kind::Kind;
 use crate::load;
-use crate::mail::DocumentKind;
-use crate::model::{Eft, Extract, Month, SspEventKind};
-use crate::render::Template;
+use crate::model::{Eft, Extract, Language, Month, SspEventKind};
+use crate::pipeline::{self, Check, Composed, Context, DocumentKind, Period, Report};
 use crate::texts::aces::{Catalog, ACES};
 use crate::validate::Validated;
 
@@ -33,38 +33,61 @@ pub struct LetterRun {
     pub opts: RunOptions,
 }
 
+/// The letters run's own figures in `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterFigures {
+    /// Terminations and reductions checked for ten days' advance notice,
+    /// and those that fall short.
+    pub advance_notice: AdvanceNotice,
+}
+
 /// Runs the letters. Returns the summary, whether records were rejected,
 /// and what became of the email (letters are mailed only: always none).
-pub fn run(req: &LetterRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
-    let opts = &req.opts;
-    let setup = Setup::load(opts)?;
+pub fn run(req: &LetterRun) -> Result<Report<LetterFigures>, OpError> {
     let catalog = Catalog::parse(ACES)?;
-    let mut v = read_extract(&opts.data)?;
-    require(&v, &opts.data, "ACES letters", &[load::CLIENTS.name, load::WORKERS.name, load::SSP_EVENTS.name])?;
-    let unexplained = letter::unexplained(&v.extract, &catalog);
-    reject(&mut v, unexplained);
-    let composed = letter::letters(&v.extract, &catalog, &setup.texts, &Holidays::washington(), req.date);
-    reject(&mut v, composed.refused);
-    let letters = composed.letters;
-    let checks = balance(&v.extract, &letters);
-    let date = req.date;
-    let words = |lang| setup.texts.date(lang, date);
-    let spec = DocumentRun {
-        run: "letters",
-        ident: format!("ssps-letters-{date}"),
-        date,
-        month: Month::of(date),
-        kind: DocumentKind::Letter,
-        template: Template::Letter,
-        labels: Labels::Given(catalog.labels()),
-        period: date.to_string(),
-        period_words: &words,
-        advance_notice: Some(letter::advance_notice(&letters, date)),
-        tax1099: None,
-        attach: true,
-        assets: vec![],
-    };
-    produce::run_documents(&letters, checks, &v, &setup, opts, &spec)
+    pipeline::run(&Letters { date: req.date, catalog }, &req.opts)
+}
+
+/// The ACES SSP letter kind: the letters of every case action, to clients.
+pub struct Letters {
+    /// The letter date.
+    pub date: NaiveDate,
+    /// The ACES letter catalog.
+    pub catalog: Catalog,
+}
+
+impl DocumentKind for Letters {
+    type Doc = Letter;
+    type Extra = LetterFigures;
+
+    fn kind(&self) -> Kind {
+        Kind::Letter
+    }
+
+    fn period(&self) -> Period {
+        let date = self.date;
+        Period { key: date.to_string(), ident: format!("ssps-letters-{date}"), date, month: Month::of(date) }
+    }
+
+    fn period_words(&self, texts: &crate::texts::Texts, lang: Language) -> String {
+        texts.date(lang, self.date)
+    }
+
+    fn labels(&self, _texts: &crate::texts::Texts) -> Result<serde_json::Value, OpError> {
+        Ok(self.catalog.labels())
+    }
+
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Letter, LetterFigures>, OpError> {
+        let mut v = ctx.read("ACES letters", &[load::CLIENTS.name, load::WORKERS.name, load::SSP_EVENTS.name])?;
+        let unexplained = letter::unexplained(&v.extract, &self.catalog);
+        reject(&mut v, unexplained);
+        let composed = letter::letters(&v.extract, &self.catalog, ctx.texts, &Holidays::washington(), self.date);
+        reject(&mut v, composed.refused);
+        let letters = composed.letters;
+        let checks = balance(&v.extract, &letters);
+        let figures = LetterFigures { advance_notice: letter::advance_notice(&letters, self.date) };
+        Ok(Composed::new(v, letters, checks, figures))
+    }
 }
 
 /// Rejects events the catalog cannot explain like any bad record: out of
@@ -111,6 +134,6 @@ fn balance(x: &Extract, letters: &[Letter]) -> Vec<Check> {
         Check::new("letters for the events (one each, two for an SSI termination)", expected, before),
         Check::new("each event's letters exactly once", before, pairs.len()),
         Check::new("EFT forms enclosed", enclosures, letters.iter().map(|l| l.enclosures.len()).sum::<usize>()),
-        Check::new("monthly amounts: events = as printed in the letters", money(stated), money(letters.iter().map(Document::amount).sum())),
+        Check::new("monthly amounts: events = as printed in the letters", stated, letters.iter().map(Document::amount).sum::<Decimal>()),
     ]
 }

@@ -9,18 +9,14 @@ pub mod deliver;
 pub mod invoices;
 pub mod letters;
 pub mod notices;
-pub mod produce;
 pub mod remittances;
 pub mod tax1099;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use serde::Serialize;
 
 use crate::calendar::Holidays;
 use crate::load::{self, LoadError};
-use crate::validate::{self, FileCounts, Validated};
+use crate::validate::{self, Validated};
 
 /// How a command ended, as the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +87,56 @@ pub enum OpError {
     /// The run's own accounting does not balance: a defect, never hidden.
     #[error("the run does not balance: {0}")]
     Unbalanced(String),
+    /// Rendering a chunk panicked (a defect, never input).
+    #[error("rendering chunk {chunk} ({documents}) failed: {message}")]
+    WorkerPanic {
+        /// The chunk.
+        chunk: usize,
+        /// Its documents: how many, the first and the last.
+        documents: String,
+        /// The panic's message.
+        message: String,
+    },
+    /// The render threads could not be started.
+    #[error("cannot start {threads} render threads")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file bundled with the program (or given with `--assets`) cannot be used.
+    #[error("{file}: {message}")]
+    Bundled {
+        /// The file.
+        file: String,
+        /// What is wrong, with the key or line.
+        message: String,
+    },
+    /// The state holidays of a year are not in the calendar.
+    #[error("data/holidays-wa.toml has no year {year}: add the year's state holidays before checking its claims")]
+    NoHolidays {
+        /// The year.
+        year: i32,
+    },
+    /// A file the run wrote does not read back as written.
+    #[error("{file} does not read back: {message}")]
+    ReadBack {
+        /// The file in the run folder.
+        file: String,
+        /// What the reader said.
+        message: String,
+    },
+    /// A CSV file of the run cannot be written.
+    #[error("cannot write {file}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// The cause.
+        #[source]
+        source: csv::Error,
+    },
     /// Barcode fields that break USPS-B-3200.
     #[error("cannot make the barcode: {0}")]
     Barcode(crate::imb::ImbError),
@@ -195,55 +241,6 @@ pub fn journal_beside(out: &Path, given: Option<&Path>) -> PathBuf {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         parent.join(crate::delivery::DEFAULT_NAME)
     })
-}
-
-/// `summary.json` of every document run.
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    /// `invoices`, `remittances`, `notices`.
-    pub run: &'static str,
-    /// The service month (`2026-10`) or the window (`2026-10-01..2026-10-31`).
-    pub period: String,
-    /// Documents produced.
-    pub documents: usize,
-    /// Pages of all documents (blank backs not counted).
-    pub pages: usize,
-    /// Lines listed.
-    pub lines: usize,
-    /// Sum of the documents' amounts (authorized for invoices and notices,
-    /// paid for remittance advices).
-    pub total_amount: String,
-    /// Documents per channel.
-    pub channels: BTreeMap<&'static str, usize>,
-    /// The print job (also `print/job.json`).
-    pub print: crate::route::PrintReport,
-    /// The email composed for this run.
-    pub email: produce::EmailReport,
-    /// Per-payee download archives.
-    pub download_archives: usize,
-    /// Records rejected, all files.
-    pub rejected_records: usize,
-    /// Problems that reject (a record can have several).
-    pub errors: usize,
-    /// Records whose address cannot be mailed.
-    pub unmailable: usize,
-    /// Warnings (nothing rejected).
-    pub warnings: usize,
-    /// Per file: rows read, accepted, rejected.
-    pub files: BTreeMap<&'static str, FileCounts>,
-    /// The accounting proof, each check with the figures it compared.
-    pub checks: Vec<produce::Check>,
-    /// Letters runs: terminations and reductions checked for ten days'
-    /// advance notice, and those that fall short.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advance_notice: Option<crate::compose::letter::AdvanceNotice>,
-    /// 1099 runs: the year, the threshold, the deadline, the reconciliation
-    /// and the upload files.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tax1099: Option<tax1099::TaxSummary>,
-    /// Wall-clock seconds the run took (the only value that changes between
-    /// identical runs).
-    pub seconds: f64,
 }
 
 /// Checks that `files` are present and readable for making `what`.

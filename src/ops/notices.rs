@@ -3,22 +3,20 @@
 //! dates, by mail, email and download.
 //!
 //! load → validate → compose ([`crate::compose::notice`]) → the shared
-//! document run ([`produce`]). Checked against the input: every line with an
+//! document run ([`pipeline`]). Checked against the input: every line with an
 //! action dated in the window is listed exactly once, amounts equal.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, DocumentRun, Setup};
 use super::remittances::window_words;
-use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
-use crate::compose::money;
+use super::{OpError, RunOptions};
 use crate::compose::notice::{self, Notice};
+use crate::kind::Kind;
 use crate::load;
-use crate::mail::DocumentKind;
-use crate::model::Month;
+use crate::model::{Language, Month};
 use crate::money::{CheckedSum, Overflow};
-use crate::render::Template;
+use crate::pipeline::{self, Check, Composed, Context, DocumentKind, NoExtra, Period, Report};
 
 /// What `ssps notices` is asked to do.
 #[derive(Debug, Clone)]
@@ -33,39 +31,48 @@ pub struct NoticeRun {
 
 /// Runs the window. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
-pub fn run(req: &NoticeRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
+pub fn run(req: &NoticeRun) -> Result<Report<NoExtra>, OpError> {
     if req.from > req.to {
         return Err(OpError::Window { from: req.from, to: req.to });
     }
-    let opts = &req.opts;
-    let setup = Setup::load(opts)?;
-    let v = read_extract(&opts.data)?;
-    require(
-        &v,
-        &opts.data,
-        "Social Services Notices",
-        &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
-    )?;
-    let notices = notice::notices(&v.extract, req.from, req.to)?;
-    let checks = balance(&v.extract, req.from, req.to, &notices)?;
-    let (from, to) = (req.from, req.to);
-    let words = |lang| window_words(&setup.texts, lang, from, to);
-    let spec = DocumentRun {
-        run: "notices",
-        ident: format!("ssps-notices-{from}-{to}"),
-        date: to,
-        month: Month::of(to),
-        kind: DocumentKind::Notice,
-        template: Template::Notice,
-        labels: produce::Labels::Documents("notice"),
-        period: format!("{from}..{to}"),
-        period_words: &words,
-        advance_notice: None,
-        tax1099: None,
-        attach: true,
-        assets: vec![],
-    };
-    produce::run_documents(&notices, checks, &v, &setup, opts, &spec)
+    pipeline::run(&Notices { from: req.from, to: req.to }, &req.opts)
+}
+
+/// The Social Services Notice kind: one per provider with lines acted on
+/// in a window.
+pub struct Notices {
+    /// First action date (inclusive).
+    pub from: NaiveDate,
+    /// Last action date (inclusive); also the notices' date.
+    pub to: NaiveDate,
+}
+
+impl DocumentKind for Notices {
+    type Doc = Notice;
+    type Extra = NoExtra;
+
+    fn kind(&self) -> Kind {
+        Kind::Notice
+    }
+
+    fn period(&self) -> Period {
+        let (from, to) = (self.from, self.to);
+        Period { key: format!("{from}..{to}"), ident: format!("ssps-notices-{from}-{to}"), date: to, month: Month::of(to) }
+    }
+
+    fn period_words(&self, texts: &crate::texts::Texts, lang: Language) -> String {
+        window_words(texts, lang, self.from, self.to)
+    }
+
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Notice, NoExtra>, OpError> {
+        let v = ctx.read(
+            "Social Services Notices",
+            &[load::PAYEES.name, load::PROVIDERS.name, load::CLIENTS.name, load::WORKERS.name, load::AUTHORIZATIONS.name],
+        )?;
+        let notices = notice::notices(&v.extract, self.from, self.to)?;
+        let checks = balance(&v.extract, self.from, self.to, &notices)?;
+        Ok(Composed::new(v, notices, checks, NoExtra {}))
+    }
 }
 
 /// Every line with an action in the window listed exactly once, amounts equal.
@@ -84,6 +91,6 @@ fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, notices: &
     Ok(vec![
         Check::new("authorization lines with an action in the window listed", acted.len(), before),
         Check::new("each listed exactly once", before, listed.len()),
-        Check::new("amount authorized: input = notices", money(expected), money(produce::total(notices)?)),
+        Check::new("amount authorized: input = notices", expected, pipeline::total(notices)?),
     ])
 }

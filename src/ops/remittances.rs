@@ -2,22 +2,21 @@
 //! window of dates, by mail, email and download.
 //!
 //! load → validate → compose ([`crate::compose::remittance`]) → the shared
-//! document run ([`produce`]). Checked against the input: one advice per
+//! document run ([`pipeline`]). Checked against the input: one advice per
 //! payment issued in the window, and the advices' totals equal the
 //! payments' amounts, to the cent.
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::produce::{self, Check, DocumentRun, Setup};
-use super::{read_extract, require, OpError, Outcome, RunOptions, Summary};
+use super::{OpError, RunOptions};
 use crate::compose::remittance::{self, Remittance};
-use crate::compose::{money, Document};
+use crate::compose::Document;
+use crate::kind::Kind;
 use crate::load;
-use crate::mail::DocumentKind;
 use crate::model::{Language, Month};
 use crate::money::{CheckedSum, Overflow};
-use crate::render::Template;
+use crate::pipeline::{self, Check, Composed, Context, DocumentKind, NoExtra, Period, Report};
 
 /// What `ssps remittances` is asked to do.
 #[derive(Debug, Clone)]
@@ -32,34 +31,44 @@ pub struct RemittanceRun {
 
 /// Runs the window. Returns the summary, whether records were rejected (or
 /// email failed), and what became of the email.
-pub fn run(req: &RemittanceRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
+pub fn run(req: &RemittanceRun) -> Result<Report<NoExtra>, OpError> {
     if req.from > req.to {
         return Err(OpError::Window { from: req.from, to: req.to });
     }
-    let opts = &req.opts;
-    let setup = Setup::load(opts)?;
-    let v = read_extract(&opts.data)?;
-    require(&v, &opts.data, "remittance advices", &[load::PAYEES.name, load::PAYMENTS.name, load::PAYMENT_LINES.name])?;
-    let advices = remittance::remittances(&v.extract, req.from, req.to)?;
-    let checks = balance(&v.extract, req.from, req.to, &advices)?;
-    let (from, to) = (req.from, req.to);
-    let words = |lang| window_words(&setup.texts, lang, from, to);
-    let spec = DocumentRun {
-        run: "remittances",
-        ident: format!("ssps-remittances-{from}-{to}"),
-        date: to,
-        month: Month::of(to),
-        kind: DocumentKind::Remittance,
-        template: Template::Remittance,
-        labels: produce::Labels::Documents("remittance"),
-        period: format!("{from}..{to}"),
-        period_words: &words,
-        advance_notice: None,
-        tax1099: None,
-        attach: true,
-        assets: vec![],
-    };
-    produce::run_documents(&advices, checks, &v, &setup, opts, &spec)
+    pipeline::run(&Remittances { from: req.from, to: req.to }, &req.opts)
+}
+
+/// The remittance advice kind: one per payment issued in a window.
+pub struct Remittances {
+    /// First issue date (inclusive).
+    pub from: NaiveDate,
+    /// Last issue date (inclusive).
+    pub to: NaiveDate,
+}
+
+impl DocumentKind for Remittances {
+    type Doc = Remittance;
+    type Extra = NoExtra;
+
+    fn kind(&self) -> Kind {
+        Kind::Remittance
+    }
+
+    fn period(&self) -> Period {
+        let (from, to) = (self.from, self.to);
+        Period { key: format!("{from}..{to}"), ident: format!("ssps-remittances-{from}-{to}"), date: to, month: Month::of(to) }
+    }
+
+    fn period_words(&self, texts: &crate::texts::Texts, lang: Language) -> String {
+        window_words(texts, lang, self.from, self.to)
+    }
+
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Remittance, NoExtra>, OpError> {
+        let v = ctx.read("remittance advices", &[load::PAYEES.name, load::PAYMENTS.name, load::PAYMENT_LINES.name])?;
+        let advices = remittance::remittances(&v.extract, self.from, self.to)?;
+        let checks = balance(&v.extract, self.from, self.to, &advices)?;
+        Ok(Composed::new(v, advices, checks, NoExtra {}))
+    }
 }
 
 /// The window in words: a whole month as `October 2026`, else its dates.
@@ -88,7 +97,7 @@ fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &
             .iter()
             .flatten()
             .filter_map(|r| match r {
-                remittance::Row::Service(l) | remittance::Row::Adjustment(l) => l.amount.replace(',', "").parse::<Decimal>().ok(),
+                remittance::Row::Service(l) | remittance::Row::Adjustment(l) => Some(l.value),
                 _ => None,
             })
             .checked_sum();
@@ -97,7 +106,7 @@ fn balance(x: &crate::model::Extract, from: NaiveDate, to: NaiveDate, advices: &
     Ok(vec![
         Check::new("payments issued in the window", payments.len(), advices.len()),
         Check::new("one advice per payment", advices.len(), ids.len()),
-        Check::new("amount paid: payments = advices", money(paid), money(produce::total(advices)?)),
+        Check::new("amount paid: payments = advices", paid, pipeline::total(advices)?),
         Check::new("every advice's printed lines sum to its payment", true, lines_balance),
     ])
 }

@@ -18,15 +18,15 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::produce::{self, Check, DocumentRun, Labels, Setup};
-use super::{require, OpError, Outcome, RunOptions, Summary};
+use super::{require, OpError, RunOptions};
 use crate::calendar::Holidays;
 use crate::compose::statement::{self, Statement};
 use crate::compose::{money, Document};
+use crate::kind::Kind;
 use crate::load;
-use crate::mail::DocumentKind;
-use crate::model::Month;
-use crate::render::{PdfSettings, Template};
+use crate::model::{Language, Month};
+use crate::pipeline::{self, Asset, Check, Composed, Context, DocumentKind, Period, Report};
+use crate::render::{PdfSettings, Renderer, Template};
 use crate::route::RouteError;
 use crate::tax1099::iris::{Layout, UploadFile};
 use crate::tax1099::ledger::{self, Filing, Ledger, Previous, Status};
@@ -99,7 +99,8 @@ pub struct TaxSummary {
     /// `1099-NEC`.
     pub form: String,
     /// Report at least this.
-    pub threshold: String,
+    #[serde(serialize_with = "crate::money::json")]
+    pub threshold: Decimal,
     /// Copy B furnished and returns filed by this day.
     pub furnish_by: NaiveDate,
     /// The run date.
@@ -140,7 +141,8 @@ pub struct InputTotals {
     /// Rows.
     pub payments: usize,
     /// Sum of the readable amounts.
-    pub amount: String,
+    #[serde(serialize_with = "crate::money::json")]
+    pub amount: Decimal,
     /// Rows whose amount cannot be read.
     pub unreadable_amounts: usize,
 }
@@ -155,7 +157,8 @@ pub struct Sorted {
     /// Payments.
     pub payments: usize,
     /// Net amount.
-    pub amount: String,
+    #[serde(serialize_with = "crate::money::json")]
+    pub amount: Decimal,
 }
 
 /// A named count.
@@ -177,7 +180,8 @@ pub struct FileFigures {
     /// Returns in it.
     pub returns: usize,
     /// Sum of box 1.
-    pub amount: String,
+    #[serde(serialize_with = "crate::money::json")]
+    pub amount: Decimal,
 }
 
 fn read(path: &Path) -> Result<String, TaxError> {
@@ -242,12 +246,20 @@ fn filed_state(dir: &Path, year: i32) -> Result<Previous, TaxError> {
     Ok(Previous::parse(&read(&file)?, &file.display().to_string())?)
 }
 
+/// The 1099 run's own figures in `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxFigures {
+    /// The year, the threshold, the deadline, the reconciliation and the
+    /// upload files.
+    pub tax1099: TaxSummary,
+}
+
 /// Runs the year. Returns the summary, whether records were rejected (or
-/// email failed), and what became of the email.
-pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutcome>), OpError> {
+/// email failed, or returns are held, or the payer is not confirmed), and
+/// what became of the email.
+pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
     let opts = &req.opts;
     let year = req.year;
-    let setup = Setup::load(opts)?;
     let years = match &req.tax_years {
         Some(p) => TaxYears::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
         None => TaxYears::bundled(),
@@ -279,189 +291,253 @@ pub fn run(req: &TaxRun) -> Result<(Summary, Outcome, Option<produce::EmailOutco
     let deadline = furnish_by(&holidays, year);
     let date = req.date.unwrap_or_else(|| holidays.business_day_on_or_after(NaiveDate::from_ymd_opt(year + 1, 1, 2).unwrap_or(deadline)));
     check_date(year, date).map_err(TaxError::Date)?;
-
-    // Load, keeping the raw payments: the reconciliation counts every row.
-    let loaded = load::load_folder(&opts.data)?;
-    let raw = loaded.tables.get(load::PAYMENTS.name).map(ledger::raw_payments).unwrap_or_default();
-    let v = crate::validate::validate(loaded, &holidays);
-    require(&v, &opts.data, "1099 statements", &[load::PAYEES.name, load::PAYMENTS.name])?;
-    let rejected = ledger::rejected_payments(&raw, &v.extract, &v.problems);
-    let ledger = ledger::build(year, threshold, &v.extract, &rejected, previous.as_ref());
     let suffix = req.corrected_from.as_ref().map(|_| format!("-C{}", date.format("%Y%m%d")));
-    let statements: Vec<Statement> = ledger
-        .filed()
-        .map(|r| {
-            let mut s = statement::statement(r, &payer, year);
-            if r.filing.corrected() {
-                // A corrected statement is a new document: the original may
-                // have been emailed already.
-                s.id.push_str(suffix.as_deref().unwrap_or("-C"));
-            }
-            s
-        })
-        .collect();
-
-    let identity = ledger::Identity::of(&ledger, &raw);
-    let (input_count, input_sum, unreadable) = (identity.input_payments, identity.input_amount, identity.unreadable);
-    let (sorted_count, sorted_sum) = (identity.sorted_payments, identity.sorted_amount);
-    let tallies = ledger.tallies();
-    // Held returns keep their filed figure: what this run found for them counts here.
-    let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum::<Decimal>()
-        + ledger.held.iter().map(|h| h.now).sum::<Decimal>();
-    let printed_ok = statements.iter().zip(ledger.filed()).all(|(s, r)| statement::printed_amount(s) == Some(r.amount));
-    let mut checks = vec![
-        Check::new("payments of the year: payments.csv rows = reported + below threshold + exempt + rejected", input_count, sorted_count),
-        Check::new(
-            "amount of the year: payments.csv = reported + below threshold + exempt + rejected",
-            money(input_sum),
-            money(sorted_sum),
-        ),
-        Check::new(
-            "reported payments = box 1 of the returns (and of the held ones, as found now)",
-            money(tallies[&Status::Reported].amount),
-            money(reported_returns),
-        ),
-        Check::new("statements = returns filed by this run", ledger.filed().count(), statements.len()),
-        Check::new("every statement's printed box 1 = its return's", true, printed_ok),
-    ];
-    if previous.is_none() {
-        checks.push(Check::new("a first run files every return as an original", ledger.returns.len(), statements.len()));
-    }
-
-    let originals: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing == Filing::Original).collect();
-    let corrections: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing.corrected()).collect();
-    let csv_err = |e: csv::Error| OpError::from(TaxError::Csv(e.to_string()));
-    let mut files: Vec<(UploadFile, &'static str)> =
-        layout.files("iris-1099nec", &originals, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "original")).collect();
-    files
-        .extend(layout.files("iris-1099nec-corrected", &corrections, &payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "corrected")));
-
-    let electronic = statements.iter().filter(|s| s.to().wants_email()).count();
-    let mailable = statements.iter().filter(|s| s.to().mail_address().is_some()).count();
-    let summary = TaxSummary {
+    let kind = Statements {
         year,
-        form: layout.form.clone(),
-        threshold: money(threshold),
-        furnish_by: deadline,
         date,
-        late: date > deadline && ledger.filed().any(|r| r.filing == Filing::Original),
-        payer: payer.name.clone(),
-        payer_confirmed: payer.confirmed,
+        deadline,
+        threshold,
+        payer,
+        layout,
+        previous,
         // Absolute, so a later correction finds this run's ancestors from anywhere.
         corrected_from: req.corrected_from.as_ref().map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()).display().to_string()),
-        payments_of_the_year: InputTotals { payments: input_count, amount: money(input_sum), unreadable_amounts: unreadable },
-        sorted: tallies
-            .iter()
-            .map(|(s, t)| Sorted { status: *s, payees: t.payees, payments: t.payments, amount: money(t.amount) })
-            .collect(),
-        returns: [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged]
-            .iter()
-            .map(|f| Count { what: f.code(), count: ledger.returns.iter().filter(|r| r.filing == *f).count() })
-            .chain([Count { what: "held", count: ledger.held.len() }])
-            .collect(),
-        statements: vec![
-            Count { what: "mail", count: mailable },
-            Count { what: "electronic", count: electronic },
-            Count { what: "unmailable", count: statements.len().saturating_sub(mailable + electronic) },
-        ],
-        files: files
-            .iter()
-            .map(|(f, kind)| FileFigures { file: format!("tax1099/{}", f.name), kind, returns: f.returns, amount: money(f.amount) })
-            .collect(),
-        tins_with_several_payees: ledger.returns.iter().filter(|r| r.members.len() > 1).count(),
-        undated_rejected_payments: ledger.undated.len(),
-        held: ledger.held.iter().map(|h| h.account.clone()).collect(),
+        suffix,
+        labels: statement_labels()?,
+        holidays,
     };
+    pipeline::run(&kind, opts)
+}
 
-    let labels = statement_labels()?;
-    let labels_for_back = labels.clone();
-    let words = |lang| match lang {
-        crate::model::Language::Es => format!("el año tributario {year}"),
-        crate::model::Language::En => format!("tax year {year}"),
-    };
-    let ident = match &suffix {
-        Some(s) => format!("ssps-tax1099-{year}{}", s.to_lowercase()),
-        None => format!("ssps-tax1099-{year}"),
-    };
-    let spec = DocumentRun {
-        run: "tax1099",
-        ident: ident.clone(),
-        date,
-        month: Month::of(date),
-        kind: DocumentKind::Statement,
-        template: Template::Statement,
-        labels: Labels::Given(labels),
-        period: year.to_string(),
-        period_words: &words,
-        advance_notice: None,
-        tax1099: Some(summary.clone()),
-        attach: false,
-        assets: vec![produce::Asset {
-            name: "statement-back.pdf",
-            template: Template::StatementBack,
-            data: serde_json::json!({ "labels": labels_for_back, "year": year.to_string(), "phone": payer.phone }),
-        }],
-    };
-    let write_all = |dir: &Path, renderer: &crate::render::Renderer, _made: &produce::Produced| -> Result<Vec<Check>, OpError> {
-        let out = dir.join("tax1099");
-        std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
-        let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
-            let path = out.join(name);
-            std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
-            Ok(())
-        };
-        let mut read_back = Vec::new();
-        for (f, kind) in &files {
-            write(&f.name, &f.bytes)?;
-            let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
-            let rows = layout.read_back(&bytes).map_err(|e| OpError::Unbalanced(format!("{}: {e}", f.name)))?;
-            read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
-        }
-        let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
-        let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
-        // An account is once among the originals and once among the
-        // corrections (a two-step correction has it in both).
-        let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        write("reconciliation.csv", &ledger::write_reconciliation(&ledger).map_err(csv_err)?)?;
-        let pdf = renderer.render(
-            Template::Reconciliation,
-            &serde_json::json!({ "documents": [reconciliation_data(&ledger, &identity, &summary, &payer)], "labels": null }),
-            &PdfSettings { ident: format!("{ident}-reconciliation"), date, tagged: false },
-        )?;
-        write("reconciliation.pdf", &pdf.pdf)?;
-        Ok(vec![
-            Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
-            Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
-            Check::new("box 1 in the IRIS files (read back) = returns filed", money(filed), money(rows_back)),
-            Check::new(
-                "returns per IRIS file at most the layout's max_returns",
-                true,
-                files.iter().all(|(f, _)| f.returns <= layout.max_returns),
-            ),
-        ])
-    };
-    let (summary, mut outcome, email) = produce::run_documents_with(&statements, checks, &v, &setup, opts, &spec, write_all)?;
-    // Held returns and an unconfirmed payer need action: exit 1.
-    if !ledger.held.is_empty() || !payer.confirmed {
-        outcome = Outcome::Rejected;
+/// The Form 1099-NEC statement kind: a tax year's returns, their Copy B
+/// statements, the IRIS upload files and the reconciliation.
+pub struct Statements {
+    year: i32,
+    date: NaiveDate,
+    deadline: NaiveDate,
+    threshold: Decimal,
+    payer: Payer,
+    layout: Layout,
+    previous: Option<Previous>,
+    corrected_from: Option<String>,
+    /// `-C20270215` on a correction run: its statements' ids and its ident.
+    suffix: Option<String>,
+    labels: serde_json::Value,
+    holidays: Holidays,
+}
+
+impl DocumentKind for Statements {
+    type Doc = Statement;
+    type Extra = TaxFigures;
+
+    fn kind(&self) -> Kind {
+        Kind::Statement1099
     }
-    Ok((summary, outcome, email))
+
+    fn period(&self) -> Period {
+        let year = self.year;
+        let ident = match &self.suffix {
+            Some(s) => format!("ssps-tax1099-{year}{}", s.to_lowercase()),
+            None => format!("ssps-tax1099-{year}"),
+        };
+        Period { key: year.to_string(), ident, date: self.date, month: Month::of(self.date) }
+    }
+
+    fn period_words(&self, _texts: &crate::texts::Texts, lang: Language) -> String {
+        match lang {
+            Language::Es => format!("el año tributario {}", self.year),
+            Language::En => format!("tax year {}", self.year),
+        }
+    }
+
+    fn labels(&self, _texts: &crate::texts::Texts) -> Result<serde_json::Value, OpError> {
+        Ok(self.labels.clone())
+    }
+
+    fn attach_to_email(&self) -> bool {
+        false
+    }
+
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Statement, TaxFigures>, OpError> {
+        let (year, date, payer, layout) = (self.year, self.date, &self.payer, &self.layout);
+        // Load, keeping the raw payments: the reconciliation counts every row.
+        let loaded = load::load_folder(&ctx.opts.data)?;
+        let raw = loaded.tables.get(load::PAYMENTS.name).map(ledger::raw_payments).unwrap_or_default();
+        let v = crate::validate::validate(loaded, &self.holidays);
+        require(&v, &ctx.opts.data, "1099 statements", &[load::PAYEES.name, load::PAYMENTS.name])?;
+        let rejected = ledger::rejected_payments(&raw, &v.extract, &v.problems);
+        let ledger = ledger::build(year, self.threshold, &v.extract, &rejected, self.previous.as_ref());
+        let statements: Vec<Statement> = ledger
+            .filed()
+            .map(|r| {
+                let mut s = statement::statement(r, payer, year);
+                if r.filing.corrected() {
+                    // A corrected statement is a new document: the original may
+                    // have been emailed already.
+                    s.id.push_str(self.suffix.as_deref().unwrap_or("-C"));
+                }
+                s
+            })
+            .collect();
+
+        let identity = ledger::Identity::of(&ledger, &raw);
+        let (input_count, input_sum, unreadable) = (identity.input_payments, identity.input_amount, identity.unreadable);
+        let (sorted_count, sorted_sum) = (identity.sorted_payments, identity.sorted_amount);
+        let tallies = ledger.tallies();
+        // Held returns keep their filed figure: what this run found for them counts here.
+        let reported_returns: Decimal = ledger.returns.iter().filter(|r| r.filing != Filing::Void).map(|r| r.amount).sum::<Decimal>()
+            + ledger.held.iter().map(|h| h.now).sum::<Decimal>();
+        // The box as printed, read back: a box that does not read fails the check.
+        let printed_ok = statements.iter().zip(ledger.filed()).all(|(s, r)| statement::printed_amount(s) == Some(r.amount));
+        let mut checks = vec![
+            Check::new(
+                "payments of the year: payments.csv rows = reported + below threshold + exempt + rejected",
+                input_count,
+                sorted_count,
+            ),
+            Check::new("amount of the year: payments.csv = reported + below threshold + exempt + rejected", input_sum, sorted_sum),
+            Check::new(
+                "reported payments = box 1 of the returns (and of the held ones, as found now)",
+                tallies[&Status::Reported].amount,
+                reported_returns,
+            ),
+            Check::new("statements = returns filed by this run", ledger.filed().count(), statements.len()),
+            Check::new("every statement's printed box 1 = its return's", true, printed_ok),
+        ];
+        if self.previous.is_none() {
+            checks.push(Check::new("a first run files every return as an original", ledger.returns.len(), statements.len()));
+        }
+
+        let originals: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing == Filing::Original).collect();
+        let corrections: Vec<&ledger::Return> = ledger.filed().filter(|r| r.filing.corrected()).collect();
+        let csv_err = |e: csv::Error| OpError::from(TaxError::Csv(e.to_string()));
+        let mut files: Vec<(UploadFile, &'static str)> =
+            layout.files("iris-1099nec", &originals, payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "original")).collect();
+        files.extend(
+            layout.files("iris-1099nec-corrected", &corrections, payer, year).map_err(csv_err)?.into_iter().map(|f| (f, "corrected")),
+        );
+
+        let electronic = statements.iter().filter(|s| s.to().wants_email()).count();
+        let mailable = statements.iter().filter(|s| s.to().mail_address().is_some()).count();
+        let summary = TaxSummary {
+            year,
+            form: layout.form.clone(),
+            threshold: self.threshold,
+            furnish_by: self.deadline,
+            date,
+            late: date > self.deadline && ledger.filed().any(|r| r.filing == Filing::Original),
+            payer: payer.name.clone(),
+            payer_confirmed: payer.confirmed,
+            corrected_from: self.corrected_from.clone(),
+            payments_of_the_year: InputTotals { payments: input_count, amount: input_sum, unreadable_amounts: unreadable },
+            sorted: tallies.iter().map(|(s, t)| Sorted { status: *s, payees: t.payees, payments: t.payments, amount: t.amount }).collect(),
+            returns: [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged]
+                .iter()
+                .map(|f| Count { what: f.code(), count: ledger.returns.iter().filter(|r| r.filing == *f).count() })
+                .chain([Count { what: "held", count: ledger.held.len() }])
+                .collect(),
+            statements: vec![
+                Count { what: "mail", count: mailable },
+                Count { what: "electronic", count: electronic },
+                Count { what: "unmailable", count: statements.len().saturating_sub(mailable + electronic) },
+            ],
+            files: files
+                .iter()
+                .map(|(f, kind)| FileFigures { file: format!("tax1099/{}", f.name), kind, returns: f.returns, amount: f.amount })
+                .collect(),
+            tins_with_several_payees: ledger.returns.iter().filter(|r| r.members.len() > 1).count(),
+            undated_rejected_payments: ledger.undated.len(),
+            held: ledger.held.iter().map(|h| h.account.clone()).collect(),
+        };
+        let attention = !ledger.held.is_empty() || !payer.confirmed;
+        let back = Asset {
+            name: "statement-back.pdf".into(),
+            ident: format!("{}-statement-back.pdf", self.period().ident),
+            template: Template::StatementBack,
+            data: serde_json::json!({ "labels": self.labels, "year": year.to_string(), "phone": payer.phone }),
+            date,
+        };
+        let figures = TaxFigures { tax1099: summary.clone() };
+        let ident = self.period().ident;
+        let own =
+            move |dir: &Path, renderer: &Renderer| write_files(dir, renderer, &ident, layout, payer, &ledger, &identity, &summary, &files);
+        let mut composed = Composed::new(v, statements, checks, figures);
+        composed.assets = vec![back];
+        composed.own_files = Some(Box::new(own));
+        composed.attention = attention;
+        Ok(composed)
+    }
+}
+
+/// Writes `tax1099/`: the IRIS upload files (read back and checked), the
+/// reconciliation CSV and PDF.
+#[allow(clippy::too_many_arguments)]
+fn write_files(
+    dir: &Path,
+    renderer: &Renderer,
+    ident: &str,
+    layout: &Layout,
+    payer: &Payer,
+    ledger: &Ledger,
+    identity: &ledger::Identity,
+    summary: &TaxSummary,
+    files: &[(UploadFile, &'static str)],
+) -> Result<Vec<Check>, OpError> {
+    let out = dir.join("tax1099");
+    std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
+    let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
+        Ok(())
+    };
+    let mut read_back = Vec::new();
+    for (f, kind) in files {
+        write(&f.name, &f.bytes)?;
+        let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
+        let rows =
+            layout.read_back(&bytes).map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
+        read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
+    }
+    let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
+    let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
+    // An account is once among the originals and once among the
+    // corrections (a two-step correction has it in both).
+    let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let csv = ledger::write_reconciliation(ledger).map_err(|source| OpError::Csv { file: "tax1099/reconciliation.csv".into(), source })?;
+    write("reconciliation.csv", &csv)?;
+    let pdf = renderer.render(
+        Template::Reconciliation,
+        &serde_json::json!({ "documents": [reconciliation_data(ledger, identity, summary, payer)], "labels": null }),
+        &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagged: false },
+    )?;
+    write("reconciliation.pdf", &pdf.pdf)?;
+    Ok(vec![
+        Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
+        Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
+        Check::new("box 1 in the IRIS files (read back) = returns filed", filed, rows_back),
+        Check::new(
+            "returns per IRIS file at most the layout's max_returns",
+            true,
+            files.iter().all(|(f, _)| f.returns <= layout.max_returns),
+        ),
+    ])
 }
 
 /// The statement's words (`letters/tax1099.toml`) as the template takes them.
 fn statement_labels() -> Result<serde_json::Value, OpError> {
-    let table: toml::Table = toml::from_str(crate::tax1099::STATEMENT_TOML)
-        .map_err(|e| OpError::Unbalanced(format!("letters/tax1099.toml: {}", e.message().trim())))?;
-    serde_json::to_value(table).map_err(|e| OpError::Unbalanced(format!("letters/tax1099.toml: {e}")))
+    let file = "letters/tax1099.toml";
+    let table: toml::Table =
+        toml::from_str(crate::tax1099::STATEMENT_TOML).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })?;
+    serde_json::to_value(table).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })
 }
 
 /// What the reconciliation PDF shows (all text, formatted here).
 fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer: &Payer) -> serde_json::Value {
     let meaning = |st: Status| match st {
-        Status::Reported => format!("on a Form 1099-NEC: the recipient TIN's net total is ${} or more", s.threshold),
-        Status::BelowThreshold => format!("the recipient TIN's net total is under ${}", s.threshold),
+        Status::Reported => format!("on a Form 1099-NEC: the recipient TIN's net total is ${} or more", money(s.threshold)),
+        Status::BelowThreshold => format!("the recipient TIN's net total is under ${}", money(s.threshold)),
         Status::Exempt => "the payee is exempt (reportable_1099 = N)".to_string(),
         Status::Rejected => "the payment or its payee was rejected: see rejects.csv".to_string(),
     };
@@ -498,7 +574,7 @@ fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer:
         "payer_confirmed": s.payer_confirmed,
         "payer": payer.lines().into_iter().chain([payer.phone.clone()]).collect::<Vec<_>>(),
         "payer_tin": payer.ein.formatted(),
-        "threshold": s.threshold,
+        "threshold": money(s.threshold),
         "deadline": s.furnish_by.format("%B %-d, %Y").to_string(),
         "date": s.date.format("%B %-d, %Y").to_string(),
         "tallies": Status::ALL.iter().map(|st| {
@@ -506,11 +582,11 @@ fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer:
             serde_json::json!({ "label": label(*st), "payees": t.payees.to_string(), "payments": t.payments.to_string(), "amount": money(t.amount), "meaning": meaning(*st) })
         }).collect::<Vec<_>>(),
         "sorted": { "payments": id.sorted_payments.to_string(), "amount": money(id.sorted_amount) },
-        "input": { "payments": s.payments_of_the_year.payments.to_string(), "amount": s.payments_of_the_year.amount, "unreadable": s.payments_of_the_year.unreadable_amounts.to_string() },
+        "input": { "payments": s.payments_of_the_year.payments.to_string(), "amount": money(s.payments_of_the_year.amount), "unreadable": s.payments_of_the_year.unreadable_amounts.to_string() },
         "balanced": id.holds(),
         "filings": filings,
         "delivery": delivery,
-        "files": s.files.iter().map(|f| serde_json::json!({ "name": f.file, "returns": f.returns.to_string(), "amount": f.amount, "kind": f.kind })).collect::<Vec<_>>(),
+        "files": s.files.iter().map(|f| serde_json::json!({ "name": f.file, "returns": f.returns.to_string(), "amount": money(f.amount), "kind": f.kind })).collect::<Vec<_>>(),
         "corrections": l.returns.iter().filter(|r| r.filing.corrected()).map(|r| serde_json::json!({
             "account": r.account.to_string(),
             "name": r.payee.name,

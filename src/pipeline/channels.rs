@@ -1,0 +1,227 @@
+//! The delivery channels as backends behind one trait.
+//!
+//! Every rendered document is offered, in render order, to each channel of
+//! the run: the print job (mail), the email queue and the per-payee
+//! download archives. A channel answers what it did with the document
+//! ([`Took`]), and the manifest's `channels` column is exactly those
+//! answers, never a second guess. Each channel then finishes in its own
+//! way (the print job's batch files and `job.json`, the archives' index,
+//! the email messages), which the generic run calls on the concrete types.
+//! [`Recording`] keeps what it was offered, for tests.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use crate::compose::Addressee;
+use crate::kind::Kind;
+use crate::ops::OpError;
+use crate::pdfcut::PdfChunk;
+use crate::route::{DownloadArchives, Filed, PrintJob, Stored};
+
+/// A rendered document as the channels see it.
+pub struct Routed<'a> {
+    /// Its index among the run's documents.
+    pub index: usize,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: String,
+    /// Who it goes to.
+    pub to: &'a Addressee,
+    /// The amount it is about.
+    pub amount: Decimal,
+    /// Its pages in `chunk`.
+    pub pages: Range<usize>,
+    /// The rendered chunk that holds it.
+    pub chunk: &'a PdfChunk,
+    /// Its file copy under `documents/`.
+    pub stored: &'a Stored,
+}
+
+/// What a channel did with a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Took {
+    /// Not for this channel (the recipient did not ask for it).
+    No,
+    /// Taken, under the channel's name in the manifest.
+    Yes(&'static str),
+    /// Asked for but refused, with the manifest's word for why
+    /// (`unmailable`: paper was asked for, the address cannot be mailed).
+    Refused(&'static str),
+}
+
+/// A delivery channel.
+pub trait Channel {
+    /// Offered every rendered document in render order.
+    fn offer(&mut self, doc: &Routed) -> Result<Took, OpError>;
+}
+
+/// The print job: mailable documents placed in their envelopes' batch
+/// files as the mail plan says.
+pub struct Print<'p> {
+    job: PrintJob<'p>,
+    /// The mail plan's piece of each document, when mailed.
+    piece_of: Vec<Option<usize>>,
+}
+
+impl<'p> Print<'p> {
+    /// A print channel over `job`; `piece_of[i]` is document `i`'s piece in
+    /// the plan.
+    pub fn new(job: PrintJob<'p>, piece_of: Vec<Option<usize>>) -> Print<'p> {
+        Print { job, piece_of }
+    }
+
+    /// Writes the batch files' ends, `job.csv`, `job.json` and `job.zip`.
+    pub fn finish(self, names: &[&str], date: chrono::NaiveDate) -> Result<crate::route::PrintReport, OpError> {
+        Ok(self.job.finish(names, date)?)
+    }
+}
+
+impl Channel for Print<'_> {
+    fn offer(&mut self, doc: &Routed) -> Result<Took, OpError> {
+        match self.piece_of.get(doc.index).copied().flatten() {
+            Some(piece) => {
+                self.job.place(piece, doc.chunk, doc.pages.clone())?;
+                Ok(Took::Yes("mail"))
+            }
+            None if doc.to.wants_mail() => Ok(Took::Refused("unmailable")),
+            None => Ok(Took::No),
+        }
+    }
+}
+
+/// The per-payee download archives of portal users: a payee's archive is
+/// written as soon as its last document of the run has been offered.
+pub struct Archives {
+    archives: Option<DownloadArchives>,
+    /// Documents of each recipient still to come.
+    remaining: BTreeMap<String, usize>,
+    filed: BTreeMap<String, Vec<Filed>>,
+}
+
+impl Archives {
+    /// Archives under `<run>/download` for the portal users among `to`; no
+    /// `download/` folder when none of the documents is downloaded.
+    pub fn new<'a>(
+        run_dir: &std::path::Path,
+        date: chrono::NaiveDate,
+        to: impl Iterator<Item = &'a Addressee>,
+    ) -> Result<Archives, OpError> {
+        let mut remaining: BTreeMap<String, usize> = BTreeMap::new();
+        for a in to.filter(|a| a.portal) {
+            *remaining.entry(a.id.to_string()).or_default() += 1;
+        }
+        let archives = if remaining.is_empty() { None } else { Some(DownloadArchives::new(run_dir, date)?) };
+        Ok(Archives { archives, remaining, filed: BTreeMap::new() })
+    }
+
+    /// Writes `download/index.csv`; the archives in payee order.
+    pub fn finish(self) -> Result<Vec<crate::route::Archive>, OpError> {
+        match self.archives {
+            Some(a) => Ok(a.finish()?),
+            None => Ok(vec![]),
+        }
+    }
+}
+
+impl Channel for Archives {
+    fn offer(&mut self, doc: &Routed) -> Result<Took, OpError> {
+        if !doc.to.portal {
+            return Ok(Took::No);
+        }
+        let payee = doc.to.id.to_string();
+        let list = self.filed.entry(payee.clone()).or_default();
+        list.push(Filed {
+            payee_number: payee.clone(),
+            document_id: doc.id.to_string(),
+            kind: doc.kind.name(),
+            title: doc.title.clone(),
+            pages: doc.pages.len(),
+            amount: doc.amount,
+            sha256: doc.stored.sha256.clone(),
+            file: doc.stored.file.clone(),
+        });
+        let left =
+            self.remaining.get_mut(&payee).ok_or_else(|| OpError::Unbalanced(format!("payee {payee}: a document no one counted")))?;
+        *left -= 1;
+        if *left == 0 {
+            let docs = self.filed.remove(&payee).unwrap_or_default();
+            if let Some(a) = self.archives.as_mut() {
+                a.add(&payee, docs)?;
+            }
+        }
+        Ok(Took::Yes("download"))
+    }
+}
+
+/// The email channel: the documents of recipients who take email, for the
+/// messages the run composes once every document is rendered.
+#[derive(Default)]
+pub struct Email {
+    /// Document indexes by payee, in render order.
+    pub by_payee: BTreeMap<String, Vec<usize>>,
+}
+
+impl Channel for Email {
+    fn offer(&mut self, doc: &Routed) -> Result<Took, OpError> {
+        if !doc.to.wants_email() {
+            return Ok(Took::No);
+        }
+        if doc.to.email.is_none() {
+            return Ok(Took::Refused("no-email"));
+        }
+        self.by_payee.entry(doc.to.id.to_string()).or_default().push(doc.index);
+        Ok(Took::Yes("email"))
+    }
+}
+
+/// A channel that takes everything and keeps what it was offered (tests).
+#[derive(Default)]
+pub struct Recording {
+    /// `(document index, kind, id, pages)` in the order offered.
+    pub offered: Vec<(usize, Kind, String, usize)>,
+}
+
+impl Channel for Recording {
+    fn offer(&mut self, doc: &Routed) -> Result<Took, OpError> {
+        self.offered.push((doc.index, doc.kind, doc.id.to_string(), doc.pages.len()));
+        Ok(Took::Yes("recorded"))
+    }
+}
+
+/// What the channels did with every document, in the documents' order.
+pub struct Taken {
+    /// The channels' answers per document.
+    pub per_document: Vec<Vec<&'static str>>,
+}
+
+impl Taken {
+    /// Room for `n` documents.
+    pub fn new(n: usize) -> Taken {
+        Taken { per_document: vec![Vec::new(); n] }
+    }
+
+    /// Offers `doc` to every channel, in order, and keeps their answers.
+    pub fn offer(&mut self, channels: &mut [&mut dyn Channel], doc: &Routed) -> Result<(), OpError> {
+        for c in channels.iter_mut() {
+            match c.offer(doc)? {
+                Took::No => {}
+                Took::Yes(name) | Took::Refused(name) => self.per_document[doc.index].push(name),
+            }
+        }
+        Ok(())
+    }
+
+    /// Documents per channel word.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut out = BTreeMap::new();
+        for c in self.per_document.iter().flatten() {
+            *out.entry(*c).or_default() += 1;
+        }
+        out
+    }
+}

@@ -1,0 +1,527 @@
+//! The one document run every kind goes through.
+//!
+//! A kind ([`DocumentKind`]) composes its documents from the extract and
+//! checks them against it; everything after is this module's, the same
+//! for every kind: stage the run folder, render the kind's once-per-run
+//! assets, plan the mailing, render the documents on all cores
+//! ([`workers`]), offer each to the channels ([`channels`]: print job,
+//! email, download archives), write the kind's own files, prove the
+//! accounting ([`checks`]), write the manifest, rejects and summary,
+//! commit the folder, then queue and send the email ([`email_out`]).
+//!
+//! Adding a kind is one implementation of [`DocumentKind`], one template
+//! and its texts: nothing here changes.
+
+pub mod channels;
+pub mod checks;
+pub mod email_out;
+pub mod workers;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use checks::{record_checks, require_balanced, total, Check, Figure};
+pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
+
+use crate::compose::Document;
+use crate::journal::ManifestRow;
+use crate::kind::{Kind, LabelSource};
+use crate::mail::{self, MailConfig, Piece};
+use crate::model::{Language, Month};
+use crate::ops::{OpError, Outcome, RunOptions};
+use crate::render::{PdfSettings, Renderer, Template};
+use crate::route::{Download, PrintJob, Stored};
+use crate::validate::{FileCounts, Validated};
+
+/// What a kind needs to say about its run before anything is composed.
+#[derive(Debug, Clone)]
+pub struct Period {
+    /// The period in `summary.json` and the manifest: the service month
+    /// (`2026-10`), a window (`2026-10-01..2026-10-31`), a tax year, a date.
+    pub key: String,
+    /// PDF ids, Message-IDs and the journal's run: `ssps-invoices-2026-10`.
+    pub ident: String,
+    /// The documents' date.
+    pub date: NaiveDate,
+    /// The month whose serial numbers the envelopes take.
+    pub month: Month,
+}
+
+/// A page the run renders once and its documents' template draws (as an
+/// image of a PDF, so its text is written once per chunk, not per page):
+/// the 08-141's pre-printed form, the 1099 statements' back.
+pub struct Asset {
+    /// The file name the template asks for: `statement-back.pdf`.
+    pub name: String,
+    /// The template that renders it.
+    pub template: Template,
+    /// Its data.
+    pub data: serde_json::Value,
+    /// Its PDF's id and date (a form's own, so its bytes never change).
+    pub ident: String,
+    /// Its PDF's date.
+    pub date: NaiveDate,
+}
+
+/// The kind's own files, written into the staging folder after the
+/// documents are rendered; returns their checks.
+pub type OwnFiles<'a> = Box<dyn FnOnce(&Path, &Renderer) -> Result<Vec<Check>, OpError> + 'a>;
+
+/// What a kind composed from the extract.
+pub struct Composed<'a, D, E> {
+    /// The validated extract (its problems and counts are the run's rejects).
+    pub validated: Validated,
+    /// The documents.
+    pub documents: Vec<D>,
+    /// The kind's checks of its documents against the input.
+    pub checks: Vec<Check>,
+    /// The kind's figures in `summary.json`.
+    pub extra: E,
+    /// Pages rendered once before the documents.
+    pub assets: Vec<Asset>,
+    /// Files of the kind's own (the 1099 upload files), if any.
+    pub own_files: Option<OwnFiles<'a>>,
+    /// The run needs a person's attention even if nothing was rejected
+    /// (held 1099 returns, unconfirmed payer settings): exit 1.
+    pub attention: bool,
+}
+
+impl<D, E> Composed<'_, D, E> {
+    /// Documents and checks with nothing else of a kind's own.
+    pub fn new(validated: Validated, documents: Vec<D>, checks: Vec<Check>, extra: E) -> Self {
+        Composed { validated, documents, checks, extra, assets: vec![], own_files: None, attention: false }
+    }
+}
+
+/// Figures of a kind with nothing of its own in `summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NoExtra {}
+
+/// A document kind: everything the generic run needs of it.
+pub trait DocumentKind {
+    /// Its documents.
+    type Doc: Document;
+    /// Its figures in `summary.json` (flattened into the summary).
+    type Extra: Serialize;
+
+    /// Its one name.
+    fn kind(&self) -> Kind;
+
+    /// The run's period, identity and dates.
+    fn period(&self) -> Period;
+
+    /// The period in words, for the email (`October 2026`).
+    fn period_words(&self, texts: &crate::texts::Texts, lang: Language) -> String;
+
+    /// Reads what it needs (the extract through [`Context::read`]),
+    /// composes its documents and checks them against the input.
+    fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Self::Doc, Self::Extra>, OpError>;
+
+    /// The printed labels handed to the template beside the documents; by
+    /// default from where [`Kind::labels`] says.
+    fn labels(&self, texts: &crate::texts::Texts) -> Result<serde_json::Value, OpError> {
+        Ok(match self.kind().labels() {
+            LabelSource::Documents => texts.labels(self.kind().name())?,
+            LabelSource::Template | LabelSource::Own => serde_json::Value::Null,
+        })
+    }
+
+    /// Whether email carries the documents as attachments (else it says
+    /// they are in the provider portal).
+    fn attach_to_email(&self) -> bool {
+        true
+    }
+}
+
+/// What a kind's [`DocumentKind::compose`] is given.
+pub struct Context<'a> {
+    /// The run's options (the extract folder is `opts.data`).
+    pub opts: &'a RunOptions,
+    /// The words of documents and email.
+    pub texts: &'a crate::texts::Texts,
+}
+
+impl Context<'_> {
+    /// Loads and validates the extract, and checks that `files` are there
+    /// and usable for making `what`.
+    pub fn read(&self, what: &'static str, files: &[&'static str]) -> Result<Validated, OpError> {
+        let v = crate::ops::read_extract(&self.opts.data)?;
+        crate::ops::require(&v, &self.opts.data, what, files)?;
+        Ok(v)
+    }
+}
+
+/// What every document run reads before it starts: mail and SMTP
+/// settings (so a mistake in them stops the run before any work), the
+/// texts, the clock for `seconds`.
+pub struct Setup {
+    /// Mail settings.
+    pub config: MailConfig,
+    /// SMTP settings, when configured.
+    pub smtp: Option<crate::email::SmtpSettings>,
+    /// The words of documents and email.
+    pub texts: crate::texts::Texts,
+    /// When the run started.
+    pub started: std::time::Instant,
+}
+
+impl Setup {
+    /// Reads the settings the options name (and the `SSPS_SMTP_*` variables).
+    pub fn load(opts: &RunOptions) -> Result<Setup, OpError> {
+        let started = std::time::Instant::now();
+        let smtp = crate::email::SmtpSettings::load(opts.smtp.as_deref(), &|k| std::env::var(k).ok())?;
+        if let Some(s) = &smtp {
+            // TLS settings (a CA file) are checked now, not after the rendering.
+            s.transport()?;
+        }
+        Ok(Setup { config: opts.mail_config()?, smtp, texts: crate::texts::Texts::bundled(), started })
+    }
+}
+
+/// `summary.json` of every document run.
+#[derive(Debug, Serialize)]
+pub struct Summary<E> {
+    /// `invoices`, `remittances`, `notices`, … ([`Kind::run`]).
+    pub run: &'static str,
+    /// The service month (`2026-10`) or the window (`2026-10-01..2026-10-31`).
+    pub period: String,
+    /// Documents produced.
+    pub documents: usize,
+    /// Pages of all documents (blank backs not counted).
+    pub pages: usize,
+    /// Lines listed.
+    pub lines: usize,
+    /// Sum of the documents' amounts (authorized for invoices and notices,
+    /// paid for remittance advices), a plain decimal number.
+    #[serde(serialize_with = "crate::money::json")]
+    pub total_amount: Decimal,
+    /// Documents per channel, as the channels took them.
+    pub channels: BTreeMap<&'static str, usize>,
+    /// The print job (also `print/job.json`).
+    pub print: crate::route::PrintReport,
+    /// The email composed for this run.
+    pub email: EmailReport,
+    /// Per-payee download archives.
+    pub download_archives: usize,
+    /// Records rejected, all files.
+    pub rejected_records: usize,
+    /// Problems that reject (a record can have several).
+    pub errors: usize,
+    /// Records whose address cannot be mailed.
+    pub unmailable: usize,
+    /// Warnings (nothing rejected).
+    pub warnings: usize,
+    /// Per file: rows read, accepted, rejected.
+    pub files: BTreeMap<&'static str, FileCounts>,
+    /// The accounting proof, each check with the figures it compared.
+    pub checks: Vec<Check>,
+    /// The kind's own figures (the letters' advance-notice check, the
+    /// 1099 run's reconciliation).
+    #[serde(flatten)]
+    pub extra: E,
+    /// Wall-clock seconds the run took (the only value that changes between
+    /// identical runs).
+    pub seconds: f64,
+}
+
+/// What a document run returns.
+#[derive(Debug)]
+pub struct Report<E> {
+    /// `summary.json`.
+    pub summary: Summary<E>,
+    /// Whether records were rejected, email failed, or the kind asks for attention.
+    pub outcome: Outcome,
+    /// What became of the email, when any was queued.
+    pub email: Option<EmailOutcome>,
+}
+
+/// Prints how long a phase took to stderr when `SSPS_TIMINGS` is set (for
+/// profiling a run; nothing else reads the clock).
+pub fn phase(name: &str, since: std::time::Instant) {
+    if std::env::var_os("SSPS_TIMINGS").is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("timing: {name}: {:.2} s", since.elapsed().as_secs_f64());
+        }
+    }
+}
+
+/// Runs `kind` from the extract to the committed run folder and its email.
+pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
+    let setup = Setup::load(opts)?;
+    let ctx = Context { opts, texts: &setup.texts };
+    let composed = kind.compose(&ctx)?;
+    let period = kind.period();
+    let labels = kind.labels(&setup.texts)?;
+    let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
+    let mut renderer = Renderer::new()?;
+    for a in &composed.assets {
+        let settings = PdfSettings { ident: a.ident.clone(), date: a.date, tagged: false };
+        let pdf = renderer.render(a.template, &a.data, &settings)?;
+        renderer.add_asset(&a.name, pdf.pdf);
+    }
+    let docs = &composed.documents;
+    let made = produce(kind.kind(), docs, &renderer, &setup.config, &period, &labels, staging.dir(), opts)?;
+    let mut checks = composed.checks;
+    if let Some(own) = composed.own_files {
+        checks.extend(own(staging.dir(), &renderer)?);
+    }
+    let v = &composed.validated;
+    checks.extend(made.checks(docs));
+    checks.extend(record_checks(v));
+    require_balanced(&checks)?;
+
+    let words = |lang| kind.period_words(&setup.texts, lang);
+    let mailing = email_out::Mailing {
+        ident: &period.ident,
+        date: period.date,
+        period_words: &words,
+        attach: kind.attach_to_email(),
+        smtp: setup.smtp.as_ref(),
+        texts: &setup.texts,
+    };
+    let t = std::time::Instant::now();
+    let all = email_out::messages(docs, &made.stored, &made.email, &mailing, None)?;
+    if opts.dry_run {
+        email_out::write_dry_run(staging.dir(), &all, setup.smtp.as_ref())?;
+    }
+    phase("email composed", t);
+
+    let t = std::time::Instant::now();
+    crate::journal::write_manifest(staging.dir(), &made.manifest(docs, &period.key))?;
+    let rejected_problems = crate::journal::write_rejects(staging.dir(), &v.problems)?;
+    let summary = Summary {
+        run: kind.kind().run(),
+        period: period.key.clone(),
+        documents: docs.len(),
+        pages: docs.iter().map(Document::page_count).sum(),
+        lines: docs.iter().map(Document::lines).sum(),
+        total_amount: total(docs)?,
+        channels: made.taken.counts(),
+        print: made.print.clone(),
+        email: email_out::report(&all, opts.dry_run),
+        download_archives: made.archives.len(),
+        rejected_records: v.counts.values().map(|c| c.rejected).sum::<usize>(),
+        errors: v.errors().count(),
+        unmailable: crate::problem::unmailable_records(&v.problems),
+        warnings: v.problems.len() - rejected_problems,
+        files: v.counts.clone(),
+        checks,
+        extra: composed.extra,
+        seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    };
+    crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
+    staging.commit()?;
+    phase("manifest, rejects, summary, commit", t);
+
+    let mut outcome = if rejected_problems == 0 && !composed.attention { Outcome::Clean } else { Outcome::Rejected };
+    if opts.dry_run || all.is_empty() {
+        return Ok(Report { summary, outcome, email: None });
+    }
+    let t = std::time::Instant::now();
+    let email = email_out::queue_and_send(docs, &made.stored, &made.email, &mailing, opts)?;
+    if !email.changed_after_send.is_empty() || email.delivered.as_ref().is_some_and(|d| d.failed + d.pending + d.unconfirmed > 0) {
+        outcome = Outcome::Rejected;
+    }
+    phase("email queued and sent", t);
+    Ok(Report { summary, outcome, email: Some(email) })
+}
+
+/// Where a mailed document sits in the print job.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// Envelope sequence.
+    pub envelope: usize,
+    /// Batch file name.
+    pub file: String,
+    /// First page in the file (1-based).
+    pub first_page: usize,
+}
+
+/// What rendering and routing made.
+pub struct Produced {
+    /// Each document's file copy, in the documents' order.
+    pub stored: Vec<Stored>,
+    /// Each document's place in the print job, when mailed.
+    pub placed: Vec<Option<Placement>>,
+    /// What the channels did with each document.
+    pub taken: channels::Taken,
+    /// The finished print job.
+    pub print: crate::route::PrintReport,
+    /// The mail plan it followed.
+    pub plan: mail::MailPlan,
+    /// Documents that were planned for mail (indexes).
+    pub mailable: Vec<usize>,
+    /// Pages the renderer made, all documents.
+    pub rendered_pages: usize,
+    /// The per-payee download archives, in payee order.
+    pub archives: Vec<crate::route::Archive>,
+    /// The email channel's documents by payee.
+    pub email: BTreeMap<String, Vec<usize>>,
+}
+
+/// Plans the mailing, renders `docs` and offers each to the channels.
+#[allow(clippy::too_many_arguments)]
+fn produce<D: Document>(
+    kind: Kind,
+    docs: &[D],
+    renderer: &Renderer,
+    config: &MailConfig,
+    period: &Period,
+    labels: &serde_json::Value,
+    dir: &Path,
+    opts: &RunOptions,
+) -> Result<Produced, OpError> {
+    // The mail plan: envelopes, their order and batch files, before rendering.
+    let mailable: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].to().mail_address().is_some()).collect();
+    let pieces: Vec<Piece> = mailable
+        .iter()
+        .filter_map(|&i| {
+            let d = &docs[i];
+            Some(Piece {
+                owner: d.to().id.as_str(),
+                document: d.id(),
+                recipient: &d.to().name,
+                address: d.to().mail_address()?,
+                pages: d.page_count(),
+            })
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let plan = mail::plan(&pieces, config, period.month, kind)?;
+    phase("mail plan", t);
+    // Render order: mailed documents as the envelopes take them, then the rest.
+    let mut piece_of: Vec<Option<usize>> = vec![None; docs.len()];
+    let mut placed: Vec<Option<Placement>> = vec![None; docs.len()];
+    let mut order = Vec::with_capacity(docs.len());
+    for env in &plan.envelopes {
+        let mut page = env.first_page;
+        for d in &env.documents {
+            let i = mailable[d.piece];
+            piece_of[i] = Some(d.piece);
+            placed[i] = Some(Placement { envelope: env.seq, file: env.file.clone(), first_page: page });
+            page += d.pages + d.blanks;
+            order.push(i);
+        }
+    }
+    let mut rest: Vec<usize> = (0..docs.len()).filter(|&i| piece_of[i].is_none()).collect();
+    rest.sort_by(|&a, &b| {
+        let (da, db) = (&docs[a], &docs[b]);
+        (&da.to().address.zip, &da.to().id, da.id()).cmp(&(&db.to().address.zip, &db.to().id, db.id()))
+    });
+    // Mailed documents and the rest are never mixed in one chunk.
+    let mut chunks = workers::chunked(docs, &order);
+    chunks.extend(workers::chunked(docs, &rest));
+
+    let mut print = channels::Print::new(PrintJob::new(dir, &period.ident, &plan, config)?, piece_of);
+    let mut email = channels::Email::default();
+    let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to))?;
+    let mut taken = channels::Taken::new(docs.len());
+    let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
+    let mut rendered_pages = 0usize;
+    let rendering = workers::Rendering {
+        ident: &period.ident,
+        date: period.date,
+        template: kind.template(),
+        labels,
+        threads: opts.threads,
+        progress: opts.progress,
+    };
+    let t = std::time::Instant::now();
+    workers::render_in_order(docs, &chunks, renderer, &rendering, &Download::new(dir), |done| {
+        for part in done.parts {
+            let d = &docs[part.doc];
+            rendered_pages += part.pages.len();
+            let routed = channels::Routed {
+                index: part.doc,
+                kind: d.kind(),
+                id: d.id(),
+                title: d.title(),
+                to: d.to(),
+                amount: d.amount(),
+                pages: part.pages,
+                chunk: &done.chunk,
+                stored: &part.stored,
+            };
+            taken.offer(&mut [&mut print, &mut email, &mut archives], &routed)?;
+            stored[part.doc] = Some(part.stored);
+        }
+        Ok(())
+    })?;
+    phase("render, file copies, channels", t);
+    let names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
+    let t = std::time::Instant::now();
+    let print = print.finish(&names, period.date)?;
+    phase("print job finished", t);
+    let stored = stored
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let archives = archives.finish()?;
+    Ok(Produced { stored, placed, taken, print, plan, mailable, rendered_pages, archives, email: email.by_payee })
+}
+
+impl Produced {
+    /// The manifest rows, in the documents' order. `period` is the run's
+    /// month or window.
+    pub fn manifest<D: Document>(&self, docs: &[D], period: &str) -> Vec<ManifestRow> {
+        docs.iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let (to, s, place) = (doc.to(), &self.stored[i], self.placed[i].as_ref());
+                ManifestRow {
+                    document_id: doc.id().to_string(),
+                    kind: doc.kind().name(),
+                    recipient_kind: to.recipient.name(),
+                    recipient_id: to.id.to_string(),
+                    provider_number: doc.provider_number().to_string(),
+                    recipient_name: to.name.clone(),
+                    zip: to.address.zip.clone(),
+                    channels: self.taken.per_document[i].join(";"),
+                    pages: doc.page_count(),
+                    sha256: s.sha256.clone(),
+                    file: s.file.clone(),
+                    month: period.to_string(),
+                    lines: doc.lines(),
+                    amount: doc.amount(),
+                    envelope: place.map(|p| p.envelope),
+                    print_file: place.map(|p| format!("print/{}", p.file)),
+                    print_first_page: place.map(|p| p.first_page),
+                }
+            })
+            .collect()
+    }
+
+    /// The checks every run must pass: pages rendered, every mailable
+    /// document in exactly one envelope, the print job's pages and sheets,
+    /// every portal document in its payee's archive.
+    pub fn checks<D: Document>(&self, docs: &[D]) -> Vec<Check> {
+        let mut in_envelopes: Vec<usize> = self.plan.envelopes.iter().flat_map(|e| e.documents.iter().map(|d| d.piece)).collect();
+        let placements = in_envelopes.len();
+        in_envelopes.sort_unstable();
+        in_envelopes.dedup();
+        let mailed_pages: usize = self.mailable.iter().map(|&i| docs[i].page_count()).sum();
+        let planned_sheets: usize = self.plan.envelopes.iter().map(|e| e.sheets).sum();
+        let print = &self.print;
+        let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages && f.sheets_written == f.batch.sheets);
+        let portal = docs.iter().filter(|d| d.to().portal).count();
+        vec![
+            Check::new(
+                "pages rendered = pages of the documents",
+                docs.iter().map(Document::page_count).sum::<usize>(),
+                self.rendered_pages,
+            ),
+            Check::new("mailable documents placed in envelopes", self.mailable.len(), placements),
+            Check::new("each mailable document in exactly one envelope", placements, in_envelopes.len()),
+            Check::new("print pages = mailed document pages + blank backs", mailed_pages + print.blank_pages, print.pages),
+            Check::new("sheets printed (from the pages written) = sheets of the envelopes", planned_sheets, print.sheets),
+            Check::new("every batch file has the pages planned for it", true, files_as_planned),
+            Check::new("documents in the download archives", portal, self.archives.iter().map(|a| a.documents).sum::<usize>()),
+        ]
+    }
+}
