@@ -43,9 +43,14 @@
 //! and `claimed_at`; version 2 made row ids `AUTOINCREMENT`. An older
 //! journal is rebuilt in place when opened.
 //!
-//! The tables and the upgrades of older journals are in `delivery/schema.rs`,
-//! the tests in `delivery/tests.rs`; this file (about 680 lines) keeps the
-//! message state machine whole, every transition beside the others.
+//! Sending goes through lettre's `Transport` trait: a delivery takes any
+//! [`Backend`] ([`Journal::deliver_with`]); [`Journal::deliver`] builds the
+//! SMTP one from the settings. The tables and the upgrades of older
+//! journals are in `delivery/schema.rs`, the sending loop (which message is
+//! tried, and which transition each try's ending takes) in
+//! `delivery/send.rs`, the tests in `delivery/tests.rs` and
+//! `delivery/send/tests.rs`; this file keeps the message state machine
+//! whole, every transition beside the others.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -53,11 +58,12 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
-use crate::email::{self, Handover, Outgoing, SendResult, SmtpSettings};
-use crate::problem::{shown, Masking};
+use crate::email::{self, Handover, Outgoing};
 
 mod schema;
 use schema::upgrade;
+mod send;
+pub use send::{claim_then_send, Backend, SendPolicy};
 
 /// The journal's file name when `--journal` is not given.
 pub const DEFAULT_NAME: &str = "ssps-delivery.sqlite";
@@ -473,21 +479,6 @@ impl Journal {
         Ok(messages.len())
     }
 
-    /// Sends every `pending` message, oldest first; `only_run` limits it to
-    /// one run. Messages a killed delivery left `sending` become
-    /// `unconfirmed` first (of every run), and no `unconfirmed` message is
-    /// sent: [`Delivered::unconfirmed`] counts them.
-    pub fn deliver(&mut self, settings: &SmtpSettings, only_run: Option<&str>) -> Result<Delivered, DeliveryError> {
-        self.send_waiting(settings, only_run, Waiting::Pending)
-    }
-
-    /// Sends the `unconfirmed` messages again (of one run, or all), on
-    /// staff's word, with their Message-ID and content unchanged: each ends
-    /// `sent` or `failed`, or stays `unconfirmed` when it cannot go now.
-    pub fn resend_unconfirmed(&mut self, settings: &SmtpSettings, only_run: Option<&str>) -> Result<Delivered, DeliveryError> {
-        self.send_waiting(settings, only_run, Waiting::Unconfirmed)
-    }
-
     /// The messages in state `which` (of one run, or all), oldest first,
     /// as the lock's holder reads them to send them.
     fn waiting(&self, _held: &Held, which: Waiting, only_run: Option<&str>) -> Result<Vec<Listed>, DeliveryError> {
@@ -501,99 +492,6 @@ impl Journal {
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
-    }
-
-    fn send_waiting(&mut self, settings: &SmtpSettings, only_run: Option<&str>, which: Waiting) -> Result<Delivered, DeliveryError> {
-        // One delivery at a time per journal: a second one (a run and a
-        // scheduled retry, say) waits here rather than send the same message.
-        let held = self.lock()?;
-        let client = settings.client()?;
-        let waiting = self.waiting(&held, which, only_run)?;
-        /// How a try that did not end `sent` is counted.
-        enum Ended {
-            Waits,
-            Failed,
-            InDoubt,
-        }
-        let mut done = Delivered::default();
-        let mut unreachable: Option<String> = None;
-        for listed in waiting {
-            let out: Outgoing = serde_json::from_str(&listed.body).map_err(|e| DeliveryError::Corrupt {
-                path: self.path.clone(),
-                id: listed.id,
-                reason: e.to_string(),
-            })?;
-            let waits = match which {
-                Waiting::Pending => "not sent yet, will retry",
-                Waiting::Unconfirmed => "not resent, still unconfirmed",
-            };
-            if let Some(why) = &unreachable {
-                // The server could not be reached: the rest wait for the next delivery.
-                if which == Waiting::Pending {
-                    done.pending += 1;
-                }
-                done.problems.push(format!("{} (payee {}): {waits}: not tried, the server was unreachable: {why}", out.to, out.payee));
-                continue;
-            }
-            let mut record = Record { db: &self.db, id: listed.id, message_id: &listed.message_id, from: which.state() };
-            let (result, tries) = email::send(&client, settings, &out, Path::new(&listed.run_dir), &mut record).map_err(self.err())?;
-            done.tries += tries as usize;
-            let (ended, expected, state, why) = match result {
-                // Recorded the moment the server replied.
-                SendResult::Sent(_) => {
-                    done.sent += 1;
-                    continue;
-                }
-                // Replaced by a rerun since this delivery listed it: its
-                // content never went; the message that replaced it waits.
-                SendResult::NotClaimed => {
-                    done.problems.push(format!(
-                        "{} (payee {}): not sent: a rerun of its run replaced it while this delivery was under way; the new message waits for the next delivery",
-                        out.to, out.payee
-                    ));
-                    continue;
-                }
-                SendResult::Transient(why) => (Ended::Waits, which.state(), which.state(), why),
-                SendResult::Unreachable(why) => {
-                    unreachable = Some(shown(&why, 200, Masking::AnyNineDigits));
-                    (Ended::Waits, which.state(), which.state(), why)
-                }
-                SendResult::Permanent(why) => (Ended::Failed, which.state(), "failed", why),
-                SendResult::Unconfirmed(why) => (Ended::InDoubt, "sending", "unconfirmed", why),
-            };
-            if !record.finish(expected, state, tries, &why).map_err(self.err())? {
-                // Not this message any more (a rerun replaced it before its
-                // content went): nothing of its try is recorded on the new one.
-                done.problems.push(format!(
-                    "{} (payee {}): not sent: a rerun of its run replaced it while this delivery was under way; the new message waits for the next delivery",
-                    out.to, out.payee
-                ));
-                continue;
-            }
-            // The server's words, as printed: control characters escaped, TIN-shaped runs masked.
-            let why = shown(&why, 200, Masking::AnyNineDigits);
-            match ended {
-                Ended::Waits => {
-                    if which == Waiting::Pending {
-                        done.pending += 1;
-                    }
-                    done.problems.push(format!("{} (payee {}): {waits}: {why}", out.to, out.payee));
-                }
-                Ended::Failed => {
-                    done.failed += 1;
-                    let paper = if out.paper { "; the payee also gets these documents on paper" } else { "" };
-                    done.problems.push(format!("{} (payee {}): failed: {why}{paper}", out.to, out.payee));
-                }
-                Ended::InDoubt => {
-                    done.problems.push(format!("{} (payee {}): unconfirmed, not sent again: {why}", out.to, out.payee));
-                }
-            }
-        }
-        drop(held);
-        done.unconfirmed_messages =
-            self.status()?.into_iter().filter(|m| m.state == "unconfirmed" && only_run.is_none_or(|r| r == m.run)).collect();
-        done.unconfirmed = done.unconfirmed_messages.len();
-        Ok(done)
     }
 
     /// Records `unconfirmed` messages (by Message-ID, with or without its

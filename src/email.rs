@@ -9,15 +9,24 @@
 //! message. What was sent is recorded by [`crate::delivery`]; this module
 //! builds messages and talks SMTP, nothing else.
 //!
-//! [`send`] drives lettre's SMTP connection step by step (connect, TLS,
-//! AUTH, MAIL, RCPT, DATA, the content, QUIT) rather than through
-//! `Transport::send`, so that the journal is written at the two moments
-//! that decide whether a message may have reached its recipient (the
-//! [`Handover`] the caller gives): just before the content is transmitted
-//! (no server can accept a message whose content it has not received) and
-//! at once after the server's reply to it, before QUIT (lettre's `send`
-//! waits for the reply to QUIT first: a round trip, up to the timeout,
-//! during which the message was taken but not yet recorded).
+//! This file is about 820 lines, some 160 of them tests: the settings, the
+//! message and the SMTP transaction of the one channel, kept together
+//! because the transaction's classification of replies and the settings'
+//! tries and timeouts are read side by side.
+//!
+//! The SMTP [`Client`] is a lettre [`Transport`] (the production backend
+//! of [`crate::delivery::Backend`]), but the delivery journal hands it a
+//! message through [`Client::transact`], which drives lettre's SMTP
+//! connection step by step (connect, TLS, AUTH, MAIL, RCPT, DATA, the
+//! content, QUIT) rather than through `Transport::send`, so that the journal
+//! is written at the two moments that decide whether a message may have
+//! reached its recipient (the [`Handover`] the caller gives): just before
+//! the content is transmitted (no server can accept a message whose content
+//! it has not received) and at once after the server's reply to it, before
+//! QUIT (lettre's `SmtpTransport::send` waits for the reply to QUIT first: a
+//! round trip, up to the timeout, during which the message was taken but not
+//! yet recorded). Tries, waits between them and the journal's states are the
+//! delivery's (`delivery/send.rs`).
 //!
 //! SMTP settings come from a TOML file (`--smtp FILE`) and/or environment
 //! variables `SSPS_SMTP_*`; the password only from `SSPS_SMTP_PASSWORD`
@@ -29,13 +38,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use lettre::address::Envelope;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{Certificate, SmtpConnection, Tls, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use lettre::{Message, SmtpTransport};
+use lettre::{Message, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Language;
@@ -235,9 +245,9 @@ impl SmtpSettings {
         })
     }
 
-    /// A lettre transport for these settings (a run builds one before any
-    /// work, so a mistake in the TLS settings stops it early). [`send`]
-    /// uses a [`Client`] instead.
+    /// lettre's own SMTP transport for these settings (a run builds one
+    /// before any work, so a mistake in the TLS settings stops it early).
+    /// Deliveries use a [`Client`] instead.
     pub fn transport(&self) -> Result<SmtpTransport, SmtpSettingsError> {
         let mut b = SmtpTransport::builder_dangerous(self.host.clone())
             .port(self.port())
@@ -250,7 +260,7 @@ impl SmtpSettings {
         Ok(b.build())
     }
 
-    /// The SMTP client [`send`] uses: the same server, TLS, timeout and
+    /// The SMTP client deliveries use: the same server, TLS, timeout and
     /// credentials as [`SmtpSettings::transport`].
     pub fn client(&self) -> Result<Client, SmtpSettingsError> {
         Ok(Client {
@@ -264,7 +274,8 @@ impl SmtpSettings {
 }
 
 /// An SMTP client: one connection per message, driven step by step by
-/// [`send`].
+/// [`Client::transact`]; as a lettre [`Transport`], it sends a message
+/// with nothing recorded.
 pub struct Client {
     host: String,
     port: u16,
@@ -525,24 +536,26 @@ pub enum SendResult {
     NotClaimed,
 }
 
-/// The caller's record of one message's SMTP transaction (the delivery
-/// journal), called by [`send`] at the moments that decide whether the
-/// message may have reached its recipient. Each call must have committed
-/// what it records before it returns.
+/// The caller's record of one message's handover to a transport (the
+/// delivery journal), called by [`Client::transact`] (and by
+/// [`crate::delivery::claim_then_send`] for other transports) at the
+/// moments that decide whether the message may have reached its recipient.
+/// Each call must have committed what it records before it returns.
 pub trait Handover {
     /// Why the record could not be written (the transaction is then
     /// abandoned: before the content, nothing was transmitted; after it, the
     /// record still says the message is in doubt).
     type Error;
-    /// The server answered DATA and waits for the content: from now on the
-    /// message may be delivered. `false`: it must not be sent after all; the
-    /// connection is dropped without transmitting the content.
+    /// The content is about to go (SMTP: the server answered DATA and waits
+    /// for it): from now on the message may be delivered. `false`: it must
+    /// not be sent after all; the content is not transmitted (SMTP: the
+    /// connection is dropped).
     fn claim(&mut self) -> Result<bool, Self::Error>;
     /// The server took the content (`reply`, after `tries` tries): called
     /// the moment the reply is read, before anything else (even QUIT).
     fn accepted(&mut self, reply: &str, tries: u32) -> Result<(), Self::Error>;
-    /// The server refused the content with a 4xx or 5xx reply after
-    /// [`Handover::claim`]: the message was certainly not taken.
+    /// After [`Handover::claim`], the message was certainly not taken (SMTP:
+    /// a 4xx or 5xx reply to the content).
     fn refused(&mut self) -> Result<(), Self::Error>;
 }
 
@@ -560,97 +573,122 @@ fn classify(e: &lettre::transport::smtp::Error) -> SendResult {
     }
 }
 
-/// One SMTP transaction: connect, MAIL, RCPT, DATA, then (claimed) the
-/// content; the reply is recorded before QUIT.
-fn attempt<H: Handover>(client: &Client, msg: &Message, bytes: &[u8], tries: u32, journal: &mut H) -> Result<SendResult, H::Error> {
-    let mut conn = match client.connect() {
-        Ok(c) => c,
-        Err(e) => return Ok(classify(&e)),
-    };
-    let envelope = msg.envelope();
-    // MAIL parameters as lettre's own `send` chooses them.
-    let mut options = vec![];
-    if envelope.from().into_iter().chain(envelope.to()).any(|a| !AsRef::<str>::as_ref(a).is_ascii()) {
-        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-            conn.abort();
-            return Ok(SendResult::Permanent("the address is not ASCII and the server does not support SMTPUTF8".into()));
+impl Client {
+    /// One SMTP transaction: connect, MAIL, RCPT, DATA, then (claimed
+    /// through `journal`) the content; the reply is recorded before QUIT.
+    /// `tries` counts this one.
+    pub fn transact<H: Handover>(&self, envelope: &Envelope, bytes: &[u8], tries: u32, journal: &mut H) -> Result<SendResult, H::Error> {
+        let mut conn = match self.connect() {
+            Ok(c) => c,
+            Err(e) => return Ok(classify(&e)),
+        };
+        // MAIL parameters as lettre's own `send` chooses them.
+        let mut options = vec![];
+        if envelope.from().into_iter().chain(envelope.to()).any(|a| !AsRef::<str>::as_ref(a).is_ascii()) {
+            if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+                conn.abort();
+                return Ok(SendResult::Permanent("the address is not ASCII and the server does not support SMTPUTF8".into()));
+            }
+            options.push(MailParameter::SmtpUtfEight);
         }
-        options.push(MailParameter::SmtpUtfEight);
-    }
-    if !bytes.is_ascii() {
-        if !conn.server_info().supports_feature(Extension::EightBitMime) {
-            conn.abort();
-            return Ok(SendResult::Permanent("the message is not ASCII and the server does not support 8BITMIME".into()));
+        if !bytes.is_ascii() {
+            if !conn.server_info().supports_feature(Extension::EightBitMime) {
+                conn.abort();
+                return Ok(SendResult::Permanent("the message is not ASCII and the server does not support 8BITMIME".into()));
+            }
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
-        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
-    let mut commands: Vec<String> = vec![Mail::new(envelope.from().cloned(), options).to_string()];
-    commands.extend(envelope.to().iter().map(|a| Rcpt::new(a.clone(), vec![]).to_string()));
-    commands.push(Data.to_string());
-    for c in commands {
-        if let Err(e) = conn.command(c) {
-            conn.abort();
-            return Ok(classify(&e));
+        let mut commands: Vec<String> = vec![Mail::new(envelope.from().cloned(), options).to_string()];
+        commands.extend(envelope.to().iter().map(|a| Rcpt::new(a.clone(), vec![]).to_string()));
+        commands.push(Data.to_string());
+        for c in commands {
+            if let Err(e) = conn.command(c) {
+                conn.abort();
+                return Ok(classify(&e));
+            }
         }
-    }
-    // The server waits for the content: record that it may now be taken.
-    match journal.claim() {
-        Ok(true) => {}
-        // Dropped mid-DATA, the connection carries no message: the server
-        // discards a content that never ended.
-        Ok(false) => return Ok(SendResult::NotClaimed),
-        Err(e) => return Err(e),
-    }
-    match conn.message(bytes) {
-        Ok(reply) => {
-            let reply = format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string();
-            // Nothing between the server's reply and its record.
-            let recorded = journal.accepted(&reply, tries);
-            let _ = conn.quit();
-            recorded.map(|()| SendResult::Sent(reply))
+        // The server waits for the content: record that it may now be taken.
+        match journal.claim() {
+            Ok(true) => {}
+            // Dropped mid-DATA, the connection carries no message: the server
+            // discards a content that never ended.
+            Ok(false) => return Ok(SendResult::NotClaimed),
+            Err(e) => return Err(e),
         }
-        Err(e) if e.status().is_some() => {
-            // A 4xx or 5xx reply to the content: not taken.
-            let recorded = journal.refused();
-            conn.abort();
-            recorded.map(|()| classify(&e))
+        match conn.message(bytes) {
+            Ok(reply) => {
+                let reply = format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")).trim().to_string();
+                // Nothing between the server's reply and its record.
+                let recorded = journal.accepted(&reply, tries);
+                let _ = conn.quit();
+                recorded.map(|()| SendResult::Sent(reply))
+            }
+            Err(e) if e.status().is_some() => {
+                // A 4xx or 5xx reply to the content: not taken.
+                let recorded = journal.refused();
+                conn.abort();
+                recorded.map(|()| classify(&e))
+            }
+            // No reply to the content (a broken connection, a timeout): the
+            // server may have taken it. The connection is dropped, not QUIT
+            // (that would wait for the server again).
+            Err(e) => Ok(SendResult::Unconfirmed(format!("no reply from the server after the message was transmitted: {e}"))),
         }
-        // No reply to the content (a broken connection, a timeout): the
-        // server may have taken it. The connection is dropped, not QUIT
-        // (that would wait for the server again).
-        Err(e) => Ok(SendResult::Unconfirmed(format!("no reply from the server after the message was transmitted: {e}"))),
     }
 }
 
-/// Sends one message, trying transient failures again up to
-/// `settings.attempts` times with doubling waits (never a message whose
-/// content was transmitted without a reply: that one is
-/// [`SendResult::Unconfirmed`]). `journal` records the claim before the
-/// content goes and the server's acceptance the moment it comes. Returns
-/// the result and the tries made.
-pub fn send<H: Handover>(
-    client: &Client,
-    settings: &SmtpSettings,
-    out: &Outgoing,
-    run_dir: &Path,
-    journal: &mut H,
-) -> Result<(SendResult, u32), H::Error> {
-    let msg = match message(out, run_dir, &settings.from, settings.reply_to.as_deref()) {
-        Ok(m) => m,
-        Err(e) => return Ok((SendResult::Permanent(e.to_string()), 0)),
-    };
-    let bytes = msg.formatted();
-    let mut wait = settings.backoff_ms;
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match attempt(client, &msg, &bytes, tries, journal)? {
-            SendResult::Transient(_) | SendResult::Unreachable(_) if tries < settings.attempts => {
-                std::thread::sleep(Duration::from_millis(wait));
-                wait = wait.saturating_mul(2);
-            }
-            other => return Ok((other, tries)),
+/// Why [`Client`], used as a plain lettre [`Transport`], did not deliver a
+/// message: how its transaction ended (never [`SendResult::Sent`] nor
+/// [`SendResult::NotClaimed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undelivered(pub SendResult);
+
+impl std::fmt::Display for Undelivered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            SendResult::Sent(reply) => write!(f, "sent: {reply}"),
+            SendResult::Transient(why) => write!(f, "refused for now: {why}"),
+            SendResult::Unreachable(why) => write!(f, "server unreachable: {why}"),
+            SendResult::Permanent(why) => write!(f, "refused: {why}"),
+            SendResult::Unconfirmed(why) => write!(f, "unconfirmed: {why}"),
+            SendResult::NotClaimed => f.write_str("not claimed"),
         }
+    }
+}
+
+impl std::error::Error for Undelivered {}
+
+/// The client as a lettre transport: one transaction, nothing recorded,
+/// no second try. `Ok` is the server's reply to the content.
+impl Transport for Client {
+    type Ok = String;
+    type Error = Undelivered;
+
+    fn send_raw(&self, envelope: &Envelope, email: &[u8]) -> Result<String, Undelivered> {
+        match self.transact(envelope, email, 1, &mut Unrecorded) {
+            Ok(SendResult::Sent(reply)) => Ok(reply),
+            Ok(other) => Err(Undelivered(other)),
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// The handover of a transaction nobody records: always claimed.
+struct Unrecorded;
+
+impl Handover for Unrecorded {
+    type Error = std::convert::Infallible;
+
+    fn claim(&mut self) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    fn accepted(&mut self, _reply: &str, _tries: u32) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn refused(&mut self) -> Result<(), Self::Error> {
+        Ok(())
     }
 }
 

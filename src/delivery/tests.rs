@@ -1,5 +1,8 @@
-//! Tests of the delivery journal: states, races, upgrades.
+//! Tests of the delivery journal: states, races, upgrades, and the SMTP
+//! backend against a loopback server (the state machine through other
+//! transports is tested in `send/tests.rs`).
 use super::*;
+use crate::email::{SendResult, SmtpSettings};
 
 /// The schema every journal had before version 1, verbatim.
 const SCHEMA_V0: &str = "
@@ -59,7 +62,7 @@ CREATE TABLE IF NOT EXISTS documents (
 PRAGMA user_version = 1;
 ";
 
-fn outgoing(payee: &str, to: &str) -> Outgoing {
+pub(super) fn outgoing(payee: &str, to: &str) -> Outgoing {
     Outgoing {
         payee: payee.into(),
         name: format!("Payee {payee}"),
@@ -107,7 +110,7 @@ fn old_journal(path: &Path) {
     }
 }
 
-fn state(j: &Journal, payee: &str) -> String {
+pub(super) fn state(j: &Journal, payee: &str) -> String {
     j.status().unwrap().into_iter().find(|m| m.payee == payee).unwrap().state
 }
 
@@ -221,7 +224,7 @@ fn a_message_replaced_after_a_delivery_listed_it_is_not_sent_and_its_replacement
     // the claim finds the message gone, and the content never goes.
     let mut record = Record { db: &delivery.db, id: listed[0].id, message_id: &listed[0].message_id, from: "pending" };
     let client = settings.client().unwrap();
-    let (result, tries) = email::send(&client, &settings, &old, Path::new(&listed[0].run_dir), &mut record).unwrap();
+    let (result, tries) = send::send_one(&client, &SendPolicy::from(&settings), &old, Path::new(&listed[0].run_dir), &mut record).unwrap();
     assert_eq!((result, tries), (SendResult::NotClaimed, 1));
     assert_eq!(mailbox.at_data.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert!(mailbox.received.lock().unwrap().is_empty(), "the old content went");
@@ -466,4 +469,24 @@ fn mark_sent_takes_only_unconfirmed_messages_all_or_nothing() {
     assert_eq!(marked[0].state, "sent");
     assert_eq!(marked[0].last_result, "marked sent by staff without resending (unconfirmed since 2026-11-02T10:00:00Z)");
     assert_eq!(j.totals(None).unwrap(), Totals { sent: 1, pending: 1, ..Totals::default() });
+}
+
+/// The production backend is a lettre transport: `Transport::send` hands a
+/// message over in one SMTP transaction (nothing recorded) and says how it
+/// ended.
+#[test]
+fn the_smtp_client_is_a_lettre_transport() {
+    use lettre::Transport;
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, mailbox) = loopback_server(dir.path());
+    let msg = email::message(&outgoing("P1", "p1@example.org"), dir.path(), &settings.from, None).unwrap();
+    let reply = settings.client().unwrap().send(&msg).unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    let got = mailbox.received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, ["p1@example.org"]);
+    assert!(got[0].1.contains("Message-ID: <run1.P1.0123456789@ssps.dshs.wa.gov>"), "{}", got[0].1);
+    let err = dead_server(dir.path()).client().unwrap().send(&msg).unwrap_err();
+    assert!(matches!(&err.0, SendResult::Unreachable(why) if why.contains("Connection refused")), "{err}");
+    assert!(err.to_string().starts_with("server unreachable: "), "{err}");
 }
