@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::util::{oct_2026, pdf_page_count, pdf_text, read_csv, ssps, stderr, stdout};
+use crate::util::{amount, oct_2026, pdf_page_count, pdf_text, read_csv, ssps, stderr, stdout};
 
 fn run(tmp: &Path, what: &str, from: &str, to: &str) -> std::path::PathBuf {
     run_on(tmp, &oct_2026(), what, from, to)
@@ -45,7 +45,7 @@ fn remittance_advices_pay_what_the_payments_paid() {
     let advised: Decimal = manifest.iter().map(|r| money(&r["amount"])).sum();
     assert_eq!(advised, paid);
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(money(summary["total_amount"].as_str().unwrap()), paid);
+    assert_eq!(amount(&summary["total_amount"]), paid);
     assert!(summary["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true), "{}", summary["checks"]);
 
     // Sunrise: direct deposit, settlement date, lines and the total.
@@ -109,7 +109,7 @@ fn advices_go_to_print_for_paper_payees_and_to_a_zip_per_payee_for_everyone() {
         read_csv(&oct_2026().join("payees.csv")).into_iter().map(|p| (p["payee_number"].clone(), p["delivery"].clone())).collect();
     let job = read_csv(&out.join("print/job.csv"));
     for r in &manifest {
-        let delivery = &payees[&r["payee_number"]];
+        let delivery = &payees[&r["recipient_id"]];
         let printed = job.iter().any(|j| j["documents"].split(';').any(|d| d == r["document_id"]));
         assert_eq!(printed, delivery != "email", "{} ({delivery})", r["document_id"]);
         assert_eq!(r["channels"].contains("email"), delivery != "mail", "{}", r["channels"]);

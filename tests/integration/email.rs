@@ -199,7 +199,7 @@ fn each_email_payee_gets_one_message_with_the_pdfs_and_a_rerun_sends_nothing_aga
     // Payees who take email (or both) and were paid in October: Sunrise (both),
     // Harvest Valley (email) and Ngọc Trần (email).
     let manifest = read_csv(&out.join("manifest.csv"));
-    let emailed: BTreeSet<&str> = manifest.iter().filter(|r| r["channels"].contains("email")).map(|r| r["payee_number"].as_str()).collect();
+    let emailed: BTreeSet<&str> = manifest.iter().filter(|r| r["channels"].contains("email")).map(|r| r["recipient_id"].as_str()).collect();
     assert_eq!(got.len(), emailed.len(), "{got:?}");
     let mut to: Vec<String> = got.iter().map(|r| parse(r).0).collect();
     to.sort();
@@ -217,7 +217,7 @@ fn each_email_payee_gets_one_message_with_the_pdfs_and_a_rerun_sends_nothing_aga
         assert_eq!(subject, "Your DSHS SSPS remittance advices, October 2026", "{rcpt}");
         assert!(text.starts_with("Dear "), "{text}");
         let payee = payees.iter().find(|p| p["email"] == rcpt).unwrap()["payee_number"].clone();
-        let docs: Vec<_> = manifest.iter().filter(|m| m["payee_number"] == payee).collect();
+        let docs: Vec<_> = manifest.iter().filter(|m| m["recipient_id"] == payee).collect();
         assert_eq!(files.len(), docs.len(), "{rcpt}");
         for d in docs {
             let pdf = std::fs::read(out.join(&d["file"])).unwrap();
@@ -392,7 +392,7 @@ fn killed_in_the_middle_of_sending_a_rerun_finishes_without_duplicates() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let manifest = read_csv(&out.join("manifest.csv"));
     let emailed: BTreeSet<String> =
-        manifest.iter().filter(|r| r["channels"].contains("email")).map(|r| r["payee_number"].clone()).collect();
+        manifest.iter().filter(|r| r["channels"].contains("email")).map(|r| r["recipient_id"].clone()).collect();
     let got = received(&server);
     assert!(before < emailed.len(), "the kill came after every message ({before} of {})", emailed.len());
     // Every payee exactly once, every document exactly once.

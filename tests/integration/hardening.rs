@@ -273,7 +273,7 @@ fn a_payee_named_as_a_formula_is_text_in_the_csv_files_staff_open() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let formula = "=HYPERLINK(\"http://evil.example\",\"click\")";
     let manifest = read_csv(&run.join("manifest.csv"));
-    let row = manifest.iter().find(|r| r["payee_number"] == "100200301").unwrap();
+    let row = manifest.iter().find(|r| r["recipient_id"] == "100200301").unwrap();
     assert_eq!(row["recipient_name"], format!("'{formula}"));
     let job = read_csv(&run.join("print/job.csv"));
     let env = job.iter().find(|r| r["recipient_id"] == "100200301").unwrap();

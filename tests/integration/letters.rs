@@ -30,7 +30,7 @@ fn every_event_gives_its_letters_and_enclosures() {
     assert!(stdout(&o).starts_with("8 ACES letters, 20 pages"), "{}", stdout(&o));
     let manifest = read_csv(&out.join("manifest.csv"));
     let got: Vec<(String, String, String, String)> =
-        manifest.iter().map(|r| (r["document_id"].clone(), r["payee_number"].clone(), r["pages"].clone(), r["channels"].clone())).collect();
+        manifest.iter().map(|r| (r["document_id"].clone(), r["recipient_id"].clone(), r["pages"].clone(), r["channels"].clone())).collect();
     let want = [
         ("002-30-E9001", "C30001", "3"),
         ("002-30-E9002", "C30002", "3"),

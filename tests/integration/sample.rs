@@ -14,7 +14,7 @@ fn sample_extract_runs_clean_and_bad_rows_are_rejected() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let m = read_csv(&out.join("manifest.csv"));
     assert!(m.len() >= 60, "one invoice per provider: {}", m.len());
-    let payees: std::collections::BTreeSet<_> = m.iter().map(|r| r["payee_number"].clone()).collect();
+    let payees: std::collections::BTreeSet<_> = m.iter().map(|r| r["recipient_id"].clone()).collect();
     assert_eq!(payees.len(), 60);
 
     let bad = tmp.path().join("bad");

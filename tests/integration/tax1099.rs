@@ -143,7 +143,7 @@ fn the_2026_run_reports_each_tin_over_2000_and_prints_copy_b() {
     let s = summary(&out);
     assert_eq!(s["run"], "tax1099");
     assert_eq!(s["tax1099"]["furnish_by"], "2027-02-01");
-    assert_eq!(s["tax1099"]["threshold"], "2,000.00");
+    assert_eq!(crate::util::amount(&s["tax1099"]["threshold"]), "2000.00".parse::<rust_decimal::Decimal>().unwrap());
     assert_eq!(s["print"]["envelopes"], 4);
     assert!(s["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true), "{}", s["checks"]);
 

@@ -92,3 +92,10 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         })
         .collect()
 }
+
+/// An amount as `summary.json` writes it: a plain JSON number, read
+/// exactly as a decimal (its shortest text form is the amount's).
+pub fn amount(v: &serde_json::Value) -> rust_decimal::Decimal {
+    assert!(v.is_number(), "an amount is a JSON number, not {v}");
+    v.to_string().parse().unwrap_or_else(|e| panic!("{v} is not a decimal: {e}"))
+}
