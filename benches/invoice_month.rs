@@ -7,6 +7,8 @@
 //! pages per second, peak memory (VmHWM) and bytes per page, and the targets
 //! (60 s wall, 1.5 GB peak, print file under 8 KB a page).
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,7 +48,7 @@ fn main() {
     }
     let t = Instant::now();
     let opts = RunOptions { data, out: out.clone(), journal: Some(journal), ..RunOptions::default() };
-    let (summary, _, email) = run(&InvoiceRun { month, opts }).expect("invoice run");
+    let ssps::pipeline::Report { summary, email, .. } = run(&InvoiceRun { month, opts }).expect("invoice run");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "email: {} messages with {} documents queued; download: {} payee archives",

@@ -9,6 +9,8 @@
 //! the reconciliation PDF, manifest and summary. Prints the figures and the
 //! targets (60 s wall, 1.5 GB peak, print file under 8 KB a page).
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,9 +48,10 @@ fn main() {
     let t = Instant::now();
     let opts = RunOptions { data, out: out.clone(), dry_run: true, ..RunOptions::default() };
     let req = TaxRun { year: 2026, date: None, corrected_from: None, payer: None, layout: None, tax_years: None, opts };
-    let (summary, _, _) = run(&req).expect("tax1099 run");
+    let summary = run(&req).expect("tax1099 run").summary;
     let secs = t.elapsed().as_secs_f64();
-    if let Some(t) = &summary.tax1099 {
+    {
+        let t = &summary.extra.tax1099;
         let sorted: Vec<String> = t.sorted.iter().map(|s| format!("{} {} ({} payees)", s.status.code(), s.amount, s.payees)).collect();
         println!("tax year 2026: {} payments, {} = {}", t.payments_of_the_year.payments, t.payments_of_the_year.amount, sorted.join(" + "));
         println!("IRIS upload files: {}", t.files.len());

@@ -10,6 +10,8 @@
 //! problems and documents, and each finding with its seed; exits 1 when
 //! there is a finding.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;

@@ -290,21 +290,8 @@ pub fn invoice_number(payee_number: &Id, provider_ordinal: usize, month: Month) 
     format!("{}{letter}-{:02}{:02}{:02}", String::from_utf8_lossy(&last3), billing.year().rem_euclid(100), billing.month(), seq % 100)
 }
 
-/// Money as printed: thousands separators, two decimals (`1,234.50`, `-5.00`).
-pub fn money(d: Decimal) -> String {
-    let d = d.round_dp(2);
-    let s = format!("{:.2}", d.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if d.is_sign_negative() && !d.is_zero() { "-" } else { "" };
-    format!("{sign}{grouped}.{frac}")
-}
+/// Money as printed (`1,234.50`): [`crate::money::printed`].
+pub use crate::money::printed as money;
 
 /// Units as printed: no trailing zeros (`22`, `7.5`).
 pub fn units(d: Decimal) -> String {

@@ -383,23 +383,34 @@ pub enum MessageError {
     Build(String),
 }
 
+/// Who a run's message goes to and what it is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Addressed<'a> {
+    /// The run's identity (`ssps-invoices-2026-10`).
+    pub run: &'a str,
+    /// The kind of the documents (`invoice`): its subject and body texts.
+    pub kind: &'a str,
+    /// The run's period in words (`October 2026`).
+    pub period: &'a str,
+    /// The payee.
+    pub payee: &'a str,
+    /// The payee's name, for the greeting.
+    pub name: &'a str,
+    /// The address the message goes to.
+    pub to: &'a str,
+    /// The message's language.
+    pub language: Language,
+    /// Whether the documents also go on paper.
+    pub paper: bool,
+    /// The documents' date.
+    pub date: NaiveDate,
+}
+
 /// The run's message to a payee: subject by document kind, greeting, the
 /// list of documents, closing, in the payee's language. `period` is the
 /// run's period in words (`October 2026`).
-#[allow(clippy::too_many_arguments)]
-pub fn outgoing(
-    texts: &Texts,
-    run: &str,
-    kind: &str,
-    period: &str,
-    payee: &str,
-    name: &str,
-    to: &str,
-    language: Language,
-    paper: bool,
-    date: NaiveDate,
-    documents: Vec<Attached>,
-) -> Result<Outgoing, MessageError> {
+pub fn outgoing(texts: &Texts, m: &Addressed, documents: Vec<Attached>) -> Result<Outgoing, MessageError> {
+    let Addressed { run, kind, period, payee, name, to, language, paper, date } = *m;
     let mut list = Vec::with_capacity(documents.len());
     for d in &documents {
         let kind = texts.email(language, &format!("name_{}", d.kind), &BTreeMap::new())?;
@@ -760,15 +771,17 @@ mod tests {
         let make = || {
             let o = outgoing(
                 &texts,
-                "run1",
-                "remittance",
-                "octubre de 2026",
-                "P1",
-                "<O'Connor & Hijos>",
-                "a@b.example",
-                Language::Es,
-                false,
-                date,
+                &Addressed {
+                    run: "run1",
+                    kind: "remittance",
+                    period: "octubre de 2026",
+                    payee: "P1",
+                    name: "<O'Connor & Hijos>",
+                    to: "a@b.example",
+                    language: Language::Es,
+                    paper: false,
+                    date,
+                },
                 vec![d.clone()],
             )
             .unwrap();
@@ -778,15 +791,17 @@ mod tests {
         assert_eq!(a, b);
         let o = outgoing(
             &texts,
-            "run1",
-            "remittance",
-            "octubre de 2026",
-            "P1",
-            "<O'Connor & Hijos>",
-            "a@b.example",
-            Language::Es,
-            false,
-            date,
+            &Addressed {
+                run: "run1",
+                kind: "remittance",
+                period: "octubre de 2026",
+                payee: "P1",
+                name: "<O'Connor & Hijos>",
+                to: "a@b.example",
+                language: Language::Es,
+                paper: false,
+                date,
+            },
             vec![d.clone()],
         )
         .unwrap();
@@ -806,15 +821,17 @@ mod tests {
         std::fs::write(dir.path().join("documents/P1/RA-1.pdf"), b"%PDF-1.7 two").unwrap();
         let o = outgoing(
             &Texts::bundled(),
-            "r",
-            "remittance",
-            "x",
-            "P1",
-            "n",
-            "a@b.example",
-            Language::En,
-            false,
-            NaiveDate::default(),
+            &Addressed {
+                run: "r",
+                kind: "remittance",
+                period: "x",
+                payee: "P1",
+                name: "n",
+                to: "a@b.example",
+                language: Language::En,
+                paper: false,
+                date: NaiveDate::default(),
+            },
             vec![d],
         )
         .unwrap();

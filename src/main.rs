@@ -5,6 +5,8 @@
 //! `rejects.csv`), 2 when it could not run at all (the error and its causes
 //! are printed).
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
+
 mod cli;
 
 use std::io::IsTerminal;

@@ -50,7 +50,7 @@ impl Quantity {
             Quantity::Rate => "a rate",
             Quantity::Units => "a number of units",
         };
-        format!("is larger than the record format allows for {what} (at most {}); check the value", crate::compose::money(self.max()))
+        format!("is larger than the record format allows for {what} (at most {}); check the value", printed(self.max()))
     }
 }
 
@@ -93,6 +93,44 @@ impl<I: Iterator<Item = Decimal>> CheckedSum for I {
     }
 }
 
+/// An amount as machine files write it: a plain decimal with two places
+/// (`7188.40`, `-12.00`), no thousands separator (the printed format,
+/// `7,188.40`, belongs on documents and screens).
+pub fn plain(d: Decimal) -> String {
+    format!("{:.2}", d)
+}
+
+/// Serializes an amount into a CSV file as [`plain`] text.
+pub fn csv<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&plain(*d))
+}
+
+/// Serializes an amount into JSON as a number token written exactly
+/// (`7188.40`, never through a float), for `summary.json`, `job.json` and
+/// the `--json` outputs.
+pub fn json<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let raw = serde_json::value::RawValue::from_string(plain(*d)).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
+}
+
+/// Money as printed on documents and screens: thousands separators, two
+/// decimals (`1,234.50`, `-5.00`).
+pub fn printed(d: Decimal) -> String {
+    let d = d.round_dp(2);
+    let s = format!("{:.2}", d.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if d.is_sign_negative() && !d.is_zero() { "-" } else { "" };
+    format!("{sign}{grouped}.{frac}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,34 +157,5 @@ mod tests {
         assert!(many.checked_add(many).is_some());
         let amounts = checked_mul(Quantity::Money.max(), Decimal::from(1_000_000_000u64)).unwrap();
         assert!(amounts.checked_add(amounts).is_some());
-    }
-}
-
-/// An amount as machine files write it: a plain decimal with two places
-/// (`7188.40`, `-12.00`), no thousands separator (the printed format,
-/// `7,188.40`, belongs on documents and screens).
-pub fn plain(d: Decimal) -> String {
-    format!("{:.2}", d)
-}
-
-/// Serializes an amount into a CSV file as [`plain`] text.
-pub fn csv<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&plain(*d))
-}
-
-/// Serializes an amount into JSON as a number token written exactly
-/// (`7188.40`, never through a float), for `summary.json`, `job.json` and
-/// the `--json` outputs.
-pub fn json<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    use serde::Serialize;
-    let raw = serde_json::value::RawValue::from_string(plain(*d)).map_err(serde::ser::Error::custom)?;
-    raw.serialize(s)
-}
-
-/// [`json`] for an optional amount (`null` when absent).
-pub fn json_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => json(d, s),
-        None => s.serialize_none(),
     }
 }

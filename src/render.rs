@@ -105,27 +105,6 @@ impl Template {
     ];
 }
 
-/// The 08-141's pre-printed parts as the invoice kind renders them once
-/// per run: one page per variant (Invoice Express allowed or not, 1–6
-/// service-line slots), served to the invoice template as
-/// `form-e3.pdf`, `form-n6.pdf` …, dated the form's revision (DSHS 08-141
-/// REV. 02/2001) so their bytes never change between runs.
-pub fn invoice_form_variants() -> Vec<(String, serde_json::Value)> {
-    let mut out = Vec::new();
-    for express in [true, false] {
-        for slots in 1..=crate::compose::LINES_PER_PAGE {
-            let name = format!("form-{}{slots}.pdf", if express { "e" } else { "n" });
-            out.push((name, serde_json::json!({ "express": express, "slots": slots })));
-        }
-    }
-    out
-}
-
-/// Date of the form revision printed on the 08-141 (REV. 02/2001).
-pub fn invoice_form_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2001, 2, 1).unwrap_or_default()
-}
-
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

@@ -26,7 +26,7 @@ fn dir_bytes(dir: &std::path::Path) -> u64 {
 /// memory, bytes per page of the print files and the file copies under
 /// `documents/`, and (`targets`) whether the run met 60 s wall, 1.5 GB peak
 /// and 8 KB a print page.
-pub fn report(what: &str, summary: &ssps::ops::Summary, out: &std::path::Path, secs: f64, targets: bool) {
+pub fn report<E>(what: &str, summary: &ssps::pipeline::Summary<E>, out: &std::path::Path, secs: f64, targets: bool) {
     let pages = summary.pages;
     let print_pages = summary.print.pages.max(1);
     let peak = peak_rss_mb();

@@ -64,13 +64,26 @@ impl DocumentKind for Invoices {
         let mut composed = Composed::new(v, invoices, checks, NoExtra {});
         // The 08-141's pre-printed parts, rendered once per variant and
         // drawn behind every invoice.
-        let date = crate::render::invoice_form_date();
-        composed.assets = crate::render::invoice_form_variants()
-            .into_iter()
-            .map(|(name, data)| Asset { ident: format!("ssps-08-141-{name}"), name, template: Template::InvoiceForm, data, date })
-            .collect();
+        composed.assets = form_variants();
         Ok(composed)
     }
+}
+
+/// The 08-141's pre-printed parts, one page per variant (Invoice Express
+/// allowed or not, 1–6 service-line slots), served to the invoice template
+/// as `form-e3.pdf`, `form-n6.pdf` …, dated the form's revision (DSHS
+/// 08-141 REV. 02/2001) so their bytes never change between runs.
+fn form_variants() -> Vec<Asset> {
+    let date = chrono::NaiveDate::from_ymd_opt(2001, 2, 1).unwrap_or_default();
+    let mut out = Vec::new();
+    for express in [true, false] {
+        for slots in 1..=compose::LINES_PER_PAGE {
+            let name = format!("form-{}{slots}.pdf", if express { "e" } else { "n" });
+            let data = serde_json::json!({ "express": express, "slots": slots });
+            out.push(Asset { ident: format!("ssps-08-141-{name}"), name, template: Template::InvoiceForm, data, date });
+        }
+    }
+    out
 }
 
 /// Checks the invoices against their input: every overlapping

@@ -459,8 +459,10 @@ impl DocumentKind for Statements {
         };
         let figures = TaxFigures { tax1099: summary.clone() };
         let ident = self.period().ident;
-        let own =
-            move |dir: &Path, renderer: &Renderer| write_files(dir, renderer, &ident, layout, payer, &ledger, &identity, &summary, &files);
+        let own = move |dir: &Path, renderer: &Renderer| {
+            TaxFiles { ident: &ident, layout, payer, ledger: &ledger, identity: &identity, summary: &summary, files: &files }
+                .write(dir, renderer)
+        };
         let mut composed = Composed::new(v, statements, checks, figures);
         composed.assets = vec![back];
         composed.own_files = Some(Box::new(own));
@@ -469,60 +471,64 @@ impl DocumentKind for Statements {
     }
 }
 
-/// Writes `tax1099/`: the IRIS upload files (read back and checked), the
-/// reconciliation CSV and PDF.
-#[allow(clippy::too_many_arguments)]
-fn write_files(
-    dir: &Path,
-    renderer: &Renderer,
-    ident: &str,
-    layout: &Layout,
-    payer: &Payer,
-    ledger: &Ledger,
-    identity: &ledger::Identity,
-    summary: &TaxSummary,
-    files: &[(UploadFile, &'static str)],
-) -> Result<Vec<Check>, OpError> {
-    let out = dir.join("tax1099");
-    std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
-    let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
-        Ok(())
-    };
-    let mut read_back = Vec::new();
-    for (f, kind) in files {
-        write(&f.name, &f.bytes)?;
-        let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
-        let rows =
-            layout.read_back(&bytes).map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
-        read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
+/// What the run's `tax1099/` folder is made from.
+struct TaxFiles<'a> {
+    ident: &'a str,
+    layout: &'a Layout,
+    payer: &'a Payer,
+    ledger: &'a Ledger,
+    identity: &'a ledger::Identity,
+    summary: &'a TaxSummary,
+    files: &'a [(UploadFile, &'static str)],
+}
+
+impl TaxFiles<'_> {
+    /// Writes `tax1099/`: the IRIS upload files (read back and checked),
+    /// the reconciliation CSV and PDF.
+    fn write(&self, dir: &Path, renderer: &Renderer) -> Result<Vec<Check>, OpError> {
+        let TaxFiles { ident, layout, payer, ledger, identity, summary, files } = *self;
+        let out = dir.join("tax1099");
+        std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
+        let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
+            let path = out.join(name);
+            std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
+            Ok(())
+        };
+        let mut read_back = Vec::new();
+        for (f, kind) in files {
+            write(&f.name, &f.bytes)?;
+            let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
+            let rows =
+                layout.read_back(&bytes).map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
+            read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
+        }
+        let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
+        let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
+        // An account is once among the originals and once among the
+        // corrections (a two-step correction has it in both).
+        let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let csv =
+            ledger::write_reconciliation(ledger).map_err(|source| OpError::Csv { file: "tax1099/reconciliation.csv".into(), source })?;
+        write("reconciliation.csv", &csv)?;
+        let pdf = renderer.render(
+            Template::Reconciliation,
+            &serde_json::json!({ "documents": [reconciliation_data(ledger, identity, summary, payer)], "labels": null }),
+            &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagged: false },
+        )?;
+        write("reconciliation.pdf", &pdf.pdf)?;
+        Ok(vec![
+            Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
+            Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
+            Check::new("box 1 in the IRIS files (read back) = returns filed", filed, rows_back),
+            Check::new(
+                "returns per IRIS file at most the layout's max_returns",
+                true,
+                files.iter().all(|(f, _)| f.returns <= layout.max_returns),
+            ),
+        ])
     }
-    let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
-    let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
-    // An account is once among the originals and once among the
-    // corrections (a two-step correction has it in both).
-    let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    let csv = ledger::write_reconciliation(ledger).map_err(|source| OpError::Csv { file: "tax1099/reconciliation.csv".into(), source })?;
-    write("reconciliation.csv", &csv)?;
-    let pdf = renderer.render(
-        Template::Reconciliation,
-        &serde_json::json!({ "documents": [reconciliation_data(ledger, identity, summary, payer)], "labels": null }),
-        &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagged: false },
-    )?;
-    write("reconciliation.pdf", &pdf.pdf)?;
-    Ok(vec![
-        Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
-        Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
-        Check::new("box 1 in the IRIS files (read back) = returns filed", filed, rows_back),
-        Check::new(
-            "returns per IRIS file at most the layout's max_returns",
-            true,
-            files.iter().all(|(f, _)| f.returns <= layout.max_returns),
-        ),
-    ])
 }
 
 /// The statement's words (`letters/tax1099.toml`) as the template takes them.
@@ -606,7 +612,7 @@ fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer:
 
 impl From<TaxError> for OpError {
     fn from(e: TaxError) -> OpError {
-        OpError::Tax(Box::new(e))
+        OpError::Kind(Box::new(e))
     }
 }
 

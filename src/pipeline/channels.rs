@@ -14,9 +14,9 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
+use super::OpError;
 use crate::compose::Addressee;
 use crate::kind::Kind;
-use crate::ops::OpError;
 use crate::pdfcut::PdfChunk;
 use crate::route::{DownloadArchives, Filed, PrintJob, Stored};
 

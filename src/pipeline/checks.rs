@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::OpError;
 use crate::compose::Document;
-use crate::ops::OpError;
 
 /// One figure of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

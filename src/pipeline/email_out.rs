@@ -9,9 +9,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::OpError;
 use crate::compose::Document;
 use crate::email::{Attached, Outgoing, SmtpSettings};
-use crate::ops::OpError;
 use crate::route::{RouteError, Stored};
 use crate::texts::Texts;
 
@@ -129,20 +129,19 @@ pub fn messages<D: Document>(
         let to = docs[first].to();
         let n = parts.len();
         for (k, attached) in parts.into_iter().enumerate() {
-            let mut msg = crate::email::outgoing(
-                m.texts,
-                m.ident,
-                docs[first].kind().name(),
-                &(m.period_words)(to.language),
+            let addressed = crate::email::Addressed {
+                run: m.ident,
+                kind: docs[first].kind().name(),
+                period: &(m.period_words)(to.language),
                 payee,
-                &to.name,
-                to.email.as_deref().unwrap_or_default(),
-                to.language,
-                to.mail_address().is_some(),
-                m.date,
-                attached,
-            )
-            .map_err(|source| OpError::Message { payee: payee.to_string(), source })?;
+                name: &to.name,
+                to: to.email.as_deref().unwrap_or_default(),
+                language: to.language,
+                paper: to.mail_address().is_some(),
+                date: m.date,
+            };
+            let mut msg = crate::email::outgoing(m.texts, &addressed, attached)
+                .map_err(|source| OpError::Message { payee: payee.to_string(), source })?;
             if n > 1 {
                 msg.subject = format!("{} ({}/{n})", msg.subject, k + 1);
             }
@@ -191,7 +190,7 @@ pub fn queue_and_send<D: Document>(
     stored: &[Stored],
     by_payee: &BTreeMap<String, Vec<usize>>,
     m: &Mailing,
-    opts: &crate::ops::RunOptions,
+    opts: &super::RunOptions,
 ) -> Result<EmailOutcome, OpError> {
     let path = opts.journal_path();
     let mut journal = crate::delivery::Journal::open(&path)?;

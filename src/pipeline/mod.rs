@@ -15,6 +15,8 @@
 pub mod channels;
 pub mod checks;
 pub mod email_out;
+mod error;
+mod options;
 pub mod workers;
 
 use std::collections::BTreeMap;
@@ -26,13 +28,14 @@ use serde::Serialize;
 
 pub use checks::{record_checks, require_balanced, total, Check, Figure};
 pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
+pub use error::OpError;
+pub use options::{journal_beside, read_extract, require, Outcome, RunOptions};
 
 use crate::compose::Document;
 use crate::journal::ManifestRow;
 use crate::kind::{Kind, LabelSource};
 use crate::mail::{self, MailConfig, Piece};
 use crate::model::{Language, Month};
-use crate::ops::{OpError, Outcome, RunOptions};
 use crate::render::{PdfSettings, Renderer, Template};
 use crate::route::{Download, PrintJob, Stored};
 use crate::validate::{FileCounts, Validated};
@@ -149,8 +152,8 @@ impl Context<'_> {
     /// Loads and validates the extract, and checks that `files` are there
     /// and usable for making `what`.
     pub fn read(&self, what: &'static str, files: &[&'static str]) -> Result<Validated, OpError> {
-        let v = crate::ops::read_extract(&self.opts.data)?;
-        crate::ops::require(&v, &self.opts.data, what, files)?;
+        let v = read_extract(&self.opts.data)?;
+        require(&v, &self.opts.data, what, files)?;
         Ok(v)
     }
 }
@@ -265,7 +268,9 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         renderer.add_asset(&a.name, pdf.pdf);
     }
     let docs = &composed.documents;
-    let made = produce(kind.kind(), docs, &renderer, &setup.config, &period, &labels, staging.dir(), opts)?;
+    let stage =
+        Stage { kind: kind.kind(), renderer: &renderer, config: &setup.config, period: &period, labels: &labels, dir: staging.dir(), opts };
+    let made = produce(docs, &stage)?;
     let mut checks = composed.checks;
     if let Some(own) = composed.own_files {
         checks.extend(own(staging.dir(), &renderer)?);
@@ -364,18 +369,21 @@ pub struct Produced {
     pub email: BTreeMap<String, Vec<usize>>,
 }
 
-/// Plans the mailing, renders `docs` and offers each to the channels.
-#[allow(clippy::too_many_arguments)]
-fn produce<D: Document>(
+/// What rendering and routing a run's documents needs.
+struct Stage<'a> {
     kind: Kind,
-    docs: &[D],
-    renderer: &Renderer,
-    config: &MailConfig,
-    period: &Period,
-    labels: &serde_json::Value,
-    dir: &Path,
-    opts: &RunOptions,
-) -> Result<Produced, OpError> {
+    renderer: &'a Renderer,
+    config: &'a MailConfig,
+    period: &'a Period,
+    labels: &'a serde_json::Value,
+    /// The staging folder.
+    dir: &'a Path,
+    opts: &'a RunOptions,
+}
+
+/// Plans the mailing, renders `docs` and offers each to the channels.
+fn produce<D: Document>(docs: &[D], stage: &Stage) -> Result<Produced, OpError> {
+    let Stage { kind, renderer, config, period, labels, dir, opts } = *stage;
     // The mail plan: envelopes, their order and batch files, before rendering.
     let mailable: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].to().mail_address().is_some()).collect();
     let pieces: Vec<Piece> = mailable

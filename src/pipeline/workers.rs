@@ -18,8 +18,8 @@ use chrono::{Datelike, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use super::OpError;
 use crate::compose::Document;
-use crate::ops::OpError;
 use crate::pdfcut::{Archival, PdfChunk};
 use crate::render::{self, PdfSettings, Renderer, Template};
 use crate::route::{Download, Stored};

@@ -554,5 +554,5 @@ fn payee_row(p: &Payee, status: Status, payments: usize, amount: Decimal, reason
 
 /// `$2,000.00`.
 fn dollars(d: Decimal) -> String {
-    crate::compose::money(d)
+    crate::money::printed(d)
 }
