@@ -225,3 +225,81 @@ impl Taken {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::RecipientKind;
+    use crate::model::{Address, Delivery, Id, Language};
+
+    /// A one-page PDF, as a rendered chunk.
+    fn chunk() -> PdfChunk {
+        use lopdf::{dictionary, Object};
+        let mut doc = lopdf::Document::with_version("1.7");
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] });
+        doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        PdfChunk::parse(&bytes).unwrap()
+    }
+
+    fn to(id: &str, recipient: RecipientKind, delivery: Delivery, email: bool, portal: bool) -> Addressee {
+        Addressee {
+            recipient,
+            id: Id::parse(id).unwrap(),
+            name: format!("Recipient {id}"),
+            address: Address { line1: "1 Main St".into(), line2: None, city: "Olympia".into(), state: "WA".into(), zip: "98501".into(), mailable: true },
+            delivery,
+            email: email.then(|| format!("{id}@example.org")),
+            language: Language::En,
+            portal,
+        }
+    }
+
+    #[test]
+    fn the_manifest_channels_are_what_each_channel_took_in_the_order_offered() {
+        let dir = tempfile::tempdir().unwrap();
+        let chunk = chunk();
+        std::fs::create_dir_all(dir.path().join("documents")).unwrap();
+        std::fs::write(dir.path().join("documents/x.pdf"), b"%PDF-1.7 test").unwrap();
+        let stored = Stored { file: "documents/x.pdf".into(), sha256: "00".into(), bytes: 13 };
+        let people = [
+            to("100", RecipientKind::Payee, Delivery::Both, true, true),
+            to("200", RecipientKind::Payee, Delivery::Mail, false, true),
+            to("300", RecipientKind::Client, Delivery::Mail, false, false),
+            to("100", RecipientKind::Payee, Delivery::Both, true, true),
+        ];
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let mut email = Email::default();
+        let mut archives = Archives::new(dir.path(), date, people.iter()).unwrap();
+        let mut recording = Recording::default();
+        let mut taken = Taken::new(people.len());
+        let ids = ["A-1", "B-1", "C-1", "A-2"];
+        for (i, p) in people.iter().enumerate() {
+            let doc = Routed {
+                index: i,
+                kind: Kind::Notice,
+                id: ids[i],
+                title: format!("Notice {}", ids[i]),
+                to: p,
+                amount: Decimal::new(12_345, 2),
+                pages: 0..1,
+                chunk: &chunk,
+                stored: &stored,
+            };
+            taken.offer(&mut [&mut email, &mut archives, &mut recording], &doc).unwrap();
+        }
+        let words: Vec<String> = taken.per_document.iter().map(|w| w.join(";")).collect();
+        assert_eq!(words, ["email;download;recorded", "download;recorded", "recorded", "email;download;recorded"]);
+        assert_eq!(taken.counts(), [("download", 3), ("email", 2), ("recorded", 4)].into());
+        assert_eq!(recording.offered.iter().map(|o| o.2.as_str()).collect::<Vec<_>>(), ids);
+        assert_eq!(email.by_payee, [("100".to_string(), vec![0, 3])].into());
+        // Payee 200's archive was written when its one document came; 100's
+        // after its second: both, in payee order.
+        let archives = archives.finish().unwrap();
+        assert_eq!(archives.iter().map(|a| (a.payee_number.as_str(), a.documents)).collect::<Vec<_>>(), [("100", 2), ("200", 1)]);
+    }
+}

@@ -9,6 +9,7 @@ mod fuzz;
 mod hardening;
 mod invoices;
 mod letters;
+mod machine_files;
 mod mail;
 mod sample;
 mod tax1099;
