@@ -43,6 +43,14 @@ pub enum RouteError {
     /// The documents did not arrive as the mail plan says.
     #[error("print job: {0}")]
     Plan(String),
+    /// A zip archive or an index could not be made.
+    #[error("cannot make {what}: {message}")]
+    Make {
+        /// The archive or index.
+        what: String,
+        /// What the writer said.
+        message: String,
+    },
     /// Cutting or joining PDFs failed.
     #[error("cannot assemble {what}")]
     Pdf {
@@ -146,7 +154,7 @@ fn zip_options(date: chrono::NaiveDate) -> zip::write::SimpleFileOptions {
 /// Writes a deterministic zip into `w`: members stored (PDFs are compressed
 /// already) in the given order, every time stamp the run's date.
 fn zip_into<W: Write + std::io::Seek>(w: W, name: &str, date: chrono::NaiveDate, members: &[(String, ZipMember)]) -> Result<W, RouteError> {
-    let zerr = |e: zip::result::ZipError| RouteError::Plan(format!("{name}: {e}"));
+    let zerr = |e: zip::result::ZipError| RouteError::Make { what: name.to_string(), message: e.to_string() };
     let werr = |source| RouteError::Write { path: PathBuf::from(name), source };
     let mut zip = zip::ZipWriter::new(w);
     let options = zip_options(date);
@@ -227,7 +235,7 @@ pub struct DownloadArchives {
 /// A CSV file for people, its cells neutralised against spreadsheet
 /// formulas ([`crate::spreadsheet`]).
 fn for_people(bytes: &[u8], what: &str) -> Result<Vec<u8>, RouteError> {
-    crate::spreadsheet::neutralise(bytes, csv::Terminator::Any(b'\n')).map_err(|e| RouteError::Plan(format!("{what}: {e}")))
+    crate::spreadsheet::neutralise(bytes, csv::Terminator::Any(b'\n')).map_err(|e| RouteError::Make { what: what.to_string(), message: e.to_string() })
 }
 
 impl DownloadArchives {
@@ -244,10 +252,10 @@ impl DownloadArchives {
         let mut index = csv::Writer::from_writer(Vec::new());
         let mut members = Vec::with_capacity(docs.len() + 1);
         for d in &docs {
-            index.serialize(d).map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
+            index.serialize(d).map_err(|e| RouteError::Make { what: "download index".into(), message: e.to_string() })?;
             members.push((format!("{}.pdf", d.document_id), ZipMember::File(self.run_dir.join(&d.file))));
         }
-        let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download index: {e}")))?;
+        let index = index.into_inner().map_err(|e| RouteError::Make { what: "download index".into(), message: e.to_string() })?;
         let index = for_people(&index, "download index")?;
         members.push(("index.csv".into(), ZipMember::Bytes(index)));
         let archive = format!("download/{payee}.zip");
@@ -270,9 +278,9 @@ impl DownloadArchives {
         self.archives.sort_by(|a, b| a.payee_number.cmp(&b.payee_number));
         let mut index = csv::Writer::from_writer(Vec::new());
         for a in &self.archives {
-            index.serialize(a).map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+            index.serialize(a).map_err(|e| RouteError::Make { what: "download/index.csv".into(), message: e.to_string() })?;
         }
-        let index = index.into_inner().map_err(|e| RouteError::Plan(format!("download/index.csv: {e}")))?;
+        let index = index.into_inner().map_err(|e| RouteError::Make { what: "download/index.csv".into(), message: e.to_string() })?;
         let index = for_people(&index, "download/index.csv")?;
         let path = self.run_dir.join("download/index.csv");
         // A run without documents still gets the header.
