@@ -80,8 +80,7 @@ impl DocumentKind for Overpayments {
     fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, OverpaymentNotice, OverpaymentFigures>, OpError> {
         // overpayments.csv is optional: absent, there are no staff rows.
         let v = ctx.read("Vendor Overpayment Notices", &[load::PAYEES.name, load::PROVIDERS.name])?;
-        let claims = overpayment::paid_over_claims(&v.extract, &self.holidays, self.date)
-            .map_err(|year| OpError::NoHolidays { year })?;
+        let claims = overpayment::paid_over_claims(&v.extract, &self.holidays, self.date).map_err(|year| OpError::NoHolidays { year })?;
         let notices = overpayment::notices(&v.extract, &claims, self.date)?;
         let (checks, extra) = balance(&v.extract, &claims, &notices)?;
         Ok(Composed::new(v, notices, checks, extra))
@@ -91,9 +90,12 @@ impl DocumentKind for Overpayments {
 /// Every paid over-claim and every staff row on exactly one notice; the
 /// notices' total equals the input's, computed from the claims and rows.
 fn balance(x: &Extract, claims: &[PaidOverClaim], notices: &[OverpaymentNotice]) -> Result<(Vec<Check>, OverpaymentFigures), Overflow> {
-    let claims_amount = claims.iter().map(PaidOverClaim::amount).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| {
-        "the paid over-claims (units over × rate paid)".to_string()
-    })?;
+    let claims_amount = claims
+        .iter()
+        .map(PaidOverClaim::amount)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .sum_or(|| "the paid over-claims (units over × rate paid)".to_string())?;
     let staff_amount = x.overpayments.values().map(|o| o.amount).sum_or(|| "the amounts of overpayments.csv".to_string())?;
     let expected = claims_amount.checked_add(staff_amount).ok_or_else(|| Overflow::new("the overpayments' total"))?;
     let mut listed_claims: Vec<u64> = notices.iter().flat_map(|n| n.claims.iter().copied()).collect();
@@ -108,10 +110,11 @@ fn balance(x: &Extract, claims: &[PaidOverClaim], notices: &[OverpaymentNotice])
         Check::new("each paid over-claim on exactly one notice", claims_before, listed_claims.len()),
         Check::new("accepted overpayments.csv rows listed on the notices", x.overpayments.len(), staff_before),
         Check::new("each overpayments.csv row on exactly one notice", staff_before, listed_staff.len()),
-        Check::new("lines listed = paid over-claims + overpayments.csv rows", claims.len() + x.overpayments.len(), notices
-            .iter()
-            .map(|n| n.meta.lines)
-            .sum::<usize>()),
+        Check::new(
+            "lines listed = paid over-claims + overpayments.csv rows",
+            claims.len() + x.overpayments.len(),
+            notices.iter().map(|n| n.meta.lines).sum::<usize>(),
+        ),
         Check::new("amount overpaid: units over × rate paid + staff amounts = notices", expected, pipeline::total(notices)?),
     ];
     let figures = OverpaymentFigures {
