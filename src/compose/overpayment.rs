@@ -358,7 +358,8 @@ mod tests {
     #[test]
     fn the_amount_is_the_units_over_times_the_rate_paid() {
         assert_eq!(over("4", "50.00", None).amount().unwrap(), dec("200.00"));
-        assert_eq!(over("2.5", "33.33", None).amount().unwrap(), dec("83.33"));
+        // To the cent as amounts authorized are (round half to even): 83.325 → 83.32.
+        assert_eq!(over("2.5", "33.33", None).amount().unwrap(), dec("83.32"));
         // A fee paid above its cap: the kept unit's excess is overpaid too.
         assert_eq!(over("0", "75.00", Some(("1", "25.00"))).amount().unwrap(), dec("25.00"));
         let (line, amount) = claim_line(&over("4", "50.00", None)).unwrap();
