@@ -26,6 +26,8 @@ pub enum Command {
     Remittances(RemittancesArgs),
     /// Render a Social Services Notice for every provider with lines authorized, changed or terminated from --from to --to, and route them.
     Notices(RemittancesArgs),
+    /// Render a Vendor Overpayment Notice for every provider with a paid over-claim or a row of overpayments.csv, dated --date, and route them.
+    Overpayments(OverpaymentsArgs),
     /// Render the ACES State Supplemental Payment letters for every event in ssp_events.csv, dated --date, for the mail.
     Letters(LettersArgs),
     /// The January 1099 run: Form 1099-NEC statements (Copy B) for --year through the print channel, the IRIS upload files and the reconciliation.
@@ -112,6 +114,15 @@ pub struct RemittancesArgs {
     /// Last date of the window, YYYY-MM-DD (inclusive).
     #[arg(long, value_name = "DATE")]
     pub to: NaiveDate,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OverpaymentsArgs {
+    /// The notice date, YYYY-MM-DD: claims paid by payments issued on or before it are checked.
+    #[arg(long, value_name = "DATE")]
+    pub date: NaiveDate,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -16,6 +16,7 @@
 
 pub mod letter;
 pub mod notice;
+pub mod overpayment;
 pub mod remittance;
 pub mod statement;
 

@@ -132,9 +132,27 @@ pub const SSP_EVENTS: FileSpec = FileSpec {
         "worker_text" no),
 };
 
-/// The ten files of the record format, in dependency order.
-pub const FILES: [&FileSpec; 10] =
-    [&PAYEES, &PROVIDERS, &CLIENTS, &WORKERS, &AUTHORIZATIONS, &INVOICE_CLAIMS, &ATTENDANCE, &PAYMENTS, &PAYMENT_LINES, &SSP_EVENTS];
+/// overpayments.csv (staff-entered vendor overpayments; optional)
+pub const OVERPAYMENTS: FileSpec = FileSpec {
+    name: "overpayments.csv",
+    columns: cols!("overpayment_id" yes, "payee_number" yes, "provider_number" yes, "reference_number" no,
+        "invoice_number" no, "service_month" yes, "amount" yes, "reason" yes, "description" no),
+};
+
+/// The eleven files of the record format, in dependency order.
+pub const FILES: [&FileSpec; 11] = [
+    &PAYEES,
+    &PROVIDERS,
+    &CLIENTS,
+    &WORKERS,
+    &AUTHORIZATIONS,
+    &INVOICE_CLAIMS,
+    &ATTENDANCE,
+    &PAYMENTS,
+    &PAYMENT_LINES,
+    &SSP_EVENTS,
+    &OVERPAYMENTS,
+];
 
 /// One data row of a file, its cells aligned to the spec's columns.
 #[derive(Debug, Clone)]
@@ -211,8 +229,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// None of the ten files is there.
-    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv")]
+    /// None of the files is there.
+    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv, overpayments.csv")]
     Empty(PathBuf),
 }
 

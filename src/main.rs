@@ -162,6 +162,13 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let code = print_run("Social Services Notices", &report, &out);
             Ok(code)
         }
+        Command::Overpayments(args) => {
+            let out = args.run.out.clone();
+            let req = ops::overpayments::OverpaymentRun { date: args.date, opts: run_options(args.run) };
+            let report = ops::overpayments::run(&req)?;
+            let code = print_run("Vendor Overpayment Notices", &report, &out);
+            Ok(code)
+        }
         Command::Claim(args) => {
             let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
             let (m, s, outcome) = ops::claim::run(&req)?;

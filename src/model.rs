@@ -301,6 +301,18 @@ code_enum!(
     /// Whether an SSP client has an EFT account.
     Eft { None = "none", Registered = "registered" }
 );
+code_enum!(
+    /// Why staff found a vendor overpayment (booklet seed 002, p. 27's list).
+    OverpaymentReason {
+        ClaimedTwice = "claimed_twice",
+        UnderFiveHours = "under_five_hours",
+        InfantBonusUnderFiveDays = "infant_bonus_under_five_days",
+        RateAboveUsual = "rate_above_usual",
+        NonstandardNotScheduled = "nonstandard_not_scheduled",
+        NoAttendanceRecords = "no_attendance_records",
+        Other = "other",
+    }
+);
 
 /// A validated mailing address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -500,6 +512,22 @@ pub struct SspEvent {
     pub worker_text: Option<String>,
 }
 
+/// overpayments.csv: an overpayment staff found for a cause other than an
+/// over-claim the claim rules judge (those are found from the claims).
+#[derive(Debug, Clone)]
+pub struct StaffOverpayment {
+    pub origin: Origin,
+    pub overpayment_id: Id,
+    pub payee_number: Id,
+    pub provider_number: Id,
+    pub reference_number: Option<Id>,
+    pub invoice_number: Option<Id>,
+    pub service_month: Month,
+    pub amount: Decimal,
+    pub reason: OverpaymentReason,
+    pub description: Option<String>,
+}
+
 /// Every accepted record of one extract folder, keyed for lookup.
 /// Maps are ordered so that everything derived from them is deterministic.
 #[derive(Debug, Default)]
@@ -514,6 +542,7 @@ pub struct Extract {
     pub payments: BTreeMap<Id, Payment>,
     pub payment_lines: Vec<PaymentLine>,
     pub ssp_events: BTreeMap<Id, SspEvent>,
+    pub overpayments: BTreeMap<Id, StaffOverpayment>,
 }
 
 #[cfg(test)]

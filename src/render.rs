@@ -41,6 +41,8 @@ pub enum Template {
     Remittance,
     /// Social Services Notice.
     Notice,
+    /// Vendor Overpayment Notice.
+    Overpayment,
     /// ACES SSP letters with their enclosures.
     Letter,
     /// Form 1099-NEC recipient statements (Copy B).
@@ -65,6 +67,7 @@ impl Template {
             Template::InvoiceCommon => "invoice-common.typ",
             Template::Remittance => "remittance.typ",
             Template::Notice => "notice.typ",
+            Template::Overpayment => "overpayment.typ",
             Template::Letter => "letter.typ",
             Template::Statement => "statement.typ",
             Template::StatementBack => "statement-back.typ",
@@ -81,6 +84,7 @@ impl Template {
             Template::InvoiceCommon => include_str!("../templates/invoice-common.typ"),
             Template::Remittance => include_str!("../templates/remittance.typ"),
             Template::Notice => include_str!("../templates/notice.typ"),
+            Template::Overpayment => include_str!("../templates/overpayment.typ"),
             Template::Letter => include_str!("../templates/letter.typ"),
             Template::Statement => include_str!("../templates/statement.typ"),
             Template::StatementBack => include_str!("../templates/statement-back.typ"),
@@ -90,12 +94,13 @@ impl Template {
         }
     }
 
-    const ALL: [Template; 11] = [
+    const ALL: [Template; 12] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
         Template::Remittance,
         Template::Notice,
+        Template::Overpayment,
         Template::Letter,
         Template::Statement,
         Template::StatementBack,

@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod invoices;
 pub mod letters;
 pub mod notices;
+pub mod overpayments;
 pub mod remittances;
 pub mod tax1099;
 

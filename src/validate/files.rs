@@ -517,4 +517,49 @@ impl Validator {
         })();
         self.finish(c, "event_id", "event", rec)
     }
+
+    /// A row of `overpayments.csv`: a positive amount within the money
+    /// bounds, a reason of the booklet's list, a description when the
+    /// reason is `other` (and one that fits its line on the notice).
+    pub(super) fn overpayment(&mut self, row: &RawRow) -> Option<StaffOverpayment> {
+        let spec = &load::OVERPAYMENTS;
+        let mut c = Cells::new(spec, row);
+        let overpayment_id = c.id("overpayment_id");
+        let payee_number = c.id("payee_number");
+        let provider_number = c.id("provider_number");
+        let reference_number = c.opt_id("reference_number");
+        let invoice_number = c.opt_id("invoice_number");
+        let service_month = c.month("service_month");
+        let amount = c.decimal("amount", false, Quantity::Money);
+        if amount.is_some_and(|a| a.is_zero()) {
+            c.fail("amount", c.raw("amount"), "an overpayment is more than 0.00");
+        }
+        let reason = c.code("reason", OverpaymentReason::parse, OverpaymentReason::expected());
+        let description = c.opt_text("description");
+        if reason == Some(OverpaymentReason::Other) && description.is_none() {
+            c.fail("description", None, "is required when the reason is `other`: it is printed on the notice as the reason");
+        }
+        if let Some(d) = &description {
+            let n = d.chars().count();
+            let max = crate::compose::overpayment::DESCRIPTION_MAX;
+            if n > max {
+                c.fail_withheld("description", format!("is {n} characters long; a notice line has room for {max}"));
+            }
+        }
+        let rec = (|| {
+            Some(StaffOverpayment {
+                origin: Origin { file: spec.name, line: row.line },
+                overpayment_id: overpayment_id?,
+                payee_number: payee_number?,
+                provider_number: provider_number?,
+                reference_number: reference_number.ok()?,
+                invoice_number: invoice_number.ok()?,
+                service_month: service_month?,
+                amount: amount.filter(|a| !a.is_zero())?,
+                reason: reason?,
+                description,
+            })
+        })();
+        self.finish(c, "overpayment_id", "overpayment", rec)
+    }
 }

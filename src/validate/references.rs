@@ -219,6 +219,48 @@ impl Validator {
             ]
         });
         self.reject_events_without_address(x);
+        self.retain_refs(&mut x.overpayments, load::OVERPAYMENTS.name, "overpayment", &known, |o| {
+            let mut refs = vec![
+                ("payee_number", "payee", load::PAYEES.name, o.payee_number.clone()),
+                ("provider_number", "provider", load::PROVIDERS.name, o.provider_number.clone()),
+            ];
+            if let Some(r) = &o.reference_number {
+                refs.push(("reference_number", "authorization line", load::AUTHORIZATIONS.name, r.clone()));
+            }
+            refs
+        });
+        self.reject_overpayments_of_another_payee(x);
+    }
+
+    /// A staff overpayment's provider belongs to its payee, and its line
+    /// (when given) to its provider: the notice goes to that payee.
+    fn reject_overpayments_of_another_payee(&mut self, x: &mut Extract) {
+        let mut bad = Vec::new();
+        for (id, o) in &x.overpayments {
+            if let Some(p) = x.providers.get(&o.provider_number) {
+                if p.payee_number != o.payee_number {
+                    let m = format!(
+                        "provider {} belongs to payee {} (providers.csv line {}), not to payee {}",
+                        p.provider_number, p.payee_number, p.origin.line, o.payee_number
+                    );
+                    bad.push((id.clone(), o.origin.line, "provider_number", o.provider_number.to_string(), m));
+                    continue;
+                }
+            }
+            if let Some(a) = o.reference_number.as_ref().and_then(|r| x.authorizations.get(r)) {
+                if a.provider_number != o.provider_number {
+                    let m = format!(
+                        "authorization line {} is of provider {} (authorizations.csv line {}), not of provider {}",
+                        a.reference_number, a.provider_number, a.origin.line, o.provider_number
+                    );
+                    bad.push((id.clone(), o.origin.line, "reference_number", a.reference_number.to_string(), m));
+                }
+            }
+        }
+        for (id, line, col, value, m) in bad {
+            x.overpayments.remove(&id);
+            self.reject_dependent(load::OVERPAYMENTS.name, line, col, &value, format!("overpayment {id}"), (m.clone(), m));
+        }
     }
 
     /// An SSP letter is mailed to the client: the client needs an address.

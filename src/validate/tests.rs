@@ -77,6 +77,11 @@ event_id,client_id,au_number,event,program_type,effective_date,amount,previous_a
 E1,C20001,AU7001,open,A,2026-10-01,45.00,,,W1001,registered,
 ";
 
+const OVERPAYMENTS_CSV: &str = "\
+overpayment_id,payee_number,provider_number,reference_number,invoice_number,service_month,amount,reason,description
+OP1,100200300,4101,1000000001,INV1,2026-09,46.15,under_five_hours,
+";
+
 const MONEY: &str = "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50";
 const UNITS: &str = "must be a number of units with at most 2 decimals, like 22 or 7.5";
 const ID: &str = "an identifier is 1 to 20 letters, digits or hyphens (no spaces or other signs)";
@@ -94,6 +99,7 @@ fn base(spec: &FileSpec) -> &'static str {
         "payments.csv" => PAYMENTS_CSV,
         "payment_lines.csv" => PAYMENT_LINES_CSV,
         "ssp_events.csv" => SSP_EVENTS_CSV,
+        "overpayments.csv" => OVERPAYMENTS_CSV,
         other => panic!("unknown file {other}"),
     }
 }
@@ -112,6 +118,7 @@ fn second_key(spec: &FileSpec) -> &'static [(&'static str, &'static str)] {
         "payments.csv" => &[("payment_id", "P2")],
         "payment_lines.csv" => &[("line_no", "3")],
         "ssp_events.csv" => &[("event_id", "E2")],
+        "overpayments.csv" => &[("overpayment_id", "OP2")],
         other => panic!("unknown file {other}"),
     }
 }
@@ -192,7 +199,7 @@ fn append(csv: &str, from_line: usize, changes: &[(&str, &str)]) -> String {
 struct Fx(Vec<(&'static FileSpec, String)>);
 
 impl Fx {
-    /// All ten files, valid.
+    /// All eleven files, valid.
     fn valid() -> Fx {
         Fx(load::FILES.iter().map(|s| (*s, base(s).to_string())).collect())
     }
@@ -267,6 +274,7 @@ fn accepted_lines(x: &Extract, file: &str) -> Vec<u64> {
         "payments.csv" => x.payments.values().map(|r| r.origin.line).collect(),
         "payment_lines.csv" => x.payment_lines.iter().map(|r| r.origin.line).collect(),
         "ssp_events.csv" => x.ssp_events.values().map(|r| r.origin.line).collect(),
+        "overpayments.csv" => x.overpayments.values().map(|r| r.origin.line).collect(),
         other => panic!("unknown file {other}"),
     };
     lines.sort_unstable();

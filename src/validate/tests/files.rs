@@ -539,3 +539,29 @@ fn claims_and_attendance_rows_have_no_unique_key() {
         assert_eq!(counts(&v, spec), (2, 2, 0));
     }
 }
+
+#[test]
+fn a_staff_overpayment_has_a_positive_amount_a_known_reason_and_a_description_for_other() {
+    rejects(
+        &load::OVERPAYMENTS,
+        &[("amount", "-5.00")],
+        &["error: overpayments.csv:3: overpayment OP2: column amount = \"-5.00\": may not be negative"],
+    );
+    rejects(
+        &load::OVERPAYMENTS,
+        &[("amount", "0")],
+        &["error: overpayments.csv:3: overpayment OP2: column amount = \"0\": an overpayment is more than 0.00"],
+    );
+    rejects(
+        &load::OVERPAYMENTS,
+        &[("reason", "bogus")],
+        &["error: overpayments.csv:3: overpayment OP2: column reason = \"bogus\": must be `claimed_twice`, `under_five_hours`, `infant_bonus_under_five_days`, `rate_above_usual`, `nonstandard_not_scheduled`, `no_attendance_records` or `other`"],
+    );
+    rejects(
+        &load::OVERPAYMENTS,
+        &[("reason", "other")],
+        &["error: overpayments.csv:3: overpayment OP2: column description is empty: is required when the reason is `other`: it is printed on the notice as the reason"],
+    );
+    let v = accepts(&load::OVERPAYMENTS, &[("reason", "other"), ("description", "O'Connor #2 <script> #panic() Ngọc Trần")]);
+    assert_eq!(v.extract.overpayments[&id("OP2")].description.as_deref(), Some("O'Connor #2 <script> #panic() Ngọc Trần"));
+}

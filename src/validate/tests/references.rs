@@ -25,6 +25,10 @@ fn rejected_payee_rejects_its_provider_naming_the_payee_line_and_reason_and_ever
             format!("error: payments.csv:2: payment P1: column payee_number = \"100200300\": payee 100200300 was rejected (payees.csv line 2: {tin_rule}), so this record is rejected too"),
             format!("error: payment_lines.csv:2: line 1 of payment P1: column payment_id = \"P1\": {by_payment}"),
             format!("error: payment_lines.csv:3: line 2 of payment P1: column payment_id = \"P1\": {by_payment}"),
+            // A staff overpayment names the payee, the provider and the line: each reference is reported.
+            format!("error: overpayments.csv:2: overpayment OP1: column payee_number = \"100200300\": payee 100200300 was rejected (payees.csv line 2: {tin_rule}), so this record is rejected too"),
+            "error: overpayments.csv:2: overpayment OP1: column provider_number = \"4101\": provider 4101 was rejected (providers.csv line 2: payee 100200300 was rejected (payees.csv line 2)), so this record is rejected too".to_string(),
+            format!("error: overpayments.csv:2: overpayment OP1: column reference_number = \"1000000001\": {by_auth}"),
         ]
     );
     for spec in [&load::PAYEES, &load::PROVIDERS, &load::AUTHORIZATIONS, &load::INVOICE_CLAIMS, &load::ATTENDANCE, &load::PAYMENTS] {
@@ -89,6 +93,7 @@ fn claim_and_attendance_for_a_rejected_authorization_are_rejected() {
             "error: authorizations.csv:2: authorization line 1000000001: column service_code = \"43\": a service code is 4 letters or digits, like 4301".to_string(),
             format!("error: invoice_claims.csv:2: claim for line 1000000001 in 2026-10: column reference_number = \"1000000001\": {cause}"),
             format!("error: attendance.csv:2: attendance for line 1000000001 on 2026-10-05: column reference_number = \"1000000001\": {cause}"),
+            format!("error: overpayments.csv:2: overpayment OP1: column reference_number = \"1000000001\": {cause}"),
         ]
     );
     for spec in [&load::AUTHORIZATIONS, &load::INVOICE_CLAIMS, &load::ATTENDANCE] {
@@ -279,4 +284,26 @@ fn ssp_event_for_a_client_without_address_is_rejected_naming_the_client() {
     assert_eq!(counts(&v, &load::SSP_EVENTS), (2, 1, 1));
     // The client itself is fine (children in care need no address).
     assert_eq!(counts(&v, &load::CLIENTS), (2, 2, 0));
+}
+
+// ---------------------------------------------------------------------------
+// overpayments.csv.
+
+#[test]
+fn a_staff_overpayment_needs_its_payee_and_a_provider_of_that_payee() {
+    let v = Fx::valid().set(&load::OVERPAYMENTS, 2, "payee_number", "100200399").run();
+    assert_eq!(
+        errors(&v),
+        ["error: overpayments.csv:2: overpayment OP1: column payee_number = \"100200399\": there is no payee 100200399 in payees.csv"]
+    );
+    let v = Fx::valid()
+        .add(&load::PAYEES, 2, &[("payee_number", "100200301"), ("tin", "91-1234568")])
+        .set(&load::OVERPAYMENTS, 2, "payee_number", "100200301")
+        .run();
+    assert_eq!(
+        errors(&v),
+        ["error: overpayments.csv:2: overpayment OP1: column provider_number = \"4101\": provider 4101 belongs to payee 100200300 (providers.csv line 2), not to payee 100200301"]
+    );
+    assert!(v.extract.overpayments.is_empty());
+    assert!(crate::validate::accounting(&v).iter().all(|b| b.ok()));
 }
