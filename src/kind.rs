@@ -23,6 +23,8 @@ pub enum Kind {
     Letter,
     /// Form 1099-NEC recipient statements (Copy B).
     Statement1099,
+    /// The ACES MILs Report for MM/CCYY (a staff report, not mailed).
+    MilReport,
 }
 
 /// Where a kind's printed labels come from.
@@ -38,7 +40,7 @@ pub enum LabelSource {
 
 impl Kind {
     /// Every kind, in the order of their mail serial digits.
-    pub const ALL: [Kind; 5] = [Kind::Invoice, Kind::Remittance, Kind::Notice, Kind::Letter, Kind::Statement1099];
+    pub const ALL: [Kind; 6] = [Kind::Invoice, Kind::Remittance, Kind::Notice, Kind::Letter, Kind::Statement1099, Kind::MilReport];
 
     /// The name in the manifest, the journal, the download index, PDF ids
     /// and email texts (`name_invoice`).
@@ -76,6 +78,7 @@ impl Kind {
             Kind::Notice => ("notice", "notices", Template::Notice, 3, LabelSource::Documents),
             Kind::Letter => ("letter", "letters", Template::Letter, 4, LabelSource::Own),
             Kind::Statement1099 => ("1099nec", "tax1099", Template::Statement, 5, LabelSource::Own),
+            Kind::MilReport => ("mil-report", "mil-report", Template::MilReport, 7, LabelSource::Documents),
         }
     }
 }
@@ -114,6 +117,6 @@ mod tests {
     #[test]
     fn the_manifest_names_stay_what_runs_wrote_before() {
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec"]);
+        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "mil-report"]);
     }
 }

@@ -132,9 +132,26 @@ pub const SSP_EVENTS: FileSpec = FileSpec {
         "worker_text" no),
 };
 
-/// The ten files of the record format, in dependency order.
-pub const FILES: [&FileSpec; 10] =
-    [&PAYEES, &PROVIDERS, &CLIENTS, &WORKERS, &AUTHORIZATIONS, &INVOICE_CLAIMS, &ATTENDANCE, &PAYMENTS, &PAYMENT_LINES, &SSP_EVENTS];
+/// ssp_cases.csv: the ACES SSP case roster (one row per assistance unit).
+pub const SSP_CASES: FileSpec = FileSpec {
+    name: "ssp_cases.csv",
+    columns: cols!("au_number" yes, "client_id" yes, "program_type" yes, "amount" yes, "open_date" yes, "close_date" no),
+};
+
+/// The eleven files of the record format, in dependency order.
+pub const FILES: [&FileSpec; 11] = [
+    &PAYEES,
+    &PROVIDERS,
+    &CLIENTS,
+    &WORKERS,
+    &AUTHORIZATIONS,
+    &INVOICE_CLAIMS,
+    &ATTENDANCE,
+    &PAYMENTS,
+    &PAYMENT_LINES,
+    &SSP_EVENTS,
+    &SSP_CASES,
+];
 
 /// One data row of a file, its cells aligned to the spec's columns.
 #[derive(Debug, Clone)]
@@ -211,8 +228,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// None of the ten files is there.
-    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv")]
+    /// None of the files is there.
+    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv, ssp_cases.csv")]
     Empty(PathBuf),
 }
 

@@ -168,6 +168,12 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
             v.insert_unique(&mut x.ssp_events, e.event_id.clone(), e, "event_id", row.line);
         }
     }
+    for row in v.whole(taken(load::SSP_CASES.name)) {
+        let row = &row;
+        if let Some(c) = v.ssp_case(row) {
+            v.insert_unique(&mut x.ssp_cases, c.au_number.clone(), c, "au_number", row.line);
+        }
+    }
 
     // Cross-file references, in dependency order.
     v.resolve_references(&mut x, claims, attendance, lines);
@@ -184,6 +190,7 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
         (load::PAYMENTS.name, x.payments.len()),
         (load::PAYMENT_LINES.name, x.payment_lines.len()),
         (load::SSP_EVENTS.name, x.ssp_events.len()),
+        (load::SSP_CASES.name, x.ssp_cases.len()),
     ];
     for (file, n) in accepted {
         let c = v.counts.entry(file).or_default();
@@ -226,7 +233,7 @@ pub fn accounting(v: &Validated) -> Vec<Balance> {
     fn lines<'a, T: HasOrigin + 'a>(it: impl Iterator<Item = &'a T>) -> BTreeSet<u64> {
         it.map(|r| r.origin().line).collect()
     }
-    let kept: [(&'static str, BTreeSet<u64>, usize); 10] = [
+    let kept: [(&'static str, BTreeSet<u64>, usize); 11] = [
         (load::PAYEES.name, lines(x.payees.values()), x.payees.len()),
         (load::PROVIDERS.name, lines(x.providers.values()), x.providers.len()),
         (load::CLIENTS.name, lines(x.clients.values()), x.clients.len()),
@@ -237,6 +244,7 @@ pub fn accounting(v: &Validated) -> Vec<Balance> {
         (load::PAYMENTS.name, lines(x.payments.values()), x.payments.len()),
         (load::PAYMENT_LINES.name, lines(x.payment_lines.iter()), x.payment_lines.len()),
         (load::SSP_EVENTS.name, lines(x.ssp_events.values()), x.ssp_events.len()),
+        (load::SSP_CASES.name, lines(x.ssp_cases.values()), x.ssp_cases.len()),
     ];
     let mut out = Vec::new();
     for (file, kept_lines, records) in kept {
@@ -292,6 +300,7 @@ has_origin! {
     Payment => |r| format!("payment {}", r.payment_id);
     PaymentLine => |r| format!("line {} of payment {}", r.line_no, r.payment_id);
     SspEvent => |r| format!("event {}", r.event_id);
+    SspCase => |r| format!("case {}", r.au_number);
 }
 
 #[cfg(test)]
