@@ -539,3 +539,32 @@ fn claims_and_attendance_rows_have_no_unique_key() {
         assert_eq!(counts(&v, spec), (2, 2, 0));
     }
 }
+
+// ---------------------------------------------------------------------------
+// ssp_cases.csv
+
+#[test]
+fn ssp_case_rules() {
+    let at = "error: ssp_cases.csv:3: case AU8002: column";
+    rejects(&load::SSP_CASES, &[("program_type", "Q")], &[&format!("{at} program_type = \"Q\": must be `I`, `M`, `A` or `B`")]);
+    rejects(
+        &load::SSP_CASES,
+        &[("open_date", "2026-10-05"), ("close_date", "2026-10-04")],
+        &[&format!("{at} close_date = \"2026-10-04\": the case closes before it opens (2026-10-05)")],
+    );
+    rejects(
+        &load::SSP_CASES,
+        &[("open_date", "2002-08-31")],
+        &[&format!("{at} open_date = \"2002-08-31\": an SP assistance unit cannot open before 2002-09-01 (ACES edit 2086)")],
+    );
+    rejects(&load::SSP_CASES, &[("amount", "-1.00")], &[&format!("{at} amount = \"-1.00\": may not be negative")]);
+    rejects(&load::SSP_CASES, &[("amount", "1,000.00")], &[&format!("{at} amount = \"1,000.00\": {MONEY}")]);
+    rejects(&load::SSP_CASES, &[("close_date", "2026-02-30")], &[&format!("{at} close_date = \"2026-02-30\": is not a real calendar date")]);
+    rejects(
+        &load::SSP_CASES,
+        &[("au_number", "AU8001")],
+        &["error: ssp_cases.csv:3: case AU8001: column au_number = \"AU8001\": must be unique, but line 2 has the same value; this row is rejected"],
+    );
+    // Closed the day it opened, and any program type: accepted.
+    accepts(&load::SSP_CASES, &[("close_date", "2002-10-01"), ("program_type", "B")]);
+}
