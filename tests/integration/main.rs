@@ -10,6 +10,7 @@ mod hardening;
 mod invoices;
 mod letters;
 mod mail;
+mod mil_report;
 mod sample;
 mod tax1099;
 mod util;

@@ -559,7 +559,11 @@ fn ssp_case_rules() {
     );
     rejects(&load::SSP_CASES, &[("amount", "-1.00")], &[&format!("{at} amount = \"-1.00\": may not be negative")]);
     rejects(&load::SSP_CASES, &[("amount", "1,000.00")], &[&format!("{at} amount = \"1,000.00\": {MONEY}")]);
-    rejects(&load::SSP_CASES, &[("close_date", "2026-02-30")], &[&format!("{at} close_date = \"2026-02-30\": is not a real calendar date")]);
+    rejects(
+        &load::SSP_CASES,
+        &[("close_date", "2026-02-30")],
+        &[&format!("{at} close_date = \"2026-02-30\": is not a real calendar date")],
+    );
     rejects(
         &load::SSP_CASES,
         &[("au_number", "AU8001")],
