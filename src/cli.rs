@@ -32,6 +32,8 @@ pub enum Command {
     Letters(LettersArgs),
     /// The January 1099 run: Form 1099-NEC statements (Copy B) for --year through the print channel, the IRIS upload files and the reconciliation.
     Tax1099(Tax1099Args),
+    /// The ACES MILs Report for MM/CCYY: the month's Mandatory Income Level cases (program type M, open on any day of --month) from ssp_cases.csv, a staff report (PDF and mil-report.csv; nothing is mailed or emailed).
+    MilReport(MilReportArgs),
     /// Check a month's claims against attendance with the booklet's billing rules; with --out, a claim worksheet PDF per provider (exit 1 if any claim is not correct).
     Claim(ClaimArgs),
     /// Show the delivery journal (--status), send the email still waiting (--retry), or settle unconfirmed messages (--mark-sent, --resend-unconfirmed).
@@ -134,6 +136,22 @@ pub struct LettersArgs {
     pub date: NaiveDate,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MilReportArgs {
+    /// The extract folder (CSV files: ssp_cases.csv, and clients.csv for the names).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The report's month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Month,
+    /// The run folder to write (replaced atomically if it holds an earlier run).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,9 @@ pub enum RecipientKind {
     Payee,
     /// A client (an SSP recipient): letters by mail.
     Client,
+    /// The department's own staff (a report): no channel takes the
+    /// document; it stays in the run folder's `documents/`.
+    Staff,
 }
 
 impl RecipientKind {
@@ -42,6 +45,7 @@ impl RecipientKind {
         match self {
             RecipientKind::Payee => "payee",
             RecipientKind::Client => "client",
+            RecipientKind::Staff => "staff",
         }
     }
 }
@@ -99,14 +103,31 @@ impl Addressee {
         }
     }
 
-    /// Whether paper was asked for (delivery mail or both).
-    pub fn wants_mail(&self) -> bool {
-        matches!(self.delivery, Delivery::Mail | Delivery::Both)
+    /// Staff as the addressee of a report: no mail, email or portal; the
+    /// document is filed under `documents/<id>/` and listed in the manifest.
+    pub fn staff(id: Id, name: &str) -> Addressee {
+        let nowhere =
+            Address { line1: String::new(), line2: None, city: String::new(), state: String::new(), zip: String::new(), mailable: false };
+        Addressee {
+            recipient: RecipientKind::Staff,
+            id,
+            name: name.to_string(),
+            address: nowhere,
+            delivery: Delivery::Mail,
+            email: None,
+            language: Language::En,
+            portal: false,
+        }
     }
 
-    /// Whether email was asked for (delivery email or both).
+    /// Whether paper was asked for (delivery mail or both; never for staff).
+    pub fn wants_mail(&self) -> bool {
+        self.recipient != RecipientKind::Staff && matches!(self.delivery, Delivery::Mail | Delivery::Both)
+    }
+
+    /// Whether email was asked for (delivery email or both; never for staff).
     pub fn wants_email(&self) -> bool {
-        matches!(self.delivery, Delivery::Email | Delivery::Both)
+        self.recipient != RecipientKind::Staff && matches!(self.delivery, Delivery::Email | Delivery::Both)
     }
 
     /// The address to mail to: paper was asked for and the address can be

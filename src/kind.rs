@@ -25,6 +25,8 @@ pub enum Kind {
     Statement1099,
     /// Vendor Overpayment Notices.
     Overpayment,
+    /// The ACES MILs Report for MM/CCYY (a staff report, not mailed).
+    MilReport,
 }
 
 /// Where a kind's printed labels come from.
@@ -40,7 +42,8 @@ pub enum LabelSource {
 
 impl Kind {
     /// Every kind, in the order of their mail serial digits.
-    pub const ALL: [Kind; 6] = [Kind::Invoice, Kind::Remittance, Kind::Notice, Kind::Letter, Kind::Statement1099, Kind::Overpayment];
+    pub const ALL: [Kind; 7] =
+        [Kind::Invoice, Kind::Remittance, Kind::Notice, Kind::Letter, Kind::Statement1099, Kind::Overpayment, Kind::MilReport];
 
     /// The name in the manifest, the journal, the download index, PDF ids
     /// and email texts (`name_invoice`).
@@ -79,6 +82,7 @@ impl Kind {
             Kind::Letter => ("letter", "letters", Template::Letter, 4, LabelSource::Own),
             Kind::Statement1099 => ("1099nec", "tax1099", Template::Statement, 5, LabelSource::Own),
             Kind::Overpayment => ("overpayment", "overpayments", Template::Overpayment, 6, LabelSource::Documents),
+            Kind::MilReport => ("mil-report", "mil-report", Template::MilReport, 7, LabelSource::Documents),
         }
     }
 }
@@ -117,6 +121,6 @@ mod tests {
     #[test]
     fn the_manifest_names_stay_what_runs_wrote_before() {
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment"]);
+        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment", "mil-report"]);
     }
 }

@@ -139,8 +139,14 @@ pub const OVERPAYMENTS: FileSpec = FileSpec {
         "invoice_number" no, "service_month" yes, "amount" yes, "reason" yes, "description" no),
 };
 
-/// The eleven files of the record format, in dependency order.
-pub const FILES: [&FileSpec; 11] = [
+/// ssp_cases.csv: the ACES SSP case roster (one row per assistance unit).
+pub const SSP_CASES: FileSpec = FileSpec {
+    name: "ssp_cases.csv",
+    columns: cols!("au_number" yes, "client_id" yes, "program_type" yes, "amount" yes, "open_date" yes, "close_date" no),
+};
+
+/// The twelve files of the record format, in dependency order.
+pub const FILES: [&FileSpec; 12] = [
     &PAYEES,
     &PROVIDERS,
     &CLIENTS,
@@ -152,6 +158,7 @@ pub const FILES: [&FileSpec; 11] = [
     &PAYMENT_LINES,
     &SSP_EVENTS,
     &OVERPAYMENTS,
+    &SSP_CASES,
 ];
 
 /// One data row of a file, its cells aligned to the spec's columns.
@@ -230,7 +237,7 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// None of the files is there.
-    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv, overpayments.csv")]
+    #[error("no extract files in {0}: expected some of payees.csv, providers.csv, clients.csv, workers.csv, authorizations.csv, invoice_claims.csv, attendance.csv, payments.csv, payment_lines.csv, ssp_events.csv, overpayments.csv, ssp_cases.csv")]
     Empty(PathBuf),
 }
 

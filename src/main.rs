@@ -169,6 +169,30 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let code = print_run("Vendor Overpayment Notices", &report, &out);
             Ok(code)
         }
+        Command::MilReport(args) => {
+            let out = args.out.clone();
+            // A staff report: no mail, email or journal settings to take.
+            let opts = ops::RunOptions {
+                data: args.data,
+                out: args.out,
+                progress: std::io::stderr().is_terminal(),
+                threads: args.threads,
+                ..ops::RunOptions::default()
+            };
+            let req = ops::mil_report::MilRun { month: args.month, opts };
+            let report = ops::mil_report::run(&req)?;
+            let code = print_run("MILs report", &report, &out);
+            let m = &report.summary.extra.mil_report;
+            println!(
+                "MILs Report for {}: {} MIL cases, total {}; {}/{}",
+                ops::mil_report::mm_ccyy(m.month),
+                m.cases,
+                ssps::compose::money(m.total),
+                out.display(),
+                m.csv
+            );
+            Ok(code)
+        }
         Command::Claim(args) => {
             let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
             let (m, s, outcome) = ops::claim::run(&req)?;

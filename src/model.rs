@@ -528,6 +528,28 @@ pub struct StaffOverpayment {
     pub description: Option<String>,
 }
 
+/// ssp_cases.csv: one SSP assistance unit (AU) of the ACES case roster.
+#[derive(Debug, Clone)]
+pub struct SspCase {
+    pub origin: Origin,
+    pub au_number: Id,
+    pub client_id: Id,
+    pub program_type: SspProgramType,
+    /// The monthly SSP amount.
+    pub amount: Decimal,
+    pub open_date: NaiveDate,
+    /// `None` while the case is open.
+    pub close_date: Option<NaiveDate>,
+}
+
+impl SspCase {
+    /// Whether the case is open on at least one day of `month` (the ACES
+    /// one-day rule: eligible one day, eligible the whole month).
+    pub fn open_in(&self, month: Month) -> bool {
+        self.open_date <= month.last_day() && self.close_date.is_none_or(|c| c >= month.first_day())
+    }
+}
+
 /// Every accepted record of one extract folder, keyed for lookup.
 /// Maps are ordered so that everything derived from them is deterministic.
 #[derive(Debug, Default)]
@@ -543,6 +565,7 @@ pub struct Extract {
     pub payment_lines: Vec<PaymentLine>,
     pub ssp_events: BTreeMap<Id, SspEvent>,
     pub overpayments: BTreeMap<Id, StaffOverpayment>,
+    pub ssp_cases: BTreeMap<Id, SspCase>,
 }
 
 #[cfg(test)]

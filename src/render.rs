@@ -54,6 +54,8 @@ pub enum Template {
     Reconciliation,
     /// The claim worksheet of one provider's month (`ssps claim --out`).
     Worksheet,
+    /// The ACES MILs Report for MM/CCYY (`ssps mil-report`).
+    MilReport,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -73,6 +75,7 @@ impl Template {
             Template::StatementBack => "statement-back.typ",
             Template::Reconciliation => "reconciliation.typ",
             Template::Worksheet => "worksheet.typ",
+            Template::MilReport => "mil-report.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -90,11 +93,12 @@ impl Template {
             Template::StatementBack => include_str!("../templates/statement-back.typ"),
             Template::Reconciliation => include_str!("../templates/reconciliation.typ"),
             Template::Worksheet => include_str!("../templates/worksheet.typ"),
+            Template::MilReport => include_str!("../templates/mil-report.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
-    const ALL: [Template; 12] = [
+    const ALL: [Template; 13] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -106,6 +110,7 @@ impl Template {
         Template::StatementBack,
         Template::Reconciliation,
         Template::Worksheet,
+        Template::MilReport,
         Template::DocumentCommon,
     ];
 }

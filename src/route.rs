@@ -235,7 +235,8 @@ pub struct DownloadArchives {
 /// A CSV file for people, its cells neutralised against spreadsheet
 /// formulas ([`crate::spreadsheet`]).
 fn for_people(bytes: &[u8], what: &str) -> Result<Vec<u8>, RouteError> {
-    crate::spreadsheet::neutralise(bytes, csv::Terminator::Any(b'\n')).map_err(|e| RouteError::Make { what: what.to_string(), message: e.to_string() })
+    crate::spreadsheet::neutralise(bytes, csv::Terminator::Any(b'\n'))
+        .map_err(|e| RouteError::Make { what: what.to_string(), message: e.to_string() })
 }
 
 impl DownloadArchives {

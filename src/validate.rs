@@ -168,6 +168,12 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
             v.insert_unique(&mut x.ssp_events, e.event_id.clone(), e, "event_id", row.line);
         }
     }
+    for row in v.whole(taken(load::SSP_CASES.name)) {
+        let row = &row;
+        if let Some(c) = v.ssp_case(row) {
+            v.insert_unique(&mut x.ssp_cases, c.au_number.clone(), c, "au_number", row.line);
+        }
+    }
 
     for row in v.whole(taken(load::OVERPAYMENTS.name)) {
         let row = &row;
@@ -192,6 +198,7 @@ pub fn validate(loaded: Loaded, holidays: &Holidays) -> Validated {
         (load::PAYMENT_LINES.name, x.payment_lines.len()),
         (load::SSP_EVENTS.name, x.ssp_events.len()),
         (load::OVERPAYMENTS.name, x.overpayments.len()),
+        (load::SSP_CASES.name, x.ssp_cases.len()),
     ];
     for (file, n) in accepted {
         let c = v.counts.entry(file).or_default();
@@ -234,7 +241,7 @@ pub fn accounting(v: &Validated) -> Vec<Balance> {
     fn lines<'a, T: HasOrigin + 'a>(it: impl Iterator<Item = &'a T>) -> BTreeSet<u64> {
         it.map(|r| r.origin().line).collect()
     }
-    let kept: [(&'static str, BTreeSet<u64>, usize); 11] = [
+    let kept: [(&'static str, BTreeSet<u64>, usize); 12] = [
         (load::PAYEES.name, lines(x.payees.values()), x.payees.len()),
         (load::PROVIDERS.name, lines(x.providers.values()), x.providers.len()),
         (load::CLIENTS.name, lines(x.clients.values()), x.clients.len()),
@@ -246,6 +253,7 @@ pub fn accounting(v: &Validated) -> Vec<Balance> {
         (load::PAYMENT_LINES.name, lines(x.payment_lines.iter()), x.payment_lines.len()),
         (load::SSP_EVENTS.name, lines(x.ssp_events.values()), x.ssp_events.len()),
         (load::OVERPAYMENTS.name, lines(x.overpayments.values()), x.overpayments.len()),
+        (load::SSP_CASES.name, lines(x.ssp_cases.values()), x.ssp_cases.len()),
     ];
     let mut out = Vec::new();
     for (file, kept_lines, records) in kept {
@@ -302,6 +310,7 @@ has_origin! {
     PaymentLine => |r| format!("line {} of payment {}", r.line_no, r.payment_id);
     SspEvent => |r| format!("event {}", r.event_id);
     StaffOverpayment => |r| format!("overpayment {}", r.overpayment_id);
+    SspCase => |r| format!("case {}", r.au_number);
 }
 
 #[cfg(test)]

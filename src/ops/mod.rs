@@ -8,6 +8,7 @@ pub mod claim;
 pub mod deliver;
 pub mod invoices;
 pub mod letters;
+pub mod mil_report;
 pub mod notices;
 pub mod overpayments;
 pub mod remittances;

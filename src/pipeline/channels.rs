@@ -237,7 +237,9 @@ mod tests {
         use lopdf::{dictionary, Object};
         let mut doc = lopdf::Document::with_version("1.7");
         let pages = doc.new_object_id();
-        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] });
+        let page = doc.add_object(
+            dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] },
+        );
         doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
@@ -251,7 +253,14 @@ mod tests {
             recipient,
             id: Id::parse(id).unwrap(),
             name: format!("Recipient {id}"),
-            address: Address { line1: "1 Main St".into(), line2: None, city: "Olympia".into(), state: "WA".into(), zip: "98501".into(), mailable: true },
+            address: Address {
+                line1: "1 Main St".into(),
+                line2: None,
+                city: "Olympia".into(),
+                state: "WA".into(),
+                zip: "98501".into(),
+                mailable: true,
+            },
             delivery,
             email: email.then(|| format!("{id}@example.org")),
             language: Language::En,

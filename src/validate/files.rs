@@ -562,4 +562,47 @@ impl Validator {
         })();
         self.finish(c, "overpayment_id", "overpayment", rec)
     }
+
+    /// A row of `ssp_cases.csv`: its program type, monthly amount and the
+    /// dates the case is open (never before ACES took SSP over, never
+    /// closed before it opens).
+    pub(super) fn ssp_case(&mut self, row: &RawRow) -> Option<SspCase> {
+        let spec = &load::SSP_CASES;
+        let mut c = Cells::new(spec, row);
+        let au_number = c.id("au_number");
+        let client_id = c.id("client_id");
+        let program_type = c.code("program_type", SspProgramType::parse, SspProgramType::expected());
+        let amount = c.decimal("amount", false, Quantity::Money);
+        let open_date = c.date("open_date");
+        let close_date = c.opt_date("close_date");
+        if let Some(o) = open_date {
+            if o < SSP_FIRST_DAY {
+                c.fail("open_date", Some(&o.to_string()), "an SP assistance unit cannot open before 2002-09-01 (ACES edit 2086)");
+            }
+        }
+        if let (Some(o), Ok(Some(cl))) = (open_date, close_date) {
+            if cl < o {
+                c.fail("close_date", Some(&cl.to_string()), format!("the case closes before it opens ({o})"));
+            }
+        }
+        let rec = (|| {
+            Some(SspCase {
+                origin: Origin { file: spec.name, line: row.line },
+                au_number: au_number?,
+                client_id: client_id?,
+                program_type: program_type?,
+                amount: amount?,
+                open_date: open_date?,
+                close_date: close_date.ok()?,
+            })
+        })();
+        self.finish(c, "au_number", "case", rec)
+    }
 }
+
+/// The first day an SP assistance unit may open (ACES edit 2086: "application
+/// date for an SP AU cannot be prior to 9/1/02").
+const SSP_FIRST_DAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2002, 9, 1) {
+    Some(d) => d,
+    None => chrono::NaiveDate::MIN,
+};

@@ -2,7 +2,7 @@
 //! own: a provider's payee, an authorization line's provider, client and
 //! worker, a claim's or attendance row's authorization line, a payment's
 //! payee, a payment line's payment, an SSP event's client and worker must
-//! be accepted records. They are checked in dependency order, so a record
+//! be accepted records (an SSP case's client only gets a warning). They are checked in dependency order, so a record
 //! whose reference points at a rejected record is rejected too, naming that
 //! cause. Also here: the rules that join two files (a payment's amount
 //! equals the sum of its lines, whose line numbers are unique within it;
@@ -230,6 +230,7 @@ impl Validator {
             refs
         });
         self.reject_overpayments_of_another_payee(x);
+        self.warn_cases_without_client(x);
     }
 
     /// A staff overpayment's provider belongs to its payee, and its line
@@ -260,6 +261,26 @@ impl Validator {
         for (id, line, col, value, m) in bad {
             x.overpayments.remove(&id);
             self.reject_dependent(load::OVERPAYMENTS.name, line, col, &value, format!("overpayment {id}"), (m.clone(), m));
+        }
+    }
+
+    /// A case whose client is not among the accepted clients (no such row,
+    /// or a rejected one) is kept, with a warning: its amount is ACES's, not
+    /// the client file's, and the MILs report must count it; it is listed
+    /// without a name. Not checked when `clients.csv` is absent.
+    fn warn_cases_without_client(&mut self, x: &Extract) {
+        if !self.present.contains(load::CLIENTS.name) {
+            return;
+        }
+        for case in x.ssp_cases.values().filter(|c| !x.clients.contains_key(&c.client_id)) {
+            let client = &case.client_id;
+            let why = match self.rejected.get(load::CLIENTS.name, client.as_str()) {
+                Some(r) => format!("client {client} was rejected (clients.csv line {})", r.line),
+                None => format!("there is no client {client} in clients.csv"),
+            };
+            let rule = format!("{why}; the case is kept and listed without the client's name");
+            let p = Problem::warning(load::SSP_CASES.name, Some(case.origin.line), Some("client_id"), Some(client.as_str()), rule);
+            self.problems.push(p.for_record(Some(case.key_label())));
         }
     }
 

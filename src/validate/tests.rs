@@ -82,6 +82,11 @@ overpayment_id,payee_number,provider_number,reference_number,invoice_number,serv
 OP1,100200300,4101,1000000001,INV1,2026-09,46.15,under_five_hours,
 ";
 
+const SSP_CASES_CSV: &str = "\
+au_number,client_id,program_type,amount,open_date,close_date
+AU8001,C20001,M,45.10,2002-10-01,
+";
+
 const MONEY: &str = "must be an amount with at most 2 decimals, no currency sign and no thousands separator, like 1234.50";
 const UNITS: &str = "must be a number of units with at most 2 decimals, like 22 or 7.5";
 const ID: &str = "an identifier is 1 to 20 letters, digits or hyphens (no spaces or other signs)";
@@ -100,6 +105,7 @@ fn base(spec: &FileSpec) -> &'static str {
         "payment_lines.csv" => PAYMENT_LINES_CSV,
         "ssp_events.csv" => SSP_EVENTS_CSV,
         "overpayments.csv" => OVERPAYMENTS_CSV,
+        "ssp_cases.csv" => SSP_CASES_CSV,
         other => panic!("unknown file {other}"),
     }
 }
@@ -119,6 +125,7 @@ fn second_key(spec: &FileSpec) -> &'static [(&'static str, &'static str)] {
         "payment_lines.csv" => &[("line_no", "3")],
         "ssp_events.csv" => &[("event_id", "E2")],
         "overpayments.csv" => &[("overpayment_id", "OP2")],
+        "ssp_cases.csv" => &[("au_number", "AU8002")],
         other => panic!("unknown file {other}"),
     }
 }
@@ -275,6 +282,7 @@ fn accepted_lines(x: &Extract, file: &str) -> Vec<u64> {
         "payment_lines.csv" => x.payment_lines.iter().map(|r| r.origin.line).collect(),
         "ssp_events.csv" => x.ssp_events.values().map(|r| r.origin.line).collect(),
         "overpayments.csv" => x.overpayments.values().map(|r| r.origin.line).collect(),
+        "ssp_cases.csv" => x.ssp_cases.values().map(|r| r.origin.line).collect(),
         other => panic!("unknown file {other}"),
     };
     lines.sort_unstable();
@@ -444,6 +452,7 @@ fn every_row_of_every_file_is_either_accepted_or_rejected_with_an_error() {
         .add(&load::ATTENDANCE, 2, &[("date", "2026-10-07"), ("mark", "H")])
         .add(&load::PAYMENT_LINES, 2, &[("line_no", "3"), ("service_month", "2026-13")])
         .add(&load::SSP_EVENTS, 2, &[])
+        .add(&load::SSP_CASES, 2, &[("au_number", "AU8002"), ("program_type", "X")])
         // dependent rejects
         .add(&load::PROVIDERS, 2, &[("provider_number", "4102"), ("payee_number", "100200301")])
         .add(&load::AUTHORIZATIONS, 2, &[("reference_number", "1000000002"), ("provider_number", "4102")])
@@ -456,7 +465,7 @@ fn every_row_of_every_file_is_either_accepted_or_rejected_with_an_error() {
         .add(&load::CLIENTS, 2, &[("client_id", "C20003")])
         .add(&load::ATTENDANCE, 2, &[("date", "2026-11-27"), ("mark", "H")])
         .run();
-    let expected_accepted: [(&FileSpec, &[u64]); 10] = [
+    let expected_accepted: [(&FileSpec, &[u64]); 11] = [
         (&load::PAYEES, &[2]),
         (&load::PROVIDERS, &[2]),
         (&load::CLIENTS, &[2, 4]),
@@ -467,6 +476,7 @@ fn every_row_of_every_file_is_either_accepted_or_rejected_with_an_error() {
         (&load::PAYMENTS, &[2]),
         (&load::PAYMENT_LINES, &[2, 3]),
         (&load::SSP_EVENTS, &[2]),
+        (&load::SSP_CASES, &[2]),
     ];
     for (spec, accepted) in expected_accepted {
         let c = &v.counts[spec.name];
@@ -489,7 +499,7 @@ fn every_row_of_every_file_is_either_accepted_or_rejected_with_an_error() {
         }
     }
     let total_rejected: usize = v.counts.values().map(|c| c.rejected).sum();
-    assert_eq!(total_rejected, 14);
+    assert_eq!(total_rejected, 15);
 }
 
 /// Data rows of a file (each test row is one line).

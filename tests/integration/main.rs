@@ -11,6 +11,7 @@ mod invoices;
 mod letters;
 mod machine_files;
 mod mail;
+mod mil_report;
 mod overpayments;
 mod sample;
 mod tax1099;

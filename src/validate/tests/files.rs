@@ -565,3 +565,36 @@ fn a_staff_overpayment_has_a_positive_amount_a_known_reason_and_a_description_fo
     let v = accepts(&load::OVERPAYMENTS, &[("reason", "other"), ("description", "O'Connor #2 <script> #panic() Ngọc Trần")]);
     assert_eq!(v.extract.overpayments[&id("OP2")].description.as_deref(), Some("O'Connor #2 <script> #panic() Ngọc Trần"));
 }
+
+// ---------------------------------------------------------------------------
+// ssp_cases.csv
+
+#[test]
+fn ssp_case_rules() {
+    let at = "error: ssp_cases.csv:3: case AU8002: column";
+    rejects(&load::SSP_CASES, &[("program_type", "Q")], &[&format!("{at} program_type = \"Q\": must be `I`, `M`, `A` or `B`")]);
+    rejects(
+        &load::SSP_CASES,
+        &[("open_date", "2026-10-05"), ("close_date", "2026-10-04")],
+        &[&format!("{at} close_date = \"2026-10-04\": the case closes before it opens (2026-10-05)")],
+    );
+    rejects(
+        &load::SSP_CASES,
+        &[("open_date", "2002-08-31")],
+        &[&format!("{at} open_date = \"2002-08-31\": an SP assistance unit cannot open before 2002-09-01 (ACES edit 2086)")],
+    );
+    rejects(&load::SSP_CASES, &[("amount", "-1.00")], &[&format!("{at} amount = \"-1.00\": may not be negative")]);
+    rejects(&load::SSP_CASES, &[("amount", "1,000.00")], &[&format!("{at} amount = \"1,000.00\": {MONEY}")]);
+    rejects(
+        &load::SSP_CASES,
+        &[("close_date", "2026-02-30")],
+        &[&format!("{at} close_date = \"2026-02-30\": is not a real calendar date")],
+    );
+    rejects(
+        &load::SSP_CASES,
+        &[("au_number", "AU8001")],
+        &["error: ssp_cases.csv:3: case AU8001: column au_number = \"AU8001\": must be unique, but line 2 has the same value; this row is rejected"],
+    );
+    // Closed the day it opened, and any program type: accepted.
+    accepts(&load::SSP_CASES, &[("close_date", "2002-10-01"), ("program_type", "B")]);
+}

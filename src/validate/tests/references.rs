@@ -307,3 +307,23 @@ fn a_staff_overpayment_needs_its_payee_and_a_provider_of_that_payee() {
     assert!(v.extract.overpayments.is_empty());
     assert!(crate::validate::accounting(&v).iter().all(|b| b.ok()));
 }
+
+#[test]
+fn ssp_case_whose_client_is_missing_or_rejected_is_kept_with_a_warning() {
+    let v = Fx::only(&[&load::CLIENTS, &load::SSP_CASES])
+        .add(&load::CLIENTS, 2, &[("client_id", "C20002"), ("first_name", "")])
+        .add(&load::SSP_CASES, 2, &[("au_number", "AU8002"), ("client_id", "C20002")])
+        .add(&load::SSP_CASES, 2, &[("au_number", "AU8003"), ("client_id", "C29999")])
+        .run();
+    assert_eq!(
+        warnings(&v),
+        [
+            "warning: ssp_cases.csv:3: case AU8002: column client_id = \"C20002\": client C20002 was rejected (clients.csv line 3); the case is kept and listed without the client's name",
+            "warning: ssp_cases.csv:4: case AU8003: column client_id = \"C29999\": there is no client C29999 in clients.csv; the case is kept and listed without the client's name",
+        ]
+    );
+    assert_eq!(counts(&v, &load::SSP_CASES), (3, 3, 0));
+    // Without clients.csv nothing is checked.
+    let v = Fx::only(&[&load::SSP_CASES]).add(&load::SSP_CASES, 2, &[("au_number", "AU8002"), ("client_id", "C29999")]).run();
+    assert!(v.problems.is_empty(), "{:#?}", v.problems);
+}
