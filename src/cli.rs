@@ -42,6 +42,19 @@ pub enum Command {
     Sample(SampleArgs),
     /// Print the 65 bars (A, D, F, T) of a USPS Intelligent Mail barcode, for cross-checking.
     Imb(ImbArgs),
+    /// The templates, texts and data files compiled into the program: `ssps assets export DIR` writes them for staff to edit and try with --assets.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssetsCommand {
+    /// Write every embedded template, text and data file into DIR (new or empty).
+    Export {
+        /// The folder to write.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +110,9 @@ pub struct RunArgs {
     /// The delivery journal (default: ssps-delivery.sqlite in the folder that holds OUT).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +168,9 @@ pub struct MilReportArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +211,9 @@ pub struct ClaimArgs {
     /// Print the month as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@
 //! kind's module among them); the binary (`src/main.rs`) only parses
 //! arguments and prints.
 
+pub mod assets;
 pub mod calendar;
 pub mod claim;
 pub mod compose;

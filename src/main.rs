@@ -38,8 +38,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_options(args: cli::RunArgs) -> ops::RunOptions {
-    ops::RunOptions {
+/// The `--assets` folder's files in place of the embedded ones, checked
+/// before any work.
+fn assets(dir: Option<&std::path::Path>) -> Result<ssps::assets::Assets, OpError> {
+    Ok(match dir {
+        Some(dir) => ssps::assets::Assets::load(dir)?,
+        None => ssps::assets::Assets::default(),
+    })
+}
+
+fn run_options(args: cli::RunArgs) -> Result<ops::RunOptions, OpError> {
+    Ok(ops::RunOptions {
+        assets: assets(args.assets.as_deref())?,
         data: args.data,
         out: args.out,
         progress: std::io::stderr().is_terminal(),
@@ -48,7 +58,7 @@ fn run_options(args: cli::RunArgs) -> ops::RunOptions {
         smtp: args.smtp,
         dry_run: args.dry_run,
         journal: args.journal,
-    }
+    })
 }
 
 /// A run's exit status: its outcome's, or 1 when a message of its email is
@@ -78,6 +88,9 @@ fn print_run<E>(what: &str, r: &ssps::pipeline::Report<E>, out: &std::path::Path
         out.display(),
         s.seconds
     );
+    for a in &s.assets {
+        println!("--assets: {} replaced the embedded file (sha256 {})", a.file, a.sha256);
+    }
     if s.email.dry_run {
         println!("email (dry run): {} messages with {} documents written to {}/email/", s.email.messages, s.email.documents, out.display());
         return run_code(r.outcome, email);
@@ -143,28 +156,28 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         }
         Command::Invoices(args) => {
             let out = args.run.out.clone();
-            let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run) };
+            let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run)? };
             let report = ops::invoices::run(&req)?;
             let code = print_run("invoices", &report, &out);
             Ok(code)
         }
         Command::Remittances(args) => {
             let out = args.run.out.clone();
-            let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run) };
+            let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run)? };
             let report = ops::remittances::run(&req)?;
             let code = print_run("remittance advices", &report, &out);
             Ok(code)
         }
         Command::Notices(args) => {
             let out = args.run.out.clone();
-            let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run) };
+            let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run)? };
             let report = ops::notices::run(&req)?;
             let code = print_run("Social Services Notices", &report, &out);
             Ok(code)
         }
         Command::Overpayments(args) => {
             let out = args.run.out.clone();
-            let req = ops::overpayments::OverpaymentRun { date: args.date, opts: run_options(args.run) };
+            let req = ops::overpayments::OverpaymentRun { date: args.date, opts: run_options(args.run)? };
             let report = ops::overpayments::run(&req)?;
             let code = print_run("Vendor Overpayment Notices", &report, &out);
             Ok(code)
@@ -177,6 +190,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 out: args.out,
                 progress: std::io::stderr().is_terminal(),
                 threads: args.threads,
+                assets: assets(args.assets.as_deref())?,
                 ..ops::RunOptions::default()
             };
             let req = ops::mil_report::MilRun { month: args.month, opts };
@@ -194,7 +208,8 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             Ok(code)
         }
         Command::Claim(args) => {
-            let req = ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone() };
+            let req =
+                ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone(), assets: assets(args.assets.as_deref())? };
             let (m, s, outcome) = ops::claim::run(&req)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
@@ -244,7 +259,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 payer: args.payer,
                 layout: args.iris_layout,
                 tax_years: args.tax_years,
-                opts: run_options(args.run),
+                opts: run_options(args.run)?,
             };
             let report = ops::tax1099::run(&req)?;
             let code = print_run("Form 1099-NEC statements", &report, &out);
@@ -292,7 +307,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         }
         Command::Letters(args) => {
             let out = args.run.out.clone();
-            let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run) };
+            let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run)? };
             let report = ops::letters::run(&req)?;
             let code = print_run("ACES letters", &report, &out);
             {
@@ -371,6 +386,11 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let sending = if t.sending > 0 { format!(", {} being sent by a delivery under way", t.sending) } else { String::new() };
             println!("{} sent, {} waiting, {} failed, {} unconfirmed{sending}", t.sent, t.pending, t.failed, t.unconfirmed);
             Ok(outcome.code())
+        }
+        Command::Assets(cli::AssetsCommand::Export { dir }) => {
+            let n = ssps::assets::export(&dir)?;
+            println!("wrote the {n} embedded templates, texts and data files to {}; edit a copy and give its folder to --assets (files left unchanged can be deleted)", dir.display());
+            Ok(0)
         }
         Command::Imb(args) => {
             let imb = ssps::imb::Imb {

@@ -62,7 +62,8 @@ pub enum Template {
 }
 
 impl Template {
-    fn file(self) -> &'static str {
+    /// The template's file name under `templates/`.
+    pub fn file(self) -> &'static str {
         match self {
             Template::Invoice => "invoice.typ",
             Template::InvoiceForm => "invoice-form.typ",
@@ -80,7 +81,8 @@ impl Template {
         }
     }
 
-    fn text(self) -> &'static str {
+    /// The embedded text of the template.
+    pub(crate) fn text(self) -> &'static str {
         match self {
             Template::Invoice => include_str!("../templates/invoice.typ"),
             Template::InvoiceForm => include_str!("../templates/invoice-form.typ"),
@@ -98,7 +100,8 @@ impl Template {
         }
     }
 
-    const ALL: [Template; 13] = [
+    /// Every template.
+    pub const ALL: [Template; 13] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -182,13 +185,22 @@ fn file_id(path: &str) -> FileId {
 impl Renderer {
     /// Loads fonts and parses templates once.
     pub fn new() -> Result<Renderer, RenderError> {
+        Renderer::with_assets(&crate::assets::Assets::default())
+    }
+
+    /// Loads fonts and parses the templates of `assets` (the embedded ones,
+    /// or the staff's overrides).
+    pub fn with_assets(assets: &crate::assets::Assets) -> Result<Renderer, RenderError> {
         let mut fonts = Vec::new();
         for (i, data) in FONTS.iter().enumerate() {
             let font = Font::new(Bytes::new(*data), 0).ok_or(RenderError::Font(i))?;
             fonts.push(font);
         }
         let book = FontBook::from_fonts(&fonts);
-        let sources = Template::ALL.iter().map(|t| (*t, Source::new(file_id(&format!("/{}", t.file())), t.text().to_string()))).collect();
+        let sources = Template::ALL
+            .iter()
+            .map(|t| (*t, Source::new(file_id(&format!("/{}", t.file())), assets.text(&format!("templates/{}", t.file())).to_string())))
+            .collect();
         let renderer = Renderer {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
@@ -214,8 +226,9 @@ impl Renderer {
     pub fn render<T: serde::Serialize>(&self, template: Template, data: &T, settings: &PdfSettings) -> Result<Rendered, RenderError> {
         let json = serde_json::to_vec(data)?;
         let world = DocWorld { renderer: self, main: self.sources[&template].clone(), data: Bytes::new(json), date: settings.date };
-        let doc: PagedDocument =
-            typst::compile(&world).output.map_err(|d| RenderError::Compile { template: template.file(), messages: diagnostics(&d) })?;
+        let doc: PagedDocument = typst::compile(&world)
+            .output
+            .map_err(|d| RenderError::Compile { template: template.file(), messages: diagnostics(&world, &d) })?;
         let pages = doc.pages().len();
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(settings.ident.clone()),
@@ -223,8 +236,8 @@ impl Renderer {
             tagged: settings.tagged,
             ..Default::default()
         };
-        let pdf =
-            typst_pdf::pdf(&doc, &options).map_err(|d| RenderError::Export { template: template.file(), messages: diagnostics(&d) })?;
+        let pdf = typst_pdf::pdf(&doc, &options)
+            .map_err(|d| RenderError::Export { template: template.file(), messages: diagnostics(&world, &d) })?;
         Ok(Rendered { pdf, pages })
     }
 }
@@ -234,11 +247,22 @@ fn datetime(d: NaiveDate) -> Datetime {
         .unwrap_or_else(|| unreachable!("a chrono date is always a valid typst date"))
 }
 
-fn diagnostics(d: &[SourceDiagnostic]) -> String {
+/// Typst's diagnostics, each with the template file and line it points at
+/// (`templates/notice.typ:12: unknown variable: x`).
+fn diagnostics(world: &DocWorld, d: &[SourceDiagnostic]) -> String {
     d.iter()
         .map(|d| {
             let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
-            format!("{}{hints}", d.message)
+            let place = d
+                .span
+                .id()
+                .and_then(|id| {
+                    let source = world.source(id).ok()?;
+                    let line = source.lines().byte_to_line(typst::WorldExt::range(world, d.span)?.start)? + 1;
+                    Some(format!("templates/{}:{line}: ", id.vpath().get_without_slash()))
+                })
+                .unwrap_or_default();
+            format!("{place}{}{hints}", d.message)
         })
         .collect::<Vec<_>>()
         .join("; ")

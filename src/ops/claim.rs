@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{read_extract, require, OpError, Outcome};
+use super::{require, OpError, Outcome};
 use crate::calendar::Holidays;
 use crate::claim::{self, MonthCheck, Verdict};
 use crate::load;
@@ -29,6 +29,8 @@ pub struct ClaimRun {
     pub month: Month,
     /// Where to write the worksheets (none: print only).
     pub out: Option<PathBuf>,
+    /// Templates and data files (the holidays): embedded or overridden.
+    pub assets: crate::assets::Assets,
 }
 
 /// `summary.json` of a claim check.
@@ -60,11 +62,12 @@ pub struct ClaimSummary {
 
 /// Runs the check: the month worked out, its summary, and the outcome.
 pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpError> {
-    let holidays = Holidays::washington();
+    let holidays = Holidays::parse(req.assets.text("data/holidays-wa.toml"))
+        .map_err(|e| OpError::Bundled { file: "data/holidays-wa.toml".into(), message: e.to_string() })?;
     if holidays.is_holiday(req.month.first_day()).is_none() {
         return Err(OpError::NoHolidays { year: req.month.year() });
     }
-    let v = read_extract(&req.data)?;
+    let v = super::read_extract_with(&req.data, &holidays)?;
     require(&v, &req.data, "claim checks", &[load::AUTHORIZATIONS.name, load::ATTENDANCE.name])?;
     let checked = claim::check(&v.extract, &holidays, req.month);
     let count = |verdict| checked.claims.iter().filter(|(_, c)| c.verdict == verdict).count();
@@ -89,7 +92,7 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
     };
     if let Some(out) = &req.out {
         let staging = crate::journal::Staging::begin(out, &req.data)?;
-        summary.worksheets = worksheets(staging.dir(), &checked, &v.extract)?;
+        summary.worksheets = worksheets(staging.dir(), &checked, &v.extract, &req.assets)?;
         write_claims_csv(staging.dir(), &checked)?;
         crate::journal::write_rejects(staging.dir(), &v.problems)?;
         crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
@@ -145,10 +148,10 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
 }
 
 /// One worksheet PDF per provider under `worksheets/`; returns how many.
-fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract) -> Result<usize, OpError> {
+fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract, assets: &crate::assets::Assets) -> Result<usize, OpError> {
     let folder = dir.join("worksheets");
     std::fs::create_dir_all(&folder).map_err(|source| RouteError::Write { path: folder.clone(), source })?;
-    let renderer = Renderer::new()?;
+    let renderer = Renderer::with_assets(assets)?;
     let mut by_provider: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, l) in m.lines.iter().enumerate() {
         by_provider.entry(l.provider_number.as_str()).or_default().push(i);

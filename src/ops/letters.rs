@@ -14,14 +14,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{OpError, RunOptions};
-use crate::calendar::Holidays;
 use crate::compose::letter::{self, AdvanceNotice, Letter};
 use crate::compose::Document;
 use crate::kind::Kind;
 use crate::load;
 use crate::model::{Eft, Extract, Language, Month, SspEventKind};
 use crate::pipeline::{self, Check, Composed, Context, DocumentKind, Period, Report};
-use crate::texts::aces::{Catalog, ACES};
+use crate::texts::aces::Catalog;
 use crate::validate::Validated;
 
 /// What `ssps letters` is asked to do.
@@ -44,7 +43,7 @@ pub struct LetterFigures {
 /// Runs the letters. Returns the summary, whether records were rejected,
 /// and what became of the email (letters are mailed only: always none).
 pub fn run(req: &LetterRun) -> Result<Report<LetterFigures>, OpError> {
-    let catalog = Catalog::parse(ACES)?;
+    let catalog = Catalog::parse(req.opts.assets.text("letters/aces.toml"))?;
     pipeline::run(&Letters { date: req.date, catalog }, &req.opts)
 }
 
@@ -81,7 +80,7 @@ impl DocumentKind for Letters {
         let mut v = ctx.read("ACES letters", &[load::CLIENTS.name, load::WORKERS.name, load::SSP_EVENTS.name])?;
         let unexplained = letter::unexplained(&v.extract, &self.catalog);
         reject(&mut v, unexplained);
-        let composed = letter::letters(&v.extract, &self.catalog, ctx.texts, &Holidays::washington(), self.date);
+        let composed = letter::letters(&v.extract, &self.catalog, ctx.texts, ctx.holidays, self.date);
         reject(&mut v, composed.refused);
         let letters = composed.letters;
         let checks = balance(&v.extract, &letters);

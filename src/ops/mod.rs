@@ -14,4 +14,4 @@ pub mod overpayments;
 pub mod remittances;
 pub mod tax1099;
 
-pub use crate::pipeline::{journal_beside, read_extract, require, OpError, Outcome, RunOptions};
+pub use crate::pipeline::{journal_beside, read_extract, read_extract_with, require, OpError, Outcome, RunOptions};

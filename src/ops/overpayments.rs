@@ -49,7 +49,7 @@ pub struct OverpaymentFigures {
 /// Runs the notices. Returns the summary, whether records were rejected
 /// (or email failed), and what became of the email.
 pub fn run(req: &OverpaymentRun) -> Result<Report<OverpaymentFigures>, OpError> {
-    pipeline::run(&Overpayments { date: req.date, holidays: Holidays::washington() }, &req.opts)
+    pipeline::run(&Overpayments { date: req.date, holidays: req.opts.holidays()? }, &req.opts)
 }
 
 /// The Vendor Overpayment Notice kind: one per overpaid provider.

@@ -262,16 +262,16 @@ pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
     let year = req.year;
     let years = match &req.tax_years {
         Some(p) => TaxYears::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
-        None => TaxYears::bundled(),
+        None => TaxYears::parse(opts.assets.text("data/tax1099.toml"), "data/tax1099.toml").map_err(TaxError::from)?,
     };
     let threshold = years.threshold(year).map_err(TaxError::from)?;
     let payer = match &req.payer {
         Some(p) => Payer::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
-        None => Payer::bundled(),
+        None => Payer::parse(opts.assets.text("data/payer.toml"), "data/payer.toml").map_err(TaxError::from)?,
     };
     let layout = match &req.layout {
         Some(p) => Layout::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
-        None => Layout::bundled(),
+        None => Layout::parse(opts.assets.text("data/iris-1099nec.toml"), "data/iris-1099nec.toml").map_err(TaxError::from)?,
     };
     let previous = match &req.corrected_from {
         Some(dir) => {
@@ -287,7 +287,7 @@ pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
         }
         None => None,
     };
-    let holidays = Holidays::washington();
+    let holidays = opts.holidays()?;
     let deadline = furnish_by(&holidays, year);
     let date = req.date.unwrap_or_else(|| holidays.business_day_on_or_after(NaiveDate::from_ymd_opt(year + 1, 1, 2).unwrap_or(deadline)));
     check_date(year, date).map_err(TaxError::Date)?;
@@ -303,7 +303,7 @@ pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
         // Absolute, so a later correction finds this run's ancestors from anywhere.
         corrected_from: req.corrected_from.as_ref().map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()).display().to_string()),
         suffix,
-        labels: statement_labels()?,
+        labels: statement_labels(&opts.assets)?,
         holidays,
     };
     pipeline::run(&kind, opts)
@@ -532,10 +532,10 @@ impl TaxFiles<'_> {
 }
 
 /// The statement's words (`letters/tax1099.toml`) as the template takes them.
-fn statement_labels() -> Result<serde_json::Value, OpError> {
+fn statement_labels(assets: &crate::assets::Assets) -> Result<serde_json::Value, OpError> {
     let file = "letters/tax1099.toml";
     let table: toml::Table =
-        toml::from_str(crate::tax1099::STATEMENT_TOML).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })?;
+        toml::from_str(assets.text(file)).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })?;
     serde_json::to_value(table).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })
 }
 

@@ -67,6 +67,9 @@ pub enum OpError {
         #[source]
         source: std::io::Error,
     },
+    /// The `--assets` folder cannot be used.
+    #[error(transparent)]
+    Assets(#[from] crate::assets::AssetsError),
     /// A file bundled with the program (or given with `--assets`) cannot be used.
     #[error("{file}: {message}")]
     Bundled {

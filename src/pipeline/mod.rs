@@ -29,7 +29,7 @@ use serde::Serialize;
 pub use checks::{record_checks, require_balanced, total, Check, Figure};
 pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
 pub use error::OpError;
-pub use options::{journal_beside, read_extract, require, Outcome, RunOptions};
+pub use options::{journal_beside, read_extract, read_extract_with, require, Outcome, RunOptions};
 
 use crate::compose::Document;
 use crate::journal::ManifestRow;
@@ -142,17 +142,20 @@ pub trait DocumentKind {
 
 /// What a kind's [`DocumentKind::compose`] is given.
 pub struct Context<'a> {
-    /// The run's options (the extract folder is `opts.data`).
+    /// The run's options (the extract folder is `opts.data`, the
+    /// templates, texts and data files `opts.assets`).
     pub opts: &'a RunOptions,
     /// The words of documents and email.
     pub texts: &'a crate::texts::Texts,
+    /// The state holidays.
+    pub holidays: &'a crate::calendar::Holidays,
 }
 
 impl Context<'_> {
     /// Loads and validates the extract, and checks that `files` are there
     /// and usable for making `what`.
     pub fn read(&self, what: &'static str, files: &[&'static str]) -> Result<Validated, OpError> {
-        let v = read_extract(&self.opts.data)?;
+        let v = read_extract_with(&self.opts.data, self.holidays)?;
         require(&v, &self.opts.data, what, files)?;
         Ok(v)
     }
@@ -168,6 +171,8 @@ pub struct Setup {
     pub smtp: Option<crate::email::SmtpSettings>,
     /// The words of documents and email.
     pub texts: crate::texts::Texts,
+    /// The state holidays.
+    pub holidays: crate::calendar::Holidays,
     /// When the run started.
     pub started: std::time::Instant,
 }
@@ -181,7 +186,8 @@ impl Setup {
             // TLS settings (a CA file) are checked now, not after the rendering.
             s.transport()?;
         }
-        Ok(Setup { config: opts.mail_config()?, smtp, texts: crate::texts::Texts::bundled(), started })
+        let texts = crate::texts::Texts::parse(opts.assets.text("letters/documents.toml"))?;
+        Ok(Setup { config: opts.mail_config()?, smtp, texts, holidays: opts.holidays()?, started })
     }
 }
 
@@ -220,6 +226,9 @@ pub struct Summary<E> {
     pub warnings: usize,
     /// Per file: rows read, accepted, rejected.
     pub files: BTreeMap<&'static str, FileCounts>,
+    /// Templates, texts and data files replaced with `--assets`, each with
+    /// its SHA-256 (empty: the embedded set made the run).
+    pub assets: Vec<crate::assets::Overridden>,
     /// The accounting proof, each check with the figures it compared.
     pub checks: Vec<Check>,
     /// The kind's own figures (the letters' advance-notice check, the
@@ -256,12 +265,12 @@ pub fn phase(name: &str, since: std::time::Instant) {
 /// Runs `kind` from the extract to the committed run folder and its email.
 pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
     let setup = Setup::load(opts)?;
-    let ctx = Context { opts, texts: &setup.texts };
+    let ctx = Context { opts, texts: &setup.texts, holidays: &setup.holidays };
     let composed = kind.compose(&ctx)?;
     let period = kind.period();
     let labels = kind.labels(&setup.texts)?;
     let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
-    let mut renderer = Renderer::new()?;
+    let mut renderer = Renderer::with_assets(&opts.assets)?;
     for a in &composed.assets {
         let settings = PdfSettings { ident: a.ident.clone(), date: a.date, tagged: false };
         let pdf = renderer.render(a.template, &a.data, &settings)?;
@@ -315,6 +324,7 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         unmailable: crate::problem::unmailable_records(&v.problems),
         warnings: v.problems.len() - rejected_problems,
         files: v.counts.clone(),
+        assets: opts.assets.overridden(),
         checks,
         extra: composed.extra,
         seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,

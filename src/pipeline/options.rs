@@ -28,10 +28,15 @@ impl Outcome {
     }
 }
 
-/// Loads and validates an extract folder.
+/// Loads and validates an extract folder (with the bundled holidays).
 pub fn read_extract(dir: &Path) -> Result<Validated, LoadError> {
+    read_extract_with(dir, &Holidays::washington())
+}
+
+/// Loads and validates an extract folder with these state holidays.
+pub fn read_extract_with(dir: &Path, holidays: &Holidays) -> Result<Validated, LoadError> {
     let loaded = load::load_folder(dir)?;
-    Ok(validate::validate(loaded, &Holidays::washington()))
+    Ok(validate::validate(loaded, holidays))
 }
 
 /// What every document run takes besides its own arguments.
@@ -56,12 +61,21 @@ pub struct RunOptions {
     /// The delivery journal (default: `ssps-delivery.sqlite` beside the run
     /// folder).
     pub journal: Option<PathBuf>,
+    /// Templates, texts and data files: the embedded set, or with the
+    /// staff's overrides (`--assets DIR`).
+    pub assets: crate::assets::Assets,
 }
 
 impl RunOptions {
     /// The delivery journal's path.
     pub fn journal_path(&self) -> PathBuf {
         journal_beside(&self.out, self.journal.as_deref())
+    }
+
+    /// The state holidays (`data/holidays-wa.toml`).
+    pub fn holidays(&self) -> Result<Holidays, OpError> {
+        Holidays::parse(self.assets.text("data/holidays-wa.toml"))
+            .map_err(|e| OpError::Bundled { file: "data/holidays-wa.toml".into(), message: e.to_string() })
     }
 
     /// The mail settings.
@@ -72,7 +86,7 @@ impl RunOptions {
                     .map_err(|e| crate::mail::MailConfigError::Parse { file: path.display().to_string(), message: e.to_string() })?;
                 crate::mail::MailConfig::parse(&text, &path.display().to_string())?
             }
-            None => crate::mail::MailConfig::default_config(),
+            None => crate::mail::MailConfig::parse(self.assets.text("data/mail.toml"), "data/mail.toml")?,
         })
     }
 }

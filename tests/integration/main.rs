@@ -1,6 +1,7 @@
 //! Integration tests: the real `ssps` binary on real extracts, PDFs read
 //! back with a PDF text extractor. One test binary (see tests/README.md).
 
+mod assets;
 mod check;
 mod claim;
 mod documents;
