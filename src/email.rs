@@ -768,43 +768,24 @@ mod tests {
         let d = doc(dir.path(), "RA-1", b"%PDF-1.7 one");
         let texts = Texts::bundled();
         let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let to = Addressed {
+            run: "run1",
+            kind: "remittance",
+            period: "octubre de 2026",
+            payee: "P1",
+            name: "<O'Connor & Hijos>",
+            to: "a@b.example",
+            language: Language::Es,
+            paper: false,
+            date,
+        };
         let make = || {
-            let o = outgoing(
-                &texts,
-                &Addressed {
-                    run: "run1",
-                    kind: "remittance",
-                    period: "octubre de 2026",
-                    payee: "P1",
-                    name: "<O'Connor & Hijos>",
-                    to: "a@b.example",
-                    language: Language::Es,
-                    paper: false,
-                    date,
-                },
-                vec![d.clone()],
-            )
-            .unwrap();
+            let o = outgoing(&texts, &to, vec![d.clone()]).unwrap();
             message(&o, dir.path(), "DSHS SSPS <ssps-noreply@dshs.wa.gov>", None).unwrap().formatted()
         };
         let (a, b) = (make(), make());
         assert_eq!(a, b);
-        let o = outgoing(
-            &texts,
-            &Addressed {
-                run: "run1",
-                kind: "remittance",
-                period: "octubre de 2026",
-                payee: "P1",
-                name: "<O'Connor & Hijos>",
-                to: "a@b.example",
-                language: Language::Es,
-                paper: false,
-                date,
-            },
-            vec![d.clone()],
-        )
-        .unwrap();
+        let o = outgoing(&texts, &to, vec![d.clone()]).unwrap();
         assert_eq!(o.subject, "Sus avisos de remesa de DSHS SSPS, octubre de 2026");
         assert!(o.text.starts_with("Estimado/a <O'Connor & Hijos>:"), "{}", o.text);
         assert!(o.html.contains("Estimado/a &lt;O&#39;Connor &amp; Hijos&gt;:"), "{}", o.html);

@@ -9,22 +9,15 @@ use sha2::{Digest, Sha256};
 
 use crate::util::{oct_2026, pdf_text, ssps, stderr, stdout};
 
-fn notices(assets: &Path, out: &Path) -> std::process::Output {
+/// The October notices, with the files of `assets` when given.
+fn notices(assets: Option<&Path>, out: &Path) -> std::process::Output {
     let data = oct_2026();
-    ssps(&[
-        "notices",
-        "--data",
-        data.to_str().unwrap(),
-        "--from",
-        "2026-10-01",
-        "--to",
-        "2026-10-31",
-        "--out",
-        out.to_str().unwrap(),
-        "--dry-run",
-        "--assets",
-        assets.to_str().unwrap(),
-    ])
+    let mut args = vec!["notices", "--data", data.to_str().unwrap(), "--from", "2026-10-01", "--to", "2026-10-31"];
+    args.extend(["--out", out.to_str().unwrap(), "--dry-run"]);
+    if let Some(a) = assets {
+        args.extend(["--assets", a.to_str().unwrap()]);
+    }
+    ssps(&args)
 }
 
 #[test]
@@ -47,7 +40,7 @@ fn a_changed_wording_is_printed_and_the_file_is_listed_with_its_sha256() {
         .replace("title = \"SOCIAL SERVICES NOTICE\"", "title = \"NOTICE OF SOCIAL SERVICES (TRIAL WORDING)\"");
     std::fs::write(assets.join("letters/documents.toml"), &text).unwrap();
     let out = tmp.path().join("run");
-    let o = notices(&assets, &out);
+    let o = notices(Some(&assets), &out);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
     assert!(stdout(&o).contains("--assets: letters/documents.toml replaced the embedded file"), "{}", stdout(&o));
 
@@ -91,14 +84,14 @@ fn a_broken_template_or_catalog_stops_the_run_before_any_work_naming_the_file_an
 
     // A syntax error: found when the folder is read.
     std::fs::write(assets.join("templates/notice.typ"), "#import \"document-common.typ\": *\n#let x = (1, 2\n").unwrap();
-    let o = notices(&assets, &out);
+    let o = notices(Some(&assets), &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: --assets: templates/notice.typ:2:"), "{}", stderr(&o));
     assert!(!out.exists());
 
     // A template that parses but fails when compiled: the Typst error with its line.
     std::fs::write(assets.join("templates/notice.typ"), "#let data = json(\"/data.json\")\n\n#no-such-function(data)\n").unwrap();
-    let o = notices(&assets, &out);
+    let o = notices(Some(&assets), &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("templates/notice.typ:3: unknown variable: no-such-function"), "{}", stderr(&o));
     assert!(!out.exists(), "a failed run leaves no run folder");
@@ -107,12 +100,12 @@ fn a_broken_template_or_catalog_stops_the_run_before_any_work_naming_the_file_an
     std::fs::remove_file(assets.join("templates/notice.typ")).unwrap();
     std::fs::create_dir_all(assets.join("letters")).unwrap();
     std::fs::write(assets.join("letters/documents.toml"), "[notice.en\ntitle = 1\n").unwrap();
-    let o = notices(&assets, &out);
+    let o = notices(Some(&assets), &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: --assets: letters/documents.toml: TOML parse error at line 1"), "{}", stderr(&o));
     std::fs::remove_file(assets.join("letters/documents.toml")).unwrap();
     std::fs::write(assets.join("letters/document.toml"), "").unwrap();
-    let o = notices(&assets, &out);
+    let o = notices(Some(&assets), &out);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o).trim(),
