@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::remittance::paginate;
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
-use crate::model::{Action, Authorization, Extract, Id};
+use crate::model::{Action, Authorization, Extract, ProviderNumber};
 use crate::money::{CheckedSum, Overflow};
 
 /// Service blocks on a notice's first page.
@@ -121,7 +121,7 @@ pub fn in_window(a: &Authorization, from: NaiveDate, to: NaiveDate) -> bool {
 /// payee then provider order; lines by child, then action date, then
 /// reference number.
 pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice>, Overflow> {
-    let mut by_provider: BTreeMap<&Id, Vec<&Authorization>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<&ProviderNumber, Vec<&Authorization>> = BTreeMap::new();
     for a in x.authorizations.values().filter(|a| in_window(a, from, to)) {
         by_provider.entry(&a.provider_number).or_default().push(a);
     }
