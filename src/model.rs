@@ -16,8 +16,8 @@ use serde::Serialize;
 
 pub mod ids;
 pub use ids::{
-    AuNumber, AuthorizationNumber, CaseNumber, ClientId, EventId, Id, Identifier, InvoiceNumber, OverpaymentId, PayeeNumber, PaymentId,
-    ProviderNumber, ReferenceNumber, WorkerId,
+    AuNumber, AuthorizationNumber, CaseNumber, ClientId, DocumentId, EventId, Id, Identifier, InvoiceNumber, OverpaymentId, PayeeNumber,
+    PaymentId, ProviderNumber, ReferenceNumber, WorkerId,
 };
 
 /// A calendar month (`YYYY-MM`).

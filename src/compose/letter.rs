@@ -62,7 +62,7 @@ pub enum Enclosure {
 #[derive(Debug, Clone, Serialize)]
 pub struct Letter {
     /// Document id: `<letter>-<event>`, e.g. `006-01-E9005`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Letter number: `002-30`, `006-01`, `008-01`, `022-05`.
     pub number: &'static str,
     /// The event it tells of.
@@ -115,7 +115,7 @@ pub struct Letter {
 
 impl Document for Letter {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -310,7 +310,7 @@ fn event_letters(
         let mut name = vec![client.full_name()];
         name.extend(address_lines(address));
         out.push(Letter {
-            id: format!("{number}-{}", e.event_id),
+            id: crate::model::DocumentId::join(&[&number, &e.event_id]),
             number,
             event_id: e.event_id.to_string(),
             language: lang.code(),

@@ -66,7 +66,7 @@ pub struct NoticeLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     /// Document id: `SSN-<provider>-<YYYYMMDD of the window's end>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Notice date, `MM/DD/YYYY` (the window's last day).
     pub date: String,
     /// Payee number.
@@ -88,7 +88,7 @@ pub struct Notice {
 
 impl Document for Notice {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -133,7 +133,7 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice
             |a: &Authorization| x.clients.get(&a.client_id).map(|c| (c.last_name.clone(), c.first_name.clone())).unwrap_or_default();
         lines.sort_by(|a, b| (child(a), a.action_date, &a.reference_number).cmp(&(child(b), b.action_date, &b.reference_number)));
         let printed: Vec<NoticeLine> = lines.iter().map(|a| line(x, a)).collect::<Result<_, _>>()?;
-        let id = format!("SSN-{}-{}", provider.provider_number, to.format("%Y%m%d"));
+        let id = crate::model::DocumentId::join(&[&"SSN", &provider.provider_number, &to.format("%Y%m%d")]);
         let amount =
             lines.iter().map(|a| a.amount_authorized()).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| format!("notice {id}"))?;
         out.push(Notice {

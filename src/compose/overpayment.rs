@@ -174,7 +174,7 @@ pub struct OverpaymentLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct OverpaymentNotice {
     /// Document id and notice number: `VON-<provider>-<YYYYMMDD>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Notice date, `MM/DD/YYYY`.
     pub date: String,
     /// The day interest may begin (30 days after the notice), `MM/DD/YYYY`.
@@ -206,7 +206,7 @@ pub struct OverpaymentNotice {
 
 impl Document for OverpaymentNotice {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -300,7 +300,7 @@ pub fn notices(x: &Extract, claims: &[PaidOverClaim], date: NaiveDate) -> Result
         let Some(provider) = x.providers.get(provider_number) else { continue };
         let Some(payee) = x.payees.get(&provider.payee_number) else { continue };
         entries.sort_by(|a, b| (a.0, &a.1, &a.2, a.6.is_some()).cmp(&(b.0, &b.1, &b.2, b.6.is_some())));
-        let id = format!("VON-{}-{}", provider.provider_number, date.format("%Y%m%d"));
+        let id = crate::model::DocumentId::join(&[&"VON", &provider.provider_number, &date.format("%Y%m%d")]);
         let total = entries.iter().map(|e| e.4).sum_or(|| format!("notice {id}"))?;
         let printed: Vec<OverpaymentLine> = entries.iter().map(|e| e.3.clone()).collect();
         out.push(OverpaymentNotice {

@@ -74,7 +74,7 @@ pub enum Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Remittance {
     /// Document id: `RA-<payment id>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Warrant number or EFT trace number.
     pub payment_id: String,
     /// `EFT` or `WARRANT`.
@@ -113,7 +113,7 @@ pub struct Remittance {
 
 impl Document for Remittance {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -240,7 +240,7 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
     }
     rows.push(Row::Total { label: "payment_total", amount: money(total) });
     Ok(Remittance {
-        id: format!("RA-{}", p.payment_id),
+        id: crate::model::DocumentId::join(&[&"RA", &p.payment_id]),
         payment_id: p.payment_id.to_string(),
         method: match p.method {
             PaymentMethod::Eft => "EFT",

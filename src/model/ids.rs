@@ -139,6 +139,60 @@ role_ids! {
     OverpaymentId;
 }
 
+/// A document's id, unique for its addressee within a run: its kind's
+/// word and the identifiers and dates it is about, joined with `-`
+/// (`RA-880000236`, `006-01-E9005`, `SSN-5001-20261031`). Letters, digits
+/// and `-` as an [`Id`] (it names the document's files), but it may be
+/// longer, and it is made, never read from an extract: there is no
+/// conversion between it and an identifier.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DocumentId(String);
+
+impl DocumentId {
+    /// Joins `parts` with `-`; each is a fixed word, an identifier, a date
+    /// or a number, so the id is letters, digits and `-`.
+    pub fn join(parts: &[&dyn fmt::Display]) -> DocumentId {
+        let mut id = DocumentId(String::new());
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                id.0.push('-');
+            }
+            id.0.push_str(&part.to_string());
+        }
+        debug_assert!(DocumentId::shaped(&id.0), "document id {:?}", id.0);
+        id
+    }
+
+    /// Appends `tail` (letters, digits and `-`): a corrected statement's
+    /// `-C…`, which makes it a new document.
+    pub fn push_str(&mut self, tail: &str) {
+        self.0.push_str(tail);
+        debug_assert!(DocumentId::shaped(&self.0), "document id {:?}", self.0);
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn shaped(s: &str) -> bool {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }
+}
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<&str> for DocumentId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +245,15 @@ mod tests {
         let p = PayeeNumber::parse("100200300").unwrap();
         assert_eq!(p.to_id(), Id::parse("100200300").unwrap());
         assert_eq!(format!("{p:?}"), "PayeeNumber(\"100200300\")");
+    }
+
+    #[test]
+    fn document_ids_join_their_parts_and_serialize_as_text() {
+        let payment = PaymentId::parse("880000236").unwrap();
+        let mut id = DocumentId::join(&[&"RA", &payment]);
+        assert_eq!((id.as_str(), id.to_string()), ("RA-880000236", "RA-880000236".to_string()));
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"RA-880000236\"");
+        id.push_str("-C20270115");
+        assert!(id == "RA-880000236-C20270115");
     }
 }

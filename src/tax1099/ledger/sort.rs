@@ -14,7 +14,7 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use super::{furnished, Filed, Filing, Held, Ledger, Previous, RejectedPayment, Return, Row, Status};
-use crate::model::{Extract, PayeeNumber, Payee, Tin, TinType};
+use crate::model::{Extract, Payee, PayeeNumber, Tin, TinType};
 
 /// Sorts the year's payments. `rejected` are the raw rows validation
 /// refused; `previous` the returns an earlier run filed (correction runs).
