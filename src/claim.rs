@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::calendar::Holidays;
-use crate::model::{Attendance, Authorization, Extract, Id, InvoiceClaim, Mark, Month, Program, ServiceKind};
+use crate::model::{Attendance, Authorization, Extract, InvoiceClaim, Mark, Month, Program, ReferenceNumber, ServiceKind};
 
 /// Absent days paid each month on a full-time authorization (booklet p. 9:
 /// "DSHS allows up to 5 absences each month").
@@ -520,12 +520,12 @@ pub fn judge(c: &InvoiceClaim, m: &LineMonth) -> ClaimCheck {
 
 /// Checks `month`: every line with attendance or a claim in it, and every claim.
 pub fn check(x: &Extract, holidays: &Holidays, month: Month) -> MonthCheck {
-    let mut by_line: BTreeMap<&Id, Vec<&Attendance>> = BTreeMap::new();
+    let mut by_line: BTreeMap<&ReferenceNumber, Vec<&Attendance>> = BTreeMap::new();
     for a in x.attendance.iter().filter(|a| Month::of(a.date) == month) {
         by_line.entry(&a.reference_number).or_default().push(a);
     }
     let claims: Vec<&InvoiceClaim> = x.invoice_claims.iter().filter(|c| c.month == month).collect();
-    let mut refs: Vec<&Id> = by_line.keys().copied().chain(claims.iter().map(|c| &c.reference_number)).collect();
+    let mut refs: Vec<&ReferenceNumber> = by_line.keys().copied().chain(claims.iter().map(|c| &c.reference_number)).collect();
     refs.sort_unstable();
     refs.dedup();
     let mut lines: Vec<LineMonth> = Vec::new();
@@ -597,7 +597,9 @@ mod tests {
     }
 
     fn auth(kind: ServiceKind, program: Program, units: &str, start: &str, end: &str) -> Authorization {
-        let id = |s: &str| Id::parse(s).unwrap();
+        fn id<T: crate::model::Identifier>(s: &str) -> T {
+            T::parse(s).unwrap()
+        }
         Authorization {
             origin: Origin { file: "authorizations.csv", line: 2 },
             reference_number: id("3000000001"),
@@ -627,7 +629,7 @@ mod tests {
             .enumerate()
             .map(|(i, (date, mark, hours))| Attendance {
                 origin: Origin { file: "attendance.csv", line: i as u64 + 2 },
-                reference_number: Id::parse("3000000001").unwrap(),
+                reference_number: ReferenceNumber::parse("3000000001").unwrap(),
                 date: d(date),
                 mark: *mark,
                 hours: hours.map(dec),
@@ -788,7 +790,7 @@ mod tests {
         let r = run(&fee, "2026-08", weekdays(m, 3, 4, Mark::Attended, None));
         let claim = InvoiceClaim {
             origin: Origin { file: "invoice_claims.csv", line: 2 },
-            invoice_number: Id::parse("501A-260801").unwrap(),
+            invoice_number: crate::model::InvoiceNumber::parse("501A-260801").unwrap(),
             reference_number: fee.reference_number.clone(),
             month: m,
             units_claimed: dec("1"),

@@ -25,7 +25,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Address, Authorization, Client, Delivery, Extract, Id, Language, Month, Payee, Provider};
+use crate::model::{
+    Address, Authorization, Client, ClientId, Delivery, Extract, Id, Language, Month, Payee, PayeeNumber, Provider, ProviderNumber,
+    ReferenceNumber,
+};
 
 /// Who receives a document: the manifest's `recipient_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +60,11 @@ pub struct Addressee {
     /// Whether the recipient is a payee or a client.
     pub recipient: RecipientKind,
     /// The recipient's id: the payee number, or the client ID of a
-    /// client's letter (the folder of its file copy).
+    /// client's letter (the folder of its file copy), or the staff's id of a
+    /// report. Role-less on purpose: [`Self::recipient`] says which role,
+    /// and routing, the journal and the manifest take it as text; it is
+    /// made only by [`Addressee::payee`], [`Addressee::client`] and
+    /// [`Addressee::staff`], which name the role they drop.
     pub id: Id,
     /// The name in the window (the payee's legal name).
     pub name: String,
@@ -79,7 +86,7 @@ impl Addressee {
     pub fn payee(payee: &Payee) -> Addressee {
         Addressee {
             recipient: RecipientKind::Payee,
-            id: payee.payee_number.clone(),
+            id: payee.payee_number.to_id(),
             name: payee.name.clone(),
             address: payee.address.clone(),
             delivery: payee.delivery,
@@ -93,7 +100,7 @@ impl Addressee {
     pub fn client(client: &Client, address: &Address) -> Addressee {
         Addressee {
             recipient: RecipientKind::Client,
-            id: client.client_id.clone(),
+            id: client.client_id.to_id(),
             name: client.full_name(),
             address: address.clone(),
             delivery: Delivery::Mail,
@@ -148,7 +155,7 @@ pub struct DocMeta {
     pub lines: usize,
     /// Authorization reference numbers it lists, in print order (none for
     /// remittance advices).
-    pub references: Vec<Id>,
+    pub references: Vec<ReferenceNumber>,
 }
 
 /// What the render, route and journal stages need of any document: the
@@ -300,7 +307,7 @@ impl Document for Invoice {
 /// Invoice Express asks for the invoice number *and* the payee number, so the
 /// number needs to be unique per payee and month, which this is; it depends
 /// only on the payee's providers and the month, so reruns give the same number.
-pub fn invoice_number(payee_number: &Id, provider_ordinal: usize, month: Month) -> String {
+pub fn invoice_number(payee_number: &PayeeNumber, provider_ordinal: usize, month: Month) -> String {
     let digits: Vec<u8> = payee_number.as_str().bytes().filter(u8::is_ascii_digit).collect();
     let mut last3 = [b'0'; 3];
     for (i, d) in digits.iter().rev().take(3).enumerate() {
@@ -350,7 +357,7 @@ pub(crate) fn address_lines(a: &Address) -> Vec<String> {
 /// payee then provider order.
 pub fn invoices(x: &Extract, month: Month) -> Result<Vec<Invoice>, crate::money::Overflow> {
     // Lines per provider.
-    let mut by_provider: BTreeMap<&Id, Vec<&Authorization>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<&ProviderNumber, Vec<&Authorization>> = BTreeMap::new();
     for a in x.authorizations.values() {
         if month.overlaps(a.start_date, a.end_date) {
             by_provider.entry(&a.provider_number).or_default().push(a);
@@ -358,8 +365,8 @@ pub fn invoices(x: &Extract, month: Month) -> Result<Vec<Invoice>, crate::money:
     }
     // Provider ordinals within each payee, over all the payee's providers in
     // the extract (not only those billed this month) so letters are stable.
-    let mut ordinal: BTreeMap<&Id, usize> = BTreeMap::new();
-    let mut per_payee: BTreeMap<&Id, usize> = BTreeMap::new();
+    let mut ordinal: BTreeMap<&ProviderNumber, usize> = BTreeMap::new();
+    let mut per_payee: BTreeMap<&PayeeNumber, usize> = BTreeMap::new();
     for p in x.providers.values() {
         let n = per_payee.entry(&p.payee_number).or_default();
         ordinal.insert(&p.provider_number, *n);
@@ -381,7 +388,7 @@ pub fn invoices(x: &Extract, month: Month) -> Result<Vec<Invoice>, crate::money:
     Ok(out)
 }
 
-fn child_key<'a>(x: &'a Extract, a: &'a Authorization) -> (&'a str, &'a str, &'a Id) {
+fn child_key<'a>(x: &'a Extract, a: &'a Authorization) -> (&'a str, &'a str, &'a ClientId) {
     match x.clients.get(&a.client_id) {
         Some(c) => (c.last_name.as_str(), c.first_name.as_str(), &a.client_id),
         None => ("", "", &a.client_id),
@@ -457,16 +464,16 @@ mod tests {
     #[test]
     fn invoice_numbers() {
         let m = Month::parse("2026-10").unwrap();
-        let p = Id::parse("100200300").unwrap();
+        let p = PayeeNumber::parse("100200300").unwrap();
         assert_eq!(invoice_number(&p, 0, m), "300A-261101");
         assert_eq!(invoice_number(&p, 1, m), "300B-261101");
         assert_eq!(invoice_number(&p, 26, m), "300A-261102");
         let dec = Month::parse("2026-12").unwrap();
         assert_eq!(invoice_number(&p, 0, dec), "300A-270101");
-        assert_eq!(invoice_number(&Id::parse("P7").unwrap(), 0, m), "007A-261101");
+        assert_eq!(invoice_number(&PayeeNumber::parse("P7").unwrap(), 0, m), "007A-261101");
         let sept = Month::parse("2026-09").unwrap();
         // as in the sample's payment_lines.csv for service month 2026-09
-        assert_eq!(invoice_number(&Id::parse("100200303").unwrap(), 0, sept), "303A-261001");
+        assert_eq!(invoice_number(&PayeeNumber::parse("100200303").unwrap(), 0, sept), "303A-261001");
     }
 
     #[test]

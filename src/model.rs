@@ -2,8 +2,9 @@
 //!
 //! Every value here has already passed the rules of the record format
 //! (see `docs/records.md`): money is [`Decimal`] with at most two places,
-//! dates are [`NaiveDate`], codes are enums, identifiers are [`Id`]s of
-//! letters, digits and `-`. Nothing in this module does I/O; the loader and
+//! dates are [`NaiveDate`], codes are enums, identifiers are of letters,
+//! digits and `-` ([`Id`]'s rule) and typed by role ([`ids`]: a
+//! [`PayeeNumber`] is not a [`ClientId`]). Nothing in this module does I/O; the loader and
 //! validator build these values, later stages only read them.
 
 use std::collections::BTreeMap;
@@ -13,30 +14,11 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-/// An identifier from an extract: 1 to 20 ASCII letters, digits or `-`.
-/// Case-sensitive. Safe to use as a file name component.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Id(String);
-
-impl Id {
-    /// Checks the identifier rule; `None` when `s` breaks it.
-    pub fn parse(s: &str) -> Option<Id> {
-        let ok = !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        ok.then(|| Id(s.to_string()))
-    }
-
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub mod ids;
+pub use ids::{
+    AuNumber, AuthorizationNumber, CaseNumber, ClientId, DocumentId, EventId, Id, Identifier, InvoiceNumber, OverpaymentId, PayeeNumber,
+    PaymentId, ProviderNumber, ReferenceNumber, WorkerId,
+};
 
 /// A calendar month (`YYYY-MM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -352,7 +334,7 @@ pub struct Origin {
 #[derive(Debug, Clone)]
 pub struct Payee {
     pub origin: Origin,
-    pub payee_number: Id,
+    pub payee_number: PayeeNumber,
     pub name: String,
     pub dba_name: Option<String>,
     pub address: Address,
@@ -369,8 +351,8 @@ pub struct Payee {
 #[derive(Debug, Clone)]
 pub struct Provider {
     pub origin: Origin,
-    pub provider_number: Id,
-    pub payee_number: Id,
+    pub provider_number: ProviderNumber,
+    pub payee_number: PayeeNumber,
     pub name: String,
     pub provider_type: ProviderType,
     pub county: String,
@@ -381,8 +363,8 @@ pub struct Provider {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub origin: Origin,
-    pub client_id: Id,
-    pub case_number: Id,
+    pub client_id: ClientId,
+    pub case_number: CaseNumber,
     pub first_name: String,
     pub last_name: String,
     pub birth_date: NaiveDate,
@@ -401,7 +383,7 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct Worker {
     pub origin: Origin,
-    pub worker_id: Id,
+    pub worker_id: WorkerId,
     pub name: String,
     pub phone: String,
     pub office: Option<String>,
@@ -411,11 +393,11 @@ pub struct Worker {
 #[derive(Debug, Clone)]
 pub struct Authorization {
     pub origin: Origin,
-    pub reference_number: Id,
-    pub authorization_number: Id,
-    pub provider_number: Id,
-    pub client_id: Id,
-    pub worker_id: Id,
+    pub reference_number: ReferenceNumber,
+    pub authorization_number: AuthorizationNumber,
+    pub provider_number: ProviderNumber,
+    pub client_id: ClientId,
+    pub worker_id: WorkerId,
     pub program: Program,
     pub service_code: String,
     pub service_name: String,
@@ -449,8 +431,8 @@ impl Authorization {
 #[derive(Debug, Clone)]
 pub struct InvoiceClaim {
     pub origin: Origin,
-    pub invoice_number: Id,
-    pub reference_number: Id,
+    pub invoice_number: InvoiceNumber,
+    pub reference_number: ReferenceNumber,
     pub month: Month,
     pub units_claimed: Decimal,
     pub corrected_rate: Option<Decimal>,
@@ -460,7 +442,7 @@ pub struct InvoiceClaim {
 #[derive(Debug, Clone)]
 pub struct Attendance {
     pub origin: Origin,
-    pub reference_number: Id,
+    pub reference_number: ReferenceNumber,
     pub date: NaiveDate,
     pub mark: Mark,
     pub hours: Option<Decimal>,
@@ -470,8 +452,8 @@ pub struct Attendance {
 #[derive(Debug, Clone)]
 pub struct Payment {
     pub origin: Origin,
-    pub payment_id: Id,
-    pub payee_number: Id,
+    pub payment_id: PaymentId,
+    pub payee_number: PayeeNumber,
     pub issue_date: NaiveDate,
     pub settlement_date: Option<NaiveDate>,
     pub method: PaymentMethod,
@@ -482,10 +464,10 @@ pub struct Payment {
 #[derive(Debug, Clone)]
 pub struct PaymentLine {
     pub origin: Origin,
-    pub payment_id: Id,
+    pub payment_id: PaymentId,
     pub line_no: u32,
-    pub reference_number: Option<Id>,
-    pub invoice_number: Option<Id>,
+    pub reference_number: Option<ReferenceNumber>,
+    pub invoice_number: Option<InvoiceNumber>,
     pub service_month: Month,
     pub units: Option<Decimal>,
     pub rate: Option<Decimal>,
@@ -498,16 +480,16 @@ pub struct PaymentLine {
 #[derive(Debug, Clone)]
 pub struct SspEvent {
     pub origin: Origin,
-    pub event_id: Id,
-    pub client_id: Id,
-    pub au_number: Id,
+    pub event_id: EventId,
+    pub client_id: ClientId,
+    pub au_number: AuNumber,
     pub event: SspEventKind,
     pub program_type: SspProgramType,
     pub effective_date: NaiveDate,
     pub amount: Option<Decimal>,
     pub previous_amount: Option<Decimal>,
     pub reason_code: Option<String>,
-    pub worker_id: Id,
+    pub worker_id: WorkerId,
     pub eft: Eft,
     pub worker_text: Option<String>,
 }
@@ -517,11 +499,11 @@ pub struct SspEvent {
 #[derive(Debug, Clone)]
 pub struct StaffOverpayment {
     pub origin: Origin,
-    pub overpayment_id: Id,
-    pub payee_number: Id,
-    pub provider_number: Id,
-    pub reference_number: Option<Id>,
-    pub invoice_number: Option<Id>,
+    pub overpayment_id: OverpaymentId,
+    pub payee_number: PayeeNumber,
+    pub provider_number: ProviderNumber,
+    pub reference_number: Option<ReferenceNumber>,
+    pub invoice_number: Option<InvoiceNumber>,
     pub service_month: Month,
     pub amount: Decimal,
     pub reason: OverpaymentReason,
@@ -532,8 +514,8 @@ pub struct StaffOverpayment {
 #[derive(Debug, Clone)]
 pub struct SspCase {
     pub origin: Origin,
-    pub au_number: Id,
-    pub client_id: Id,
+    pub au_number: AuNumber,
+    pub client_id: ClientId,
     pub program_type: SspProgramType,
     /// The monthly SSP amount.
     pub amount: Decimal,
@@ -554,18 +536,18 @@ impl SspCase {
 /// Maps are ordered so that everything derived from them is deterministic.
 #[derive(Debug, Default)]
 pub struct Extract {
-    pub payees: BTreeMap<Id, Payee>,
-    pub providers: BTreeMap<Id, Provider>,
-    pub clients: BTreeMap<Id, Client>,
-    pub workers: BTreeMap<Id, Worker>,
-    pub authorizations: BTreeMap<Id, Authorization>,
+    pub payees: BTreeMap<PayeeNumber, Payee>,
+    pub providers: BTreeMap<ProviderNumber, Provider>,
+    pub clients: BTreeMap<ClientId, Client>,
+    pub workers: BTreeMap<WorkerId, Worker>,
+    pub authorizations: BTreeMap<ReferenceNumber, Authorization>,
     pub invoice_claims: Vec<InvoiceClaim>,
     pub attendance: Vec<Attendance>,
-    pub payments: BTreeMap<Id, Payment>,
+    pub payments: BTreeMap<PaymentId, Payment>,
     pub payment_lines: Vec<PaymentLine>,
-    pub ssp_events: BTreeMap<Id, SspEvent>,
-    pub overpayments: BTreeMap<Id, StaffOverpayment>,
-    pub ssp_cases: BTreeMap<Id, SspCase>,
+    pub ssp_events: BTreeMap<EventId, SspEvent>,
+    pub overpayments: BTreeMap<OverpaymentId, StaffOverpayment>,
+    pub ssp_cases: BTreeMap<AuNumber, SspCase>,
 }
 
 #[cfg(test)]
@@ -599,15 +581,6 @@ mod tests {
         assert!(Tin::parse("98144-2923", TinType::Ein).is_none(), "a ZIP+4 is not a TIN");
         assert!(Tin::parse("5321-14455", TinType::Ssn).is_none());
         assert!(Tin::parse("532114455", TinType::Ssn).is_some());
-    }
-
-    #[test]
-    fn ids() {
-        assert!(Id::parse("300A-260901").is_some());
-        assert!(Id::parse("AB 12").is_none());
-        assert!(Id::parse("").is_none());
-        assert!(Id::parse("../etc").is_none());
-        assert!(Id::parse("123456789012345678901").is_none());
     }
 
     #[test]

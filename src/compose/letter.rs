@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::{address_lines, money, Addressee, DocMeta, Document};
 use crate::calendar::Holidays;
-use crate::model::{Eft, Extract, Id, SspEvent, SspEventKind};
+use crate::model::{Eft, EventId, Extract, SspEvent, SspEventKind};
 use crate::problem::Problem;
 use crate::texts::aces::{Adverse, Catalog, NO_REASON};
 use crate::texts::{fill, Texts};
@@ -62,7 +62,7 @@ pub enum Enclosure {
 #[derive(Debug, Clone, Serialize)]
 pub struct Letter {
     /// Document id: `<letter>-<event>`, e.g. `006-01-E9005`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Letter number: `002-30`, `006-01`, `008-01`, `022-05`.
     pub number: &'static str,
     /// The event it tells of.
@@ -115,7 +115,7 @@ pub struct Letter {
 
 impl Document for Letter {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -190,7 +190,7 @@ pub struct Composed {
     /// The letters, by client then event then letter number.
     pub letters: Vec<Letter>,
     /// Events that cannot have a letter, with why (their rows are rejected).
-    pub refused: Vec<(Id, Problem)>,
+    pub refused: Vec<(EventId, Problem)>,
 }
 
 /// Composes every event's letters, dated `date`.
@@ -241,7 +241,7 @@ fn reason_for<'a>(e: &SspEvent, catalog: &'a Catalog) -> Result<Option<&'a crate
 
 /// The events whose letters the catalog cannot write, with why (`ssps
 /// check` lists them; `ssps letters` rejects them).
-pub fn unexplained(x: &Extract, catalog: &Catalog) -> Vec<(Id, Problem)> {
+pub fn unexplained(x: &Extract, catalog: &Catalog) -> Vec<(EventId, Problem)> {
     x.ssp_events.values().filter_map(|e| reason_for(e, catalog).err().map(|p| (e.event_id.clone(), *p))).collect()
 }
 
@@ -310,7 +310,7 @@ fn event_letters(
         let mut name = vec![client.full_name()];
         name.extend(address_lines(address));
         out.push(Letter {
-            id: format!("{number}-{}", e.event_id),
+            id: crate::model::DocumentId::join(&[&number, &e.event_id]),
             number,
             event_id: e.event_id.to_string(),
             language: lang.code(),

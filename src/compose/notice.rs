@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::remittance::paginate;
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
-use crate::model::{Action, Authorization, Extract, Id};
+use crate::model::{Action, Authorization, Extract, ProviderNumber};
 use crate::money::{CheckedSum, Overflow};
 
 /// Service blocks on a notice's first page.
@@ -66,7 +66,7 @@ pub struct NoticeLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     /// Document id: `SSN-<provider>-<YYYYMMDD of the window's end>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Notice date, `MM/DD/YYYY` (the window's last day).
     pub date: String,
     /// Payee number.
@@ -88,7 +88,7 @@ pub struct Notice {
 
 impl Document for Notice {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -121,7 +121,7 @@ pub fn in_window(a: &Authorization, from: NaiveDate, to: NaiveDate) -> bool {
 /// payee then provider order; lines by child, then action date, then
 /// reference number.
 pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice>, Overflow> {
-    let mut by_provider: BTreeMap<&Id, Vec<&Authorization>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<&ProviderNumber, Vec<&Authorization>> = BTreeMap::new();
     for a in x.authorizations.values().filter(|a| in_window(a, from, to)) {
         by_provider.entry(&a.provider_number).or_default().push(a);
     }
@@ -133,7 +133,7 @@ pub fn notices(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Notice
             |a: &Authorization| x.clients.get(&a.client_id).map(|c| (c.last_name.clone(), c.first_name.clone())).unwrap_or_default();
         lines.sort_by(|a, b| (child(a), a.action_date, &a.reference_number).cmp(&(child(b), b.action_date, &b.reference_number)));
         let printed: Vec<NoticeLine> = lines.iter().map(|a| line(x, a)).collect::<Result<_, _>>()?;
-        let id = format!("SSN-{}-{}", provider.provider_number, to.format("%Y%m%d"));
+        let id = crate::model::DocumentId::join(&[&"SSN", &provider.provider_number, &to.format("%Y%m%d")]);
         let amount =
             lines.iter().map(|a| a.amount_authorized()).collect::<Result<Vec<_>, _>>()?.into_iter().sum_or(|| format!("notice {id}"))?;
         out.push(Notice {

@@ -30,7 +30,7 @@ use super::remittance::paginate;
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
 use crate::calendar::Holidays;
 use crate::claim::{self, Verdict};
-use crate::model::{Extract, Id, Month, PaymentLine, StaffOverpayment};
+use crate::model::{Extract, InvoiceNumber, Month, OverpaymentId, PaymentLine, ProviderNumber, ReferenceNumber, StaffOverpayment};
 use crate::money::{checked_mul, CheckedSum, Overflow};
 
 /// Service blocks on a notice's first page.
@@ -47,13 +47,13 @@ pub struct PaidOverClaim {
     /// `invoice_claims.csv` line of the claim.
     pub claim_line: u64,
     /// Invoice number.
-    pub invoice: Id,
+    pub invoice: InvoiceNumber,
     /// Authorization line.
-    pub reference: Id,
+    pub reference: ReferenceNumber,
     /// Service month.
     pub month: Month,
     /// Provider.
-    pub provider: Id,
+    pub provider: ProviderNumber,
     /// The child, when known.
     pub child: String,
     /// Units overpaid (claimed or paid, whichever is less, less the correct units).
@@ -119,9 +119,9 @@ pub fn paid_over_claims(x: &Extract, holidays: &Holidays, date: NaiveDate) -> Re
             let units_over = (claimed - correct).max(Decimal::ZERO);
             let kept = claimed.min(correct);
             let rate_excess = l.rate_cap.filter(|cap| rate > *cap && kept > Decimal::ZERO).map(|cap| (kept, rate - cap));
-            let Some(reference) = Id::parse(&c.reference_number) else { continue };
-            let Some(invoice) = Id::parse(&c.invoice_number) else { continue };
-            let Some(provider) = Id::parse(&l.provider_number) else { continue };
+            let Some(reference) = ReferenceNumber::parse(&c.reference_number) else { continue };
+            let Some(invoice) = InvoiceNumber::parse(&c.invoice_number) else { continue };
+            let Some(provider) = ProviderNumber::parse(&l.provider_number) else { continue };
             let mut why = vec![c.words.clone()];
             why.extend(l.reasoning.iter().cloned());
             let found = PaidOverClaim {
@@ -174,7 +174,7 @@ pub struct OverpaymentLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct OverpaymentNotice {
     /// Document id and notice number: `VON-<provider>-<YYYYMMDD>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Notice date, `MM/DD/YYYY`.
     pub date: String,
     /// The day interest may begin (30 days after the notice), `MM/DD/YYYY`.
@@ -201,12 +201,12 @@ pub struct OverpaymentNotice {
     pub claims: Vec<u64>,
     /// Not printed: the staff overpayments listed.
     #[serde(skip)]
-    pub staff: Vec<Id>,
+    pub staff: Vec<OverpaymentId>,
 }
 
 impl Document for OverpaymentNotice {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -269,8 +269,8 @@ fn staff_line(x: &Extract, o: &StaffOverpayment) -> OverpaymentLine {
         source: "staff",
         child,
         month: month_words(o.service_month),
-        reference: o.reference_number.as_ref().map(Id::to_string).unwrap_or_default(),
-        invoice: o.invoice_number.as_ref().map(Id::to_string).unwrap_or_default(),
+        reference: o.reference_number.as_ref().map(ReferenceNumber::to_string).unwrap_or_default(),
+        invoice: o.invoice_number.as_ref().map(InvoiceNumber::to_string).unwrap_or_default(),
         units: String::new(),
         rate: String::new(),
         amount: money(o.amount),
@@ -283,8 +283,8 @@ fn staff_line(x: &Extract, o: &StaffOverpayment) -> OverpaymentLine {
 /// staff overpayment, in payee then provider order; lines by month, then
 /// child, then reference, claims before staff rows.
 pub fn notices(x: &Extract, claims: &[PaidOverClaim], date: NaiveDate) -> Result<Vec<OverpaymentNotice>, Overflow> {
-    type Entry = (Month, String, String, OverpaymentLine, Decimal, Option<u64>, Option<Id>);
-    let mut by_provider: BTreeMap<&Id, Vec<Entry>> = BTreeMap::new();
+    type Entry = (Month, String, String, OverpaymentLine, Decimal, Option<u64>, Option<OverpaymentId>);
+    let mut by_provider: BTreeMap<&ProviderNumber, Vec<Entry>> = BTreeMap::new();
     for c in claims {
         let (line, amount) = claim_line(c)?;
         let e = (c.month, c.child.clone(), c.reference.to_string(), line, amount, Some(c.claim_line), None);
@@ -300,7 +300,7 @@ pub fn notices(x: &Extract, claims: &[PaidOverClaim], date: NaiveDate) -> Result
         let Some(provider) = x.providers.get(provider_number) else { continue };
         let Some(payee) = x.payees.get(&provider.payee_number) else { continue };
         entries.sort_by(|a, b| (a.0, &a.1, &a.2, a.6.is_some()).cmp(&(b.0, &b.1, &b.2, b.6.is_some())));
-        let id = format!("VON-{}-{}", provider.provider_number, date.format("%Y%m%d"));
+        let id = crate::model::DocumentId::join(&[&"VON", &provider.provider_number, &date.format("%Y%m%d")]);
         let total = entries.iter().map(|e| e.4).sum_or(|| format!("notice {id}"))?;
         let printed: Vec<OverpaymentLine> = entries.iter().map(|e| e.3.clone()).collect();
         out.push(OverpaymentNotice {
@@ -317,7 +317,7 @@ pub fn notices(x: &Extract, claims: &[PaidOverClaim], date: NaiveDate) -> Result
                 to: Addressee::payee(payee),
                 lines: entries.len(),
                 amount: total,
-                references: entries.iter().filter_map(|e| Id::parse(&e.2)).collect(),
+                references: entries.iter().filter_map(|e| ReferenceNumber::parse(&e.2)).collect(),
             },
             claims: entries.iter().filter_map(|e| e.5).collect(),
             staff: entries.iter().filter_map(|e| e.6.clone()).collect(),
@@ -336,8 +336,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn id(s: &str) -> Id {
-        Id::parse(s).unwrap()
+    fn id<T: crate::model::Identifier>(s: &str) -> T {
+        T::parse(s).unwrap()
     }
 
     fn over(units_over: &str, rate: &str, rate_excess: Option<(&str, &str)>) -> PaidOverClaim {

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{form_date, money, payee_address, units, Addressee, DocMeta, Document};
-use crate::model::{Extract, Id, Payment, PaymentLine, PaymentMethod};
+use crate::model::{Extract, Payment, PaymentId, PaymentLine, PaymentMethod};
 
 /// One line of a remittance advice.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub enum Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Remittance {
     /// Document id: `RA-<payment id>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// Warrant number or EFT trace number.
     pub payment_id: String,
     /// `EFT` or `WARRANT`.
@@ -113,7 +113,7 @@ pub struct Remittance {
 
 impl Document for Remittance {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -173,7 +173,7 @@ pub enum RemittanceError {
 /// The remittance advices of the payments issued from `from` to `to`
 /// (inclusive), in payee then payment order.
 pub fn remittances(x: &Extract, from: NaiveDate, to: NaiveDate) -> Result<Vec<Remittance>, RemittanceError> {
-    let mut lines_of: std::collections::BTreeMap<&Id, Vec<&PaymentLine>> = std::collections::BTreeMap::new();
+    let mut lines_of: std::collections::BTreeMap<&PaymentId, Vec<&PaymentLine>> = std::collections::BTreeMap::new();
     for l in &x.payment_lines {
         lines_of.entry(&l.payment_id).or_default().push(l);
     }
@@ -240,7 +240,7 @@ fn remittance(x: &Extract, p: &Payment, lines: &[&PaymentLine]) -> Result<Remitt
     }
     rows.push(Row::Total { label: "payment_total", amount: money(total) });
     Ok(Remittance {
-        id: format!("RA-{}", p.payment_id),
+        id: crate::model::DocumentId::join(&[&"RA", &p.payment_id]),
         payment_id: p.payment_id.to_string(),
         method: match p.method {
             PaymentMethod::Eft => "EFT",
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn year_to_date_counts_this_calendar_year_up_to_this_payment() {
         let x = october();
-        let p = &x.payments[&Id::parse("880000236").unwrap()];
+        let p = &x.payments[&PaymentId::parse("880000236").unwrap()];
         // Sunrise's 2026 payments: January to October.
         let expected: Decimal =
             ["6467.50", "5844.80", "6110.00", "6052.80", "6086.60", "6282.90", "6415.50", "6479.20", "6444.10", "6628.70"]
@@ -352,14 +352,14 @@ mod tests {
                 .map(|a| a.parse::<Decimal>().unwrap())
                 .sum();
         assert_eq!(year_to_date(&x, p), expected);
-        let january = &x.payments[&Id::parse("880000173").unwrap()];
+        let january = &x.payments[&PaymentId::parse("880000173").unwrap()];
         assert_eq!(year_to_date(&x, january), "6467.50".parse::<Decimal>().unwrap());
     }
 
     #[test]
     fn lines_that_do_not_add_up_are_refused_with_both_figures() {
         let mut x = october();
-        let id = Id::parse("880000236").unwrap();
+        let id = PaymentId::parse("880000236").unwrap();
         x.payments.get_mut(&id).unwrap().amount += Decimal::ONE;
         let err = remittances(&x, d("2026-10-09"), d("2026-10-09")).unwrap_err();
         assert_eq!(err.to_string(), "payment 880000236: its lines sum to 6,628.70, not to its amount 6,629.70");

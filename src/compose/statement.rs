@@ -22,7 +22,7 @@ use crate::tax1099::Payer;
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
     /// Document id: `1099NEC-<year>-<account>`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// The tax year.
     pub year: String,
     /// Marked CORRECTED (a correction or a void).
@@ -52,7 +52,7 @@ pub struct Statement {
 
 impl Document for Statement {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> crate::kind::Kind {
@@ -91,7 +91,7 @@ pub fn statement(r: &Return, payer: &Payer, year: i32) -> Statement {
     let mut payer_lines = payer.lines();
     payer_lines.push(payer.phone.clone());
     Statement {
-        id: format!("1099NEC-{year}-{}", r.account),
+        id: crate::model::DocumentId::join(&[&"1099NEC", &year, &r.account]),
         year: year.to_string(),
         corrected: r.filing.corrected(),
         void: r.filing == crate::tax1099::ledger::Filing::Void,

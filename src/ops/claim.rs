@@ -158,7 +158,8 @@ fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract, assets: &cr
     }
     let claim_of: BTreeMap<usize, &claim::ClaimCheck> = m.claims.iter().map(|(i, c)| (*i, c)).collect();
     for (provider, lines) in &by_provider {
-        let name = crate::model::Id::parse(provider).and_then(|id| x.providers.get(&id)).map(|p| p.name.clone()).unwrap_or_default();
+        let name =
+            crate::model::ProviderNumber::parse(provider).and_then(|id| x.providers.get(&id)).map(|p| p.name.clone()).unwrap_or_default();
         let data = serde_json::json!({
             "provider": provider,
             "name": name,

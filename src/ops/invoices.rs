@@ -99,7 +99,7 @@ fn balance(x: &crate::model::Extract, month: Month, invoices: &[Invoice]) -> Res
         .into_iter()
         .sum_or(|| format!("the authorization lines of {month}"))?;
     let printed_amount = pipeline::total(invoices)?;
-    let mut printed_refs: Vec<&crate::model::Id> = invoices.iter().flat_map(|i| i.meta.references.iter()).collect();
+    let mut printed_refs: Vec<&crate::model::ReferenceNumber> = invoices.iter().flat_map(|i| i.meta.references.iter()).collect();
     printed_refs.sort();
     let before = printed_refs.len();
     printed_refs.dedup();

@@ -91,7 +91,7 @@ impl DocumentKind for Letters {
 
 /// Rejects events the catalog cannot explain like any bad record: out of
 /// the extract, counted, their problems in file and line order.
-pub fn reject(v: &mut Validated, refused: Vec<(crate::model::Id, crate::problem::Problem)>) {
+pub fn reject(v: &mut Validated, refused: Vec<(crate::model::EventId, crate::problem::Problem)>) {
     if refused.is_empty() {
         return;
     }

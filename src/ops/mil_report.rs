@@ -109,7 +109,7 @@ pub struct MilRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct MilReport {
     /// Document id: `MIL-2026-10`.
-    pub id: String,
+    pub id: crate::model::DocumentId,
     /// `10/2026`: the report's MM/CCYY.
     pub month: String,
     /// The month's first and last day, `MM/DD/YYYY`.
@@ -126,14 +126,14 @@ pub struct MilReport {
     pub cases: String,
     /// Their total, `1,234.56`.
     pub total: String,
-    /// Not printed: staff addressee, total, cases, their AU numbers.
+    /// Not printed: staff addressee, total, cases.
     #[serde(skip)]
     pub meta: DocMeta,
 }
 
 impl Document for MilReport {
     fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     fn kind(&self) -> Kind {
@@ -181,7 +181,7 @@ pub fn report(x: &Extract, month: Month) -> Result<MilReport, Overflow> {
         .collect();
     let staff = Id::parse(STAFF_ID).unwrap_or_else(|| unreachable!("{STAFF_ID} is an identifier"));
     Ok(MilReport {
-        id: format!("MIL-{month}"),
+        id: crate::model::DocumentId::join(&[&"MIL", &month]),
         month: mm_ccyy(month),
         first_day: form_date(month.first_day()),
         last_day: form_date(month.last_day()),
@@ -194,7 +194,9 @@ pub fn report(x: &Extract, month: Month) -> Result<MilReport, Overflow> {
             to: Addressee::staff(staff, STAFF_NAME),
             amount: total,
             lines: rows.len(),
-            references: cases.iter().map(|c| c.au_number.clone()).collect(),
+            // AU numbers are not authorization reference numbers; the
+            // report's own checks count its rows.
+            references: Vec::new(),
         },
     })
 }

@@ -99,7 +99,7 @@ fn balance(x: &Extract, claims: &[PaidOverClaim], notices: &[OverpaymentNotice])
     let staff_amount = x.overpayments.values().map(|o| o.amount).sum_or(|| "the amounts of overpayments.csv".to_string())?;
     let expected = claims_amount.checked_add(staff_amount).ok_or_else(|| Overflow::new("the overpayments' total"))?;
     let mut listed_claims: Vec<u64> = notices.iter().flat_map(|n| n.claims.iter().copied()).collect();
-    let mut listed_staff: Vec<&crate::model::Id> = notices.iter().flat_map(|n| n.staff.iter()).collect();
+    let mut listed_staff: Vec<&crate::model::OverpaymentId> = notices.iter().flat_map(|n| n.staff.iter()).collect();
     let (claims_before, staff_before) = (listed_claims.len(), listed_staff.len());
     listed_claims.sort_unstable();
     listed_claims.dedup();

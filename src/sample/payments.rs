@@ -79,7 +79,7 @@ impl Gen {
         let Some(p) = self.pay.as_mut() else { return Ok(()) };
         let lines = std::mem::take(&mut p.buffer);
         let eft = payee.fields[load::PAYEES.col("direct_deposit")] == "Y";
-        let payee_id = crate::model::Id::parse(&payee.number).expect("sample payee numbers are identifiers");
+        let payee_id = crate::model::PayeeNumber::parse(&payee.number).expect("sample payee numbers are identifiers");
         for k in 0..p.per_payee {
             let issue_month = m0 - Months::new((p.per_payee - 1 - k) as u32);
             let service = crate::model::Month::of(issue_month.pred_opt().expect("month is after 1900"));

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::load::{self, Table};
-use crate::model::{Extract, Id, Payee, Tin};
+use crate::model::{Extract, Payee, PayeeNumber, Tin};
 use crate::problem::Problem;
 
 pub use sort::build;
@@ -279,11 +279,11 @@ impl Previous {
 #[derive(Debug, Clone)]
 pub struct Return {
     /// The account number: the lowest payee number among the TIN's payees.
-    pub account: Id,
+    pub account: PayeeNumber,
     /// The payee the return is under (name and address).
     pub payee: Payee,
     /// Every payee number whose payments it adds up.
-    pub members: Vec<Id>,
+    pub members: Vec<PayeeNumber>,
     /// Box 1: the net paid in the year.
     pub amount: Decimal,
     /// Payments it adds up.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::load::{FileSpec, RawRow};
-use crate::model::{Address, Id, Month};
+use crate::model::{Address, Identifier, Month};
 use crate::money::Quantity;
 use crate::problem::{mask_tin, Problem};
 
@@ -57,20 +57,22 @@ impl<'a> Cells<'a> {
         self.raw(col).map(str::to_string)
     }
 
-    fn check_id(&mut self, col: &str, v: &str) -> Option<Id> {
-        let id = Id::parse(v);
+    fn check_id<T: Identifier>(&mut self, col: &str, v: &str) -> Option<T> {
+        let id = T::parse(v);
         if id.is_none() {
             self.fail(col, Some(v), "an identifier is 1 to 20 letters, digits or hyphens (no spaces or other signs)");
         }
         id
     }
 
-    pub(super) fn id(&mut self, col: &str) -> Option<Id> {
+    /// An identifier of the role `T` its column has (every role has
+    /// [`crate::model::Id`]'s rule and message).
+    pub(super) fn id<T: Identifier>(&mut self, col: &str) -> Option<T> {
         let v = self.required(col)?;
         self.check_id(col, v)
     }
 
-    pub(super) fn opt_id(&mut self, col: &str) -> Result<Option<Id>, ()> {
+    pub(super) fn opt_id<T: Identifier>(&mut self, col: &str) -> Result<Option<T>, ()> {
         match self.raw(col) {
             None => Ok(None),
             Some(v) => self.check_id(col, v).map(Some).ok_or(()),

@@ -61,8 +61,9 @@ impl Validator {
 
     /// Adds a record under its key unless the key is taken (by an accepted
     /// record or a rejected row): then the row is rejected naming the first.
-    pub(super) fn insert_unique<T>(&mut self, map: &mut BTreeMap<Id, T>, key: Id, rec: T, col: &'static str, line: u64)
+    pub(super) fn insert_unique<K, T>(&mut self, map: &mut BTreeMap<K, T>, key: K, rec: T, col: &'static str, line: u64)
     where
+        K: Identifier,
         T: HasOrigin + HasKey,
     {
         let file = rec.origin().file;
@@ -92,7 +93,7 @@ impl Validator {
     pub(super) fn payee(&mut self, row: &RawRow) -> Option<Payee> {
         let spec = &load::PAYEES;
         let mut c = Cells::new(spec, row);
-        let payee_number = c.id("payee_number");
+        let payee_number = c.id::<PayeeNumber>("payee_number");
         let name = c.text("name");
         let dba_name = c.opt_text("dba_name");
         let consequence = match c.raw("delivery") {
@@ -151,8 +152,8 @@ impl Validator {
     pub(super) fn provider(&mut self, row: &RawRow) -> Option<Provider> {
         let spec = &load::PROVIDERS;
         let mut c = Cells::new(spec, row);
-        let provider_number = c.id("provider_number");
-        let payee_number = c.id("payee_number");
+        let provider_number = c.id::<ProviderNumber>("provider_number");
+        let payee_number = c.id::<PayeeNumber>("payee_number");
         let name = c.text("name");
         let provider_type = c.code("provider_type", ProviderType::parse, ProviderType::expected());
         let county = c.required("county").and_then(|v| {
@@ -181,8 +182,8 @@ impl Validator {
     pub(super) fn client(&mut self, row: &RawRow) -> Option<Client> {
         let spec = &load::CLIENTS;
         let mut c = Cells::new(spec, row);
-        let client_id = c.id("client_id");
-        let case_number = c.id("case_number");
+        let client_id = c.id::<ClientId>("client_id");
+        let case_number = c.id::<CaseNumber>("case_number");
         let first_name = c.text("first_name");
         let last_name = c.text("last_name");
         let birth_date = c.date("birth_date");
@@ -211,7 +212,7 @@ impl Validator {
     pub(super) fn worker(&mut self, row: &RawRow) -> Option<Worker> {
         let spec = &load::WORKERS;
         let mut c = Cells::new(spec, row);
-        let worker_id = c.id("worker_id");
+        let worker_id = c.id::<WorkerId>("worker_id");
         let name = c.text("name");
         let phone = c.text("phone");
         let office = c.opt_text("office");
@@ -231,12 +232,12 @@ impl Validator {
             if !ok {
                 c.fail("reference_number", Some(v), "a reference number is exactly 10 digits");
             }
-            ok.then(|| Id::parse(v)).flatten()
+            ok.then(|| ReferenceNumber::parse(v)).flatten()
         });
-        let authorization_number = c.id("authorization_number");
-        let provider_number = c.id("provider_number");
-        let client_id = c.id("client_id");
-        let worker_id = c.id("worker_id");
+        let authorization_number = c.id::<AuthorizationNumber>("authorization_number");
+        let provider_number = c.id::<ProviderNumber>("provider_number");
+        let client_id = c.id::<ClientId>("client_id");
+        let worker_id = c.id::<WorkerId>("worker_id");
         let program = c.code("program", Program::parse, Program::expected());
         let service_code = c.required("service_code").and_then(|v| {
             let ok = v.chars().count() == 4 && v.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -260,7 +261,7 @@ impl Validator {
                 c.fail("end_date", Some(&e.to_string()), format!("a service period is at most 6 months long; this one starts {s}"));
             }
         }
-        let reporting_unit = c.id("reporting_unit");
+        let reporting_unit = c.id::<Id>("reporting_unit");
         let action = match c.raw("action") {
             None => Some(None),
             Some(_) => c.opt_code("action", |s| Action::parse(s).map(Some), Action::expected(), None),
@@ -310,8 +311,8 @@ impl Validator {
     pub(super) fn claim(&mut self, row: &RawRow) -> Option<InvoiceClaim> {
         let spec = &load::INVOICE_CLAIMS;
         let mut c = Cells::new(spec, row);
-        let invoice_number = c.id("invoice_number");
-        let reference_number = c.id("reference_number");
+        let invoice_number = c.id::<InvoiceNumber>("invoice_number");
+        let reference_number = c.id::<ReferenceNumber>("reference_number");
         let month = c.month("month");
         let units_claimed = c.decimal("units_claimed", false, Quantity::Units);
         let corrected_rate = c.opt_decimal("corrected_rate", false, Quantity::Rate);
@@ -333,7 +334,7 @@ impl Validator {
     pub(super) fn attendance(&mut self, row: &RawRow, holidays: &Holidays) -> Option<Attendance> {
         let spec = &load::ATTENDANCE;
         let mut c = Cells::new(spec, row);
-        let reference_number = c.id("reference_number");
+        let reference_number = c.id::<ReferenceNumber>("reference_number");
         let date = c.date("date");
         let mark = c.code("mark", Mark::parse, Mark::expected());
         let hours = c.opt_decimal("hours", false, Quantity::Units);
@@ -369,8 +370,8 @@ impl Validator {
     pub(super) fn payment(&mut self, row: &RawRow) -> Option<Payment> {
         let spec = &load::PAYMENTS;
         let mut c = Cells::new(spec, row);
-        let payment_id = c.id("payment_id");
-        let payee_number = c.id("payee_number");
+        let payment_id = c.id::<PaymentId>("payment_id");
+        let payee_number = c.id::<PayeeNumber>("payee_number");
         let issue_date = c.date("issue_date");
         let settlement_date = c.opt_date("settlement_date");
         let method = c.code("method", PaymentMethod::parse, PaymentMethod::expected());
@@ -402,7 +403,7 @@ impl Validator {
     pub(super) fn payment_line(&mut self, row: &RawRow) -> Option<PaymentLine> {
         let spec = &load::PAYMENT_LINES;
         let mut c = Cells::new(spec, row);
-        let payment_id = c.id("payment_id");
+        let payment_id = c.id::<PaymentId>("payment_id");
         let line_no = c.required("line_no").and_then(|v| {
             let n = v.parse::<u32>().ok().filter(|n| *n >= 1 && v.bytes().all(|b| b.is_ascii_digit()));
             if n.is_none() {
@@ -410,8 +411,8 @@ impl Validator {
             }
             n
         });
-        let reference_number = c.opt_id("reference_number");
-        let invoice_number = c.opt_id("invoice_number");
+        let reference_number = c.opt_id::<ReferenceNumber>("reference_number");
+        let invoice_number = c.opt_id::<InvoiceNumber>("invoice_number");
         let service_month = c.month("service_month");
         let units = c.opt_decimal("units", false, Quantity::Units);
         let rate = c.opt_decimal("rate", false, Quantity::Rate);
@@ -445,9 +446,9 @@ impl Validator {
     pub(super) fn ssp_event(&mut self, row: &RawRow) -> Option<SspEvent> {
         let spec = &load::SSP_EVENTS;
         let mut c = Cells::new(spec, row);
-        let event_id = c.id("event_id");
-        let client_id = c.id("client_id");
-        let au_number = c.id("au_number");
+        let event_id = c.id::<EventId>("event_id");
+        let client_id = c.id::<ClientId>("client_id");
+        let au_number = c.id::<AuNumber>("au_number");
         let event = c.code("event", SspEventKind::parse, SspEventKind::expected());
         let program_type = c.code("program_type", SspProgramType::parse, SspProgramType::expected());
         let effective_date = c.date("effective_date");
@@ -460,7 +461,7 @@ impl Validator {
                 c.fail("reason_code", Some(&r), "a reason code is 3 digits, like 111 or 599");
             }
         }
-        let worker_id = c.id("worker_id");
+        let worker_id = c.id::<WorkerId>("worker_id");
         let eft = c.opt_code("eft", Eft::parse, Eft::expected(), Eft::None);
         let worker_text = c.opt_text("worker_text");
         if let Some(kind) = event {
@@ -524,11 +525,11 @@ impl Validator {
     pub(super) fn overpayment(&mut self, row: &RawRow) -> Option<StaffOverpayment> {
         let spec = &load::OVERPAYMENTS;
         let mut c = Cells::new(spec, row);
-        let overpayment_id = c.id("overpayment_id");
-        let payee_number = c.id("payee_number");
-        let provider_number = c.id("provider_number");
-        let reference_number = c.opt_id("reference_number");
-        let invoice_number = c.opt_id("invoice_number");
+        let overpayment_id = c.id::<OverpaymentId>("overpayment_id");
+        let payee_number = c.id::<PayeeNumber>("payee_number");
+        let provider_number = c.id::<ProviderNumber>("provider_number");
+        let reference_number = c.opt_id::<ReferenceNumber>("reference_number");
+        let invoice_number = c.opt_id::<InvoiceNumber>("invoice_number");
         let service_month = c.month("service_month");
         let amount = c.decimal("amount", false, Quantity::Money);
         if amount.is_some_and(|a| a.is_zero()) {
@@ -569,8 +570,8 @@ impl Validator {
     pub(super) fn ssp_case(&mut self, row: &RawRow) -> Option<SspCase> {
         let spec = &load::SSP_CASES;
         let mut c = Cells::new(spec, row);
-        let au_number = c.id("au_number");
-        let client_id = c.id("client_id");
+        let au_number = c.id::<AuNumber>("au_number");
+        let client_id = c.id::<ClientId>("client_id");
         let program_type = c.code("program_type", SspProgramType::parse, SspProgramType::expected());
         let amount = c.decimal("amount", false, Quantity::Money);
         let open_date = c.date("open_date");

@@ -18,8 +18,10 @@ use crate::model::*;
 use crate::problem::Problem;
 
 /// A reference to check: (column, what it names, target file, the key).
+/// The key is the role-less [`Id`]: one check serves every file's key, and
+/// the target file names the role.
 type RefCheck = (&'static str, &'static str, &'static str, Id);
-/// Accepted keys per file.
+/// Accepted keys per file (role-less, as [`RefCheck`]'s key).
 type Known = BTreeMap<&'static str, BTreeSet<Id>>;
 
 impl Validator {
@@ -50,9 +52,9 @@ impl Validator {
         })
     }
 
-    fn retain_refs<T: HasOrigin + HasKey>(
+    fn retain_refs<K: Identifier, T: HasOrigin + HasKey>(
         &mut self,
-        map: &mut BTreeMap<Id, T>,
+        map: &mut BTreeMap<K, T>,
         file: &'static str,
         label: &str,
         known: &Known,
@@ -100,8 +102,8 @@ impl Validator {
 
     /// Rejects lines that repeat a line_no within their payment (and that
     /// payment), then payments whose amount differs from their lines' sum.
-    fn check_payment_sums(&mut self, payments: &mut BTreeMap<Id, Payment>, lines: &mut Vec<PaymentLine>) {
-        let mut seen: BTreeMap<(Id, u32), u64> = BTreeMap::new();
+    fn check_payment_sums(&mut self, payments: &mut BTreeMap<PaymentId, Payment>, lines: &mut Vec<PaymentLine>) {
+        let mut seen: BTreeMap<(PaymentId, u32), u64> = BTreeMap::new();
         let mut repeated = Vec::new();
         lines.retain(|l| match seen.get(&(l.payment_id.clone(), l.line_no)) {
             Some(&first) => {
@@ -143,7 +145,7 @@ impl Validator {
         }
         // Checked sums: `None` once a payment's lines overflow (impossible
         // within the format's bounds; rejected, never a panic).
-        let mut sums: BTreeMap<&Id, (Option<Decimal>, usize)> = BTreeMap::new();
+        let mut sums: BTreeMap<&PaymentId, (Option<Decimal>, usize)> = BTreeMap::new();
         for l in lines.iter() {
             let e = sums.entry(&l.payment_id).or_insert((Some(Decimal::ZERO), 0));
             e.0 = e.0.and_then(|s| s.checked_add(l.amount));
@@ -183,49 +185,49 @@ impl Validator {
         mut lines: Vec<PaymentLine>,
     ) {
         let mut known: BTreeMap<&'static str, BTreeSet<Id>> = BTreeMap::new();
-        known.insert(load::PAYEES.name, x.payees.keys().cloned().collect());
+        known.insert(load::PAYEES.name, x.payees.keys().map(PayeeNumber::to_id).collect());
         self.retain_refs(&mut x.providers, load::PROVIDERS.name, "provider", &known, |p| {
-            vec![("payee_number", "payee", load::PAYEES.name, p.payee_number.clone())]
+            vec![("payee_number", "payee", load::PAYEES.name, p.payee_number.to_id())]
         });
-        known.insert(load::PROVIDERS.name, x.providers.keys().cloned().collect());
-        known.insert(load::CLIENTS.name, x.clients.keys().cloned().collect());
-        known.insert(load::WORKERS.name, x.workers.keys().cloned().collect());
+        known.insert(load::PROVIDERS.name, x.providers.keys().map(ProviderNumber::to_id).collect());
+        known.insert(load::CLIENTS.name, x.clients.keys().map(ClientId::to_id).collect());
+        known.insert(load::WORKERS.name, x.workers.keys().map(WorkerId::to_id).collect());
         self.retain_refs(&mut x.authorizations, load::AUTHORIZATIONS.name, "authorization line", &known, |a| {
             vec![
-                ("provider_number", "provider", load::PROVIDERS.name, a.provider_number.clone()),
-                ("client_id", "client", load::CLIENTS.name, a.client_id.clone()),
-                ("worker_id", "worker", load::WORKERS.name, a.worker_id.clone()),
+                ("provider_number", "provider", load::PROVIDERS.name, a.provider_number.to_id()),
+                ("client_id", "client", load::CLIENTS.name, a.client_id.to_id()),
+                ("worker_id", "worker", load::WORKERS.name, a.worker_id.to_id()),
             ]
         });
-        known.insert(load::AUTHORIZATIONS.name, x.authorizations.keys().cloned().collect());
+        known.insert(load::AUTHORIZATIONS.name, x.authorizations.keys().map(ReferenceNumber::to_id).collect());
         x.invoice_claims = self.retain_refs_vec(claims, load::INVOICE_CLAIMS.name, &known, |c| {
-            vec![("reference_number", "authorization line", load::AUTHORIZATIONS.name, c.reference_number.clone())]
+            vec![("reference_number", "authorization line", load::AUTHORIZATIONS.name, c.reference_number.to_id())]
         });
         x.attendance = self.retain_refs_vec(attendance, load::ATTENDANCE.name, &known, |a| {
-            vec![("reference_number", "authorization line", load::AUTHORIZATIONS.name, a.reference_number.clone())]
+            vec![("reference_number", "authorization line", load::AUTHORIZATIONS.name, a.reference_number.to_id())]
         });
         self.retain_refs(&mut x.payments, load::PAYMENTS.name, "payment", &known, |p| {
-            vec![("payee_number", "payee", load::PAYEES.name, p.payee_number.clone())]
+            vec![("payee_number", "payee", load::PAYEES.name, p.payee_number.to_id())]
         });
         self.check_payment_sums(&mut x.payments, &mut lines);
-        known.insert(load::PAYMENTS.name, x.payments.keys().cloned().collect());
+        known.insert(load::PAYMENTS.name, x.payments.keys().map(PaymentId::to_id).collect());
         x.payment_lines = self.retain_refs_vec(lines, load::PAYMENT_LINES.name, &known, |l| {
-            vec![("payment_id", "payment", load::PAYMENTS.name, l.payment_id.clone())]
+            vec![("payment_id", "payment", load::PAYMENTS.name, l.payment_id.to_id())]
         });
         self.retain_refs(&mut x.ssp_events, load::SSP_EVENTS.name, "event", &known, |e| {
             vec![
-                ("client_id", "client", load::CLIENTS.name, e.client_id.clone()),
-                ("worker_id", "worker", load::WORKERS.name, e.worker_id.clone()),
+                ("client_id", "client", load::CLIENTS.name, e.client_id.to_id()),
+                ("worker_id", "worker", load::WORKERS.name, e.worker_id.to_id()),
             ]
         });
         self.reject_events_without_address(x);
         self.retain_refs(&mut x.overpayments, load::OVERPAYMENTS.name, "overpayment", &known, |o| {
             let mut refs = vec![
-                ("payee_number", "payee", load::PAYEES.name, o.payee_number.clone()),
-                ("provider_number", "provider", load::PROVIDERS.name, o.provider_number.clone()),
+                ("payee_number", "payee", load::PAYEES.name, o.payee_number.to_id()),
+                ("provider_number", "provider", load::PROVIDERS.name, o.provider_number.to_id()),
             ];
             if let Some(r) = &o.reference_number {
-                refs.push(("reference_number", "authorization line", load::AUTHORIZATIONS.name, r.clone()));
+                refs.push(("reference_number", "authorization line", load::AUTHORIZATIONS.name, r.to_id()));
             }
             refs
         });

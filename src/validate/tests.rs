@@ -295,8 +295,10 @@ fn counts(v: &Validated, spec: &FileSpec) -> (usize, usize, usize) {
     (c.rows, c.accepted, c.rejected)
 }
 
-fn id(s: &str) -> Id {
-    Id::parse(s).unwrap()
+/// An identifier of the role the call needs (`id::<ClientId>("C1")`
+/// where nothing else says which).
+fn id<T: Identifier>(s: &str) -> T {
+    T::parse(s).unwrap()
 }
 
 fn dec(s: &str) -> Decimal {

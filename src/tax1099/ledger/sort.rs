@@ -14,7 +14,7 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use super::{furnished, Filed, Filing, Held, Ledger, Previous, RejectedPayment, Return, Row, Status};
-use crate::model::{Extract, Id, Payee, Tin, TinType};
+use crate::model::{Extract, Payee, PayeeNumber, Tin, TinType};
 
 /// Sorts the year's payments. `rejected` are the raw rows validation
 /// refused; `previous` the returns an earlier run filed (correction runs).
@@ -52,7 +52,7 @@ pub fn build(year: i32, threshold: Decimal, x: &Extract, rejected: &[RejectedPay
 /// The payments of the year, counted per payee.
 struct YearPayments<'a> {
     /// Accepted payments of the year, per payee: how many, their net amount.
-    accepted: BTreeMap<&'a Id, (usize, Decimal)>,
+    accepted: BTreeMap<&'a PayeeNumber, (usize, Decimal)>,
     /// Rejected payment rows of the year, per payee number as given.
     rejected: BTreeMap<&'a str, Vec<&'a RejectedPayment>>,
     /// Rejected payment rows whose issue date cannot be read (their year is
@@ -65,7 +65,7 @@ impl<'a> YearPayments<'a> {
     /// rejected rows of the year aside per payee number as given (those of
     /// other years are left out, those without a readable date kept apart).
     fn of(year: i32, x: &'a Extract, rejected: &'a [RejectedPayment]) -> YearPayments<'a> {
-        let mut accepted: BTreeMap<&Id, (usize, Decimal)> = BTreeMap::new();
+        let mut accepted: BTreeMap<&PayeeNumber, (usize, Decimal)> = BTreeMap::new();
         for p in x.payments.values().filter(|p| p.issue_date.year() == year) {
             let e = accepted.entry(&p.payee_number).or_default();
             e.0 += 1;
@@ -84,7 +84,7 @@ impl<'a> YearPayments<'a> {
     }
 
     /// A payee's accepted payments of the year: how many, their net amount.
-    fn paid(&self, id: &Id) -> (usize, Decimal) {
+    fn paid(&self, id: &PayeeNumber) -> (usize, Decimal) {
         self.accepted.get(id).copied().unwrap_or_default()
     }
 
@@ -139,7 +139,7 @@ struct Recipient<'m> {
     /// The account number: the lead's payee number.
     account: String,
     /// The members' payee numbers.
-    ids: Vec<Id>,
+    ids: Vec<PayeeNumber>,
     /// Accepted payments of the year.
     payments: usize,
     /// Their net amount.
@@ -194,7 +194,7 @@ impl Sorter<'_> {
         let mixed = reportable && members.iter().any(|p| !p.reportable_1099);
         let lead = lead_of(members, self.prev);
         let account = lead.payee_number.to_string();
-        let ids: Vec<Id> = members.iter().map(|p| p.payee_number.clone()).collect();
+        let ids: Vec<PayeeNumber> = members.iter().map(|p| p.payee_number.clone()).collect();
         let reported = reportable && total >= self.threshold;
         let amount = if reported { total } else { Decimal::ZERO };
         let filed = self.prev.returns.get(&account).cloned();
@@ -235,7 +235,7 @@ impl Sorter<'_> {
             if self.leads.contains(account) || f.amount.is_zero() {
                 continue;
             }
-            let payee = Id::parse(account).and_then(|id| x.payees.get(&id));
+            let payee = PayeeNumber::parse(account).and_then(|id| x.payees.get(&id));
             let (rejected_n, _) = self.payments.rejected_sum(account);
             let void = payee.filter(|_| rejected_n == 0).and_then(|p| as_filed(p, account, f, prev));
             let (filing, reason) = match (&void, payee) {
@@ -308,7 +308,7 @@ impl Sorter<'_> {
     /// reason (and how many amounts could not be read, left out of the sum).
     fn set_aside_rejected(&mut self) {
         for (payee_number, list) in &self.payments.rejected {
-            let payee = Id::parse(payee_number).and_then(|id| self.x.payees.get(&id));
+            let payee = PayeeNumber::parse(payee_number).and_then(|id| self.x.payees.get(&id));
             let amount: Decimal = list.iter().filter_map(|r| r.raw.amount).sum();
             let unreadable = list.iter().filter(|r| r.raw.amount.is_none()).count();
             let mut reason: Vec<String> = list
@@ -363,7 +363,7 @@ impl Recipient<'_> {
         if self.members.len() > 1 {
             notes.push(format!(
                 "the TIN's payees {} are added up under account {}",
-                self.ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", "),
+                self.ids.iter().map(PayeeNumber::as_str).collect::<Vec<_>>().join(", "),
                 self.account
             ));
         }
