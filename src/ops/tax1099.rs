@@ -21,16 +21,21 @@ use serde::Serialize;
 use super::{require, OpError, RunOptions};
 use crate::calendar::Holidays;
 use crate::compose::statement::{self, Statement};
-use crate::compose::{money, Document};
+use crate::compose::Document;
 use crate::kind::Kind;
 use crate::load;
 use crate::model::{Language, Month};
 use crate::pipeline::{self, Asset, Check, Composed, Context, DocumentKind, Period, Report};
-use crate::render::{PdfSettings, Renderer, Template};
-use crate::route::RouteError;
+use crate::render::{Renderer, Template};
 use crate::tax1099::iris::{Layout, UploadFile};
-use crate::tax1099::ledger::{self, Filing, Ledger, Previous, Status};
+use crate::tax1099::ledger::{self, Filing, Previous, Status};
 use crate::tax1099::{furnish_by, Payer, TaxYears};
+
+mod files;
+mod previous;
+
+use files::TaxFiles;
+use previous::previous;
 
 /// What `ssps tax1099` is asked to do.
 #[derive(Debug, Clone)]
@@ -186,64 +191,6 @@ pub struct FileFigures {
 
 fn read(path: &Path) -> Result<String, TaxError> {
     std::fs::read_to_string(path).map_err(|source| TaxError::Read { path: path.to_path_buf(), source })
-}
-
-/// The earlier run's filed returns, after checking it is a 1099 run of
-/// `year`, with the full TINs filed read back from its upload files and
-/// those of the runs it corrected in turn.
-fn previous(dir: &Path, year: i32, layout: &Layout) -> Result<Previous, TaxError> {
-    let mut p = filed_state(dir, year)?;
-    // The chain of runs, newest first; each run's upload files hold only
-    // the returns it filed, so the older runs' TINs are read first.
-    let mut chain = vec![dir.to_path_buf()];
-    while let Some(older) = corrected_from(chain.last().map(PathBuf::as_path).unwrap_or(dir)) {
-        if chain.len() > 50 || chain.contains(&older) {
-            break;
-        }
-        chain.push(older);
-    }
-    for run in chain.iter().rev() {
-        let folder = run.join("tax1099");
-        let Ok(listing) = std::fs::read_dir(&folder) else { continue };
-        let mut names: Vec<String> = listing
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("iris-1099nec-") && n.ends_with(".csv"))
-            .collect();
-        // Originals before corrections: a two-step correction's new TIN wins.
-        names.sort_by_key(|n| (n.contains("-corrected-"), n.clone()));
-        for name in names {
-            let path = folder.join(&name);
-            let bytes = std::fs::read(&path).map_err(|source| TaxError::Read { path: path.clone(), source })?;
-            let tins = layout
-                .filed_tins(&bytes)
-                .map_err(|e| TaxError::NotPrevious { dir: run.clone(), reason: format!("tax1099/{name}: {e}") })?;
-            for (account, tin) in tins {
-                p.tins.insert(account, tin);
-            }
-        }
-    }
-    Ok(p)
-}
-
-/// The run an earlier 1099 run corrected, from its summary.
-fn corrected_from(dir: &Path) -> Option<PathBuf> {
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
-    json.get("tax1099")?.get("corrected_from")?.as_str().map(PathBuf::from)
-}
-
-/// The earlier run's reconciliation, after checking it is a 1099 run of `year`.
-fn filed_state(dir: &Path, year: i32) -> Result<Previous, TaxError> {
-    let not = |reason: String| TaxError::NotPrevious { dir: dir.to_path_buf(), reason };
-    let summary = std::fs::read_to_string(dir.join("summary.json")).map_err(|e| not(format!("no summary.json ({e})")))?;
-    let json: serde_json::Value = serde_json::from_str(&summary).map_err(|e| not(format!("summary.json does not parse: {e}")))?;
-    let run = json.get("run").and_then(|v| v.as_str()).unwrap_or_default();
-    let period = json.get("period").and_then(|v| v.as_str()).unwrap_or_default();
-    if run != "tax1099" || period != year.to_string() {
-        return Err(not(format!("it is a {run} run of {period}, not a tax1099 run of {year}")));
-    }
-    let file = dir.join("tax1099").join("reconciliation.csv");
-    Ok(Previous::parse(&read(&file)?, &file.display().to_string())?)
 }
 
 /// The 1099 run's own figures in `summary.json`.
@@ -471,143 +418,12 @@ impl DocumentKind for Statements {
     }
 }
 
-/// What the run's `tax1099/` folder is made from.
-struct TaxFiles<'a> {
-    ident: &'a str,
-    layout: &'a Layout,
-    payer: &'a Payer,
-    ledger: &'a Ledger,
-    identity: &'a ledger::Identity,
-    summary: &'a TaxSummary,
-    files: &'a [(UploadFile, &'static str)],
-}
-
-impl TaxFiles<'_> {
-    /// Writes `tax1099/`: the IRIS upload files (read back and checked),
-    /// the reconciliation CSV and PDF.
-    fn write(&self, dir: &Path, renderer: &Renderer) -> Result<Vec<Check>, OpError> {
-        let TaxFiles { ident, layout, payer, ledger, identity, summary, files } = *self;
-        let out = dir.join("tax1099");
-        std::fs::create_dir_all(&out).map_err(|source| RouteError::Write { path: out.clone(), source })?;
-        let write = |name: &str, bytes: &[u8]| -> Result<(), OpError> {
-            let path = out.join(name);
-            std::fs::write(&path, bytes).map_err(|source| RouteError::Write { path, source })?;
-            Ok(())
-        };
-        let mut read_back = Vec::new();
-        for (f, kind) in files {
-            write(&f.name, &f.bytes)?;
-            let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
-            let rows =
-                layout.read_back(&bytes).map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
-            read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
-        }
-        let filed: Decimal = ledger.filed().map(|r| r.amount).sum();
-        let rows_back: Decimal = read_back.iter().map(|(_, a)| *a).sum();
-        // An account is once among the originals and once among the
-        // corrections (a two-step correction has it in both).
-        let mut accounts: Vec<&(&str, String)> = read_back.iter().map(|(k, _)| k).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let csv =
-            ledger::write_reconciliation(ledger).map_err(|source| OpError::Csv { file: "tax1099/reconciliation.csv".into(), source })?;
-        write("reconciliation.csv", &csv)?;
-        let pdf = renderer.render(
-            Template::Reconciliation,
-            &serde_json::json!({ "documents": [reconciliation_data(ledger, identity, summary, payer)], "labels": null }),
-            &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagged: false },
-        )?;
-        write("reconciliation.pdf", &pdf.pdf)?;
-        Ok(vec![
-            Check::new("returns in the IRIS files (read back) = returns filed", ledger.filed().count(), read_back.len()),
-            Check::new("each return once in the IRIS files (originals, corrections)", read_back.len(), accounts.len()),
-            Check::new("box 1 in the IRIS files (read back) = returns filed", filed, rows_back),
-            Check::new(
-                "returns per IRIS file at most the layout's max_returns",
-                true,
-                files.iter().all(|(f, _)| f.returns <= layout.max_returns),
-            ),
-        ])
-    }
-}
-
 /// The statement's words (`letters/tax1099.toml`) as the template takes them.
 fn statement_labels(assets: &crate::assets::Assets) -> Result<serde_json::Value, OpError> {
     let file = "letters/tax1099.toml";
     let table: toml::Table =
         toml::from_str(assets.text(file)).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })?;
     serde_json::to_value(table).map_err(|e| OpError::Bundled { file: file.into(), message: e.to_string() })
-}
-
-/// What the reconciliation PDF shows (all text, formatted here).
-fn reconciliation_data(l: &Ledger, id: &ledger::Identity, s: &TaxSummary, payer: &Payer) -> serde_json::Value {
-    let meaning = |st: Status| match st {
-        Status::Reported => format!("on a Form 1099-NEC: the recipient TIN's net total is ${} or more", money(s.threshold)),
-        Status::BelowThreshold => format!("the recipient TIN's net total is under ${}", money(s.threshold)),
-        Status::Exempt => "the payee is exempt (reportable_1099 = N)".to_string(),
-        Status::Rejected => "the payment or its payee was rejected: see rejects.csv".to_string(),
-    };
-    let label = |st: Status| match st {
-        Status::Reported => "Reported",
-        Status::BelowThreshold => "Below threshold",
-        Status::Exempt => "Exempt",
-        Status::Rejected => "Rejected records",
-    };
-    let tallies = l.tallies();
-    let filings = [Filing::Original, Filing::Corrected, Filing::Void, Filing::Unchanged].map(|f| {
-        let list: Vec<_> = l.returns.iter().filter(|r| r.filing == f).collect();
-        let name = match f {
-            Filing::Original => "Original returns",
-            Filing::Corrected => "Corrected returns",
-            Filing::Void => "Corrected to zero (filed in error)",
-            Filing::Unchanged => "Unchanged (filed before, nothing sent)",
-            // Neither is a return of its own: a two-step correction is a
-            // void and an original; a held return is listed below.
-            Filing::TwoStep | Filing::Held => "",
-        };
-        serde_json::json!({ "label": name, "returns": list.len().to_string(), "amount": money(list.iter().map(|r| r.amount).sum()) })
-    });
-    let count = |what: &str| s.statements.iter().find(|c| c.what == what).map_or(0, |c| c.count).to_string();
-    let delivery = [
-        ("Mail (print job)", count("mail"), "Copy B in the window envelope".to_string()),
-        ("Electronic (consented)", count("electronic"), "in the provider portal; an email says it is there".to_string()),
-        ("Cannot be mailed", count("unmailable"), "the address cannot be mailed: see rejects.csv".to_string()),
-    ]
-    .map(|(a, b, c)| serde_json::json!({ "label": a, "count": b, "meaning": c }));
-    serde_json::json!({
-        "year": l.year.to_string(),
-        "corrected_from": s.corrected_from,
-        "payer_confirmed": s.payer_confirmed,
-        "payer": payer.lines().into_iter().chain([payer.phone.clone()]).collect::<Vec<_>>(),
-        "payer_tin": payer.ein.formatted(),
-        "threshold": money(s.threshold),
-        "deadline": s.furnish_by.format("%B %-d, %Y").to_string(),
-        "date": s.date.format("%B %-d, %Y").to_string(),
-        "tallies": Status::ALL.iter().map(|st| {
-            let t = tallies.get(st).copied().unwrap_or_default();
-            serde_json::json!({ "label": label(*st), "payees": t.payees.to_string(), "payments": t.payments.to_string(), "amount": money(t.amount), "meaning": meaning(*st) })
-        }).collect::<Vec<_>>(),
-        "sorted": { "payments": id.sorted_payments.to_string(), "amount": money(id.sorted_amount) },
-        "input": { "payments": s.payments_of_the_year.payments.to_string(), "amount": money(s.payments_of_the_year.amount), "unreadable": s.payments_of_the_year.unreadable_amounts.to_string() },
-        "balanced": id.holds(),
-        "filings": filings,
-        "delivery": delivery,
-        "files": s.files.iter().map(|f| serde_json::json!({ "name": f.file, "returns": f.returns.to_string(), "amount": money(f.amount), "kind": f.kind })).collect::<Vec<_>>(),
-        "corrections": l.returns.iter().filter(|r| r.filing.corrected()).map(|r| serde_json::json!({
-            "account": r.account.to_string(),
-            "name": r.payee.name,
-            "previous": r.previous.as_ref().map(|p| money(p.amount)).unwrap_or_default(),
-            "amount": money(r.amount),
-            "filing": r.filing.code(),
-        })).collect::<Vec<_>>(),
-        "rejected": l.rows.iter().filter(|r| r.status == Status::Rejected).map(|r| serde_json::json!({
-            "payee": r.payee_number, "name": r.name, "payments": r.payments.to_string(), "amount": money(r.amount), "reason": r.reason,
-        })).collect::<Vec<_>>(),
-        "undated": l.undated.iter().map(|r| serde_json::json!({
-            "line": r.raw.line.to_string(), "payment": r.raw.payment_id, "amount": r.raw.amount.map(money).unwrap_or_default(), "reason": r.reason,
-        })).collect::<Vec<_>>(),
-        "held": l.held.iter().map(|h| serde_json::json!({ "account": h.account, "filed": money(h.filed), "now": money(h.now) })).collect::<Vec<_>>(),
-    })
 }
 
 impl From<TaxError> for OpError {
