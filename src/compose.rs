@@ -76,8 +76,9 @@ pub struct Addressee {
     pub email: Option<String>,
     /// The language of the payee's messages.
     pub language: Language,
-    /// Whether the addressee downloads documents from the provider portal
-    /// (payees do; clients get their letters by mail only).
+    /// Whether the addressee downloads the documents (the `download`
+    /// channel): payees from the provider portal, staff their reports from
+    /// the run folder's `download/`; clients get their letters by mail only.
     pub portal: bool,
 }
 
@@ -110,8 +111,9 @@ impl Addressee {
         }
     }
 
-    /// Staff as the addressee of a report: no mail, email or portal; the
-    /// document is filed under `documents/<id>/` and listed in the manifest.
+    /// Staff as the addressee of a report: no mail or email; the report is
+    /// theirs to download (`download/<id>.zip`, beside its file copy under
+    /// `documents/<id>/`).
     pub fn staff(id: Id, name: &str) -> Addressee {
         let nowhere =
             Address { line1: String::new(), line2: None, city: String::new(), state: String::new(), zip: String::new(), mailable: false };
@@ -123,7 +125,7 @@ impl Addressee {
             delivery: Delivery::Mail,
             email: None,
             language: Language::En,
-            portal: false,
+            portal: true,
         }
     }
 

@@ -9,9 +9,9 @@
 //! not closed or closed on or after the first day), sorted by AU number
 //! (the case's key in ACES; a client's name may be missing), with the
 //! client's name from `clients.csv` when the client is there (else blank,
-//! with a warning from validation). The report goes to no channel: its
-//! addressee is staff, so it is only filed under `documents/` and in the
-//! manifest. Beside it, `mil-report.csv` lists the same rows with plain
+//! with a warning from validation). Its addressee is staff: no mail or
+//! email, the download channel only (`download/SSP-UNIT.zip` beside its file
+//! copy under `documents/`). Beside it, `mil-report.csv` lists the same rows with plain
 //! numbers. Checked against the input: the cases listed are exactly the M
 //! cases open in the month (counted and summed independently), each once;
 //! every row of the CSV, read back, equals the PDF's row.
@@ -360,6 +360,6 @@ mod tests {
         assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [ROWS_FIRST_PAGE, ROWS_NEXT_PAGE, 1]);
         let empty = report(&Extract::default(), month("2026-10")).unwrap();
         assert_eq!((empty.page_count(), empty.cases.as_str(), empty.total.as_str()), (1, "0", "0.00"));
-        assert!(!empty.to().wants_mail() && !empty.to().wants_email() && !empty.to().portal);
+        assert!(!empty.to().wants_mail() && !empty.to().wants_email() && empty.to().portal, "downloaded only");
     }
 }

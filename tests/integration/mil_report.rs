@@ -99,7 +99,7 @@ fn the_months_mil_cases_are_listed_counted_and_totalled() {
         (m["document_id"].as_str(), m["kind"].as_str(), m["recipient_kind"].as_str(), m["recipient_id"].as_str()),
         ("MIL-2026-10", "mil-report", "staff", "SSP-UNIT")
     );
-    assert_eq!(m["channels"], "", "a staff report goes to no channel");
+    assert_eq!(m["channels"], "download", "a staff report is downloaded only");
     assert_eq!((m["lines"].as_str(), m["amount"].as_str(), m["file"].as_str()), ("7", "209.75", "documents/SSP-UNIT/MIL-2026-10.pdf"));
     let pdf = out.join(&m["file"]);
     assert_eq!(pdf_page_count(&pdf), 1);
@@ -140,16 +140,22 @@ fn the_months_mil_cases_are_listed_counted_and_totalled() {
     assert_eq!(amount(&s["mil_report"]["total"]), total);
     assert_eq!(s["mil_report"]["cases"], 7);
     assert!(s["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true), "{}", s["checks"]);
-    assert_eq!(s["channels"], serde_json::json!({}));
+    assert_eq!(s["channels"], serde_json::json!({ "download": 1 }));
     assert_eq!((s["print"]["envelopes"].as_u64(), s["email"]["messages"].as_u64()), (Some(0), Some(0)));
     assert_eq!(s["files"]["ssp_cases.csv"]["rejected"], 2);
     assert_eq!(s["files"]["ssp_cases.csv"]["accepted"], 10);
 
-    // No mail: no batch file in print/, no email, no download archives.
+    // No mail, no email: no batch file in print/; the staff's download archive holds the report.
     let batches =
         std::fs::read_dir(out.join("print")).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).count());
     assert_eq!(batches.unwrap_or(0), 0);
-    assert!(!out.join("download").exists() && !out.join("email").exists());
+    assert!(!out.join("email").exists());
+    let index = read_csv(&out.join("download/index.csv"));
+    assert_eq!(index.iter().map(|r| (r["payee_number"].as_str(), r["documents"].as_str())).collect::<Vec<_>>(), [("SSP-UNIT", "1")]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(out.join("download/SSP-UNIT.zip")).unwrap()).unwrap();
+    let mut copy = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("MIL-2026-10.pdf").unwrap(), &mut copy).unwrap();
+    assert_eq!(copy, std::fs::read(&pdf).unwrap(), "the archive holds the report's file copy");
 
     // The bad rows: rejected with their exact messages, the rest went on
     // (the case whose client is missing is kept: a warning, not in rejects.csv).
