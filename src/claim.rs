@@ -74,10 +74,13 @@ pub struct LineMonth {
     /// The service kind (`full_day`, …).
     pub kind: ServiceKind,
     /// The pre-printed TOTAL UNITS.
+    #[serde(serialize_with = "crate::money::json_units")]
     pub units_authorized: Decimal,
     /// The pre-printed rate.
+    #[serde(serialize_with = "crate::money::json")]
     pub rate: Decimal,
     /// The units that may be claimed.
+    #[serde(serialize_with = "crate::money::json_units")]
     pub correct: Decimal,
     /// Why, step by step, in words.
     pub reasoning: Vec<String>,
@@ -85,7 +88,7 @@ pub struct LineMonth {
     pub days: Vec<Day>,
     /// The highest rate that may be paid per unit when the rule caps it
     /// (registration and activity fees).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "crate::money::json_opt")]
     pub rate_cap: Option<Decimal>,
 }
 
@@ -97,7 +100,7 @@ pub struct Day {
     /// What the day counted as.
     pub counted: DayKind,
     /// Hours in care, when recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "crate::money::json_units_opt")]
     pub hours: Option<Decimal>,
 }
 
@@ -431,9 +434,10 @@ pub struct ClaimCheck {
     /// The line.
     pub reference_number: String,
     /// Units the provider wrote.
+    #[serde(serialize_with = "crate::money::json_units")]
     pub claimed: Decimal,
     /// The rate the provider wrote below the printed one, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "crate::money::json_opt")]
     pub corrected_rate: Option<Decimal>,
     /// Correct, over or under.
     pub verdict: Verdict,

@@ -131,6 +131,30 @@ pub fn printed(d: Decimal) -> String {
     format!("{sign}{grouped}.{frac}")
 }
 
+/// [`json`] for an optional amount (`null` when absent).
+pub fn json_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => json(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Serializes a count of units or hours into JSON as an exact number token
+/// without trailing zeros (`22`, `7.5`).
+pub fn json_units<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let raw = serde_json::value::RawValue::from_string(d.normalize().to_string()).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
+}
+
+/// [`json_units`] for optional units (`null` when absent).
+pub fn json_units_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => json_units(d, s),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
