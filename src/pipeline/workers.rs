@@ -275,3 +275,67 @@ fn render_chunk<D: Document>(
     }
     Ok(Done { chunk: pdf, parts })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::{Addressee, DocMeta};
+    use crate::kind::Kind;
+
+    #[derive(Serialize)]
+    struct Doc {
+        id: String,
+        pages: usize,
+        #[serde(skip)]
+        meta: DocMeta,
+    }
+
+    impl Document for Doc {
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn kind(&self) -> Kind {
+            Kind::Notice
+        }
+        fn meta(&self) -> &DocMeta {
+            &self.meta
+        }
+        fn page_count(&self) -> usize {
+            self.pages
+        }
+        fn title(&self) -> String {
+            self.id.clone()
+        }
+    }
+
+    fn docs(pages: &[usize]) -> Vec<Doc> {
+        let to = Addressee::staff(crate::model::Id::parse("UNIT").unwrap(), "Unit");
+        pages
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| Doc {
+                id: format!("D-{i}"),
+                pages: p,
+                meta: DocMeta { to: to.clone(), amount: rust_decimal::Decimal::ZERO, lines: 1, references: vec![] },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chunks_end_at_the_document_count_or_the_page_bound_and_a_long_document_stands_alone() {
+        let d = docs(&[1; 100]);
+        let order: Vec<usize> = (0..100).collect();
+        assert_eq!(chunked(&d, &order).iter().map(Vec::len).collect::<Vec<_>>(), [CHUNK, CHUNK, 100 - 2 * CHUNK]);
+        let d = docs(&[30, 30, 30, 70, 1]);
+        assert_eq!(chunked(&d, &[0, 1, 2, 3, 4]), [vec![0, 1], vec![2], vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn a_panic_names_its_chunk_its_documents_and_its_message_masked() {
+        let d = docs(&[1, 1, 1]);
+        let e = panicked(&d, &[0, 1, 2], 7, &"index out of bounds for 123-45-6789".to_string());
+        assert_eq!(e.to_string(), "rendering chunk 7 (3 documents, notice D-0 to notice D-2) failed: index out of bounds for ***-**-6789");
+        let e = panicked(&d, &[1], 0, &"boom");
+        assert_eq!(e.to_string(), "rendering chunk 0 (notice D-1) failed: boom");
+    }
+}
