@@ -52,7 +52,7 @@ pub enum AssetsError {
         file: String,
     },
     /// Not a regular file (a symbolic link, a FIFO).
-    #[error("--assets: {file} is not a regular file; copy the file into the folder instead")]
+    #[error("--assets: {file} is not a regular file (a symbolic link, a pipe); copy the file into the folder instead")]
     NotAFile {
         /// Its path in the folder.
         file: String,
@@ -85,6 +85,14 @@ pub enum AssetsError {
         column: usize,
         /// Typst's message.
         message: String,
+    },
+    /// The same file given twice: in the folder and by its own option.
+    #[error("--assets replaces {file} and {option} gives it too: give one of them")]
+    Twice {
+        /// Its name in the set.
+        file: &'static str,
+        /// The option (`--mail-config`).
+        option: &'static str,
     },
     /// `ssps assets export` into a folder that is not empty.
     #[error("{0} is not empty: export the embedded files into a new or empty folder")]
@@ -166,6 +174,15 @@ impl Assets {
         self.overrides.iter().map(|(file, (_, sha256))| Overridden { file: file.clone(), sha256: sha256.clone() }).collect()
     }
 
+    /// Refuses `file` from the folder when `option` gives it as well (the
+    /// option would win, and `summary.json` would list a file not used).
+    pub fn only_one(&self, file: &'static str, option: &'static str, given: bool) -> Result<(), AssetsError> {
+        if given && self.overrides.contains_key(file) {
+            return Err(AssetsError::Twice { file, option });
+        }
+        Ok(())
+    }
+
     /// Whether nothing is replaced.
     pub fn is_embedded(&self) -> bool {
         self.overrides.is_empty()
@@ -173,17 +190,25 @@ impl Assets {
 }
 
 /// Every file under `dir` (recursively), as `(name with / separators, path)`.
+/// A symbolic link, to a file or a folder, is refused, never followed.
 fn list(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), AssetsError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| AssetsError::Folder { dir: root.to_path_buf(), source })?;
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    let folder_err = |source| AssetsError::Folder { dir: dir.to_path_buf(), source };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(folder_err)? {
+        paths.push(entry.map_err(folder_err)?.path());
+    }
     paths.sort();
     for path in paths {
-        let name = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir());
-        if is_dir {
+        let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let name = crate::problem::shown(&relative, 200, crate::problem::Masking::AnyNineDigits);
+        let meta = std::fs::symlink_metadata(&path).map_err(|source| AssetsError::Read { file: name.clone(), source })?;
+        if meta.file_type().is_symlink() {
+            return Err(AssetsError::NotAFile { file: name });
+        }
+        if meta.is_dir() {
             list(root, &path, out)?;
         } else {
-            out.push((crate::problem::shown(&name, 200, crate::problem::Masking::AnyNineDigits), path));
+            out.push((name, path));
         }
     }
     Ok(())
@@ -277,6 +302,21 @@ mod tests {
         assert_eq!(
             Assets::load(root).unwrap_err().to_string(),
             "--assets: letters/documnets.toml is not one of the program's files (`ssps assets export DIR` writes them all); nothing was run"
+        );
+    }
+
+    #[test]
+    fn a_linked_file_or_folder_is_refused_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(elsewhere.join("templates")).unwrap();
+        std::fs::write(elsewhere.join("templates/notice.typ"), "ok\n").unwrap();
+        let root = dir.path().join("assets");
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("templates"), root.join("templates")).unwrap();
+        assert_eq!(
+            Assets::load(&root).unwrap_err().to_string(),
+            "--assets: templates is not a regular file (a symbolic link, a pipe); copy the file into the folder instead"
         );
     }
 

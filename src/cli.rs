@@ -84,6 +84,9 @@ pub struct CheckArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The holidays and letter catalog of this folder, as a run with --assets reads them.
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
 }
 
 /// What every document run takes.

@@ -43,7 +43,7 @@ pub enum RecipientKind {
 }
 
 impl RecipientKind {
-    /// `payee` or `client`.
+    /// `payee`, `client` or `staff`.
     pub fn name(self) -> &'static str {
         match self {
             RecipientKind::Payee => "payee",

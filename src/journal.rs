@@ -1,7 +1,7 @@
 //! Stage 6, journal: what a run produced and what it refused, on disk.
 //!
-//! - `manifest.csv`: a row per document (id, kind, payee, provider,
-//!   recipient, ZIP, channels, pages, sha256, file);
+//! - `manifest.csv`: a row per document (id, kind, recipient kind and id,
+//!   provider, recipient name, ZIP, channels, pages, sha256, file, amount);
 //! - `rejects.csv`: every rejected record with file, line, column, value and
 //!   the rule it broke (TIN values masked);
 //!
@@ -250,7 +250,7 @@ pub struct ManifestRow {
     pub document_id: String,
     /// `invoice`, ….
     pub kind: &'static str,
-    /// `payee` or `client`.
+    /// `payee`, `client` or `staff`.
     pub recipient_kind: &'static str,
     /// The payee number, or the client ID of a client's letter.
     pub recipient_id: String,

@@ -132,7 +132,7 @@ fn print_run<E>(what: &str, r: &ssps::pipeline::Report<E>, out: &std::path::Path
 fn run(cli: Cli) -> Result<u8, OpError> {
     match cli.command {
         Command::Check(args) => {
-            let report = ops::check::check(&args.data)?;
+            let report = ops::check::check_with(&args.data, &assets(args.assets.as_deref())?)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
@@ -211,6 +211,9 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let req =
                 ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone(), assets: assets(args.assets.as_deref())? };
             let (m, s, outcome) = ops::claim::run(&req)?;
+            for a in &s.assets {
+                eprintln!("--assets: {} replaced the embedded file (sha256 {})", a.file, a.sha256);
+            }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
                 return Ok(outcome.code());

@@ -97,7 +97,8 @@ impl<I: Iterator<Item = Decimal>> CheckedSum for I {
 /// (`7188.40`, `-12.00`), no thousands separator (the printed format,
 /// `7,188.40`, belongs on documents and screens).
 pub fn plain(d: Decimal) -> String {
-    format!("{:.2}", d)
+    // Rounded as the printed amount is (half to even), never cut.
+    format!("{:.2}", d.round_dp(2))
 }
 
 /// Serializes an amount into a CSV file as [`plain`] text.
@@ -157,6 +158,20 @@ pub fn json_units_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn machine_and_printed_amounts_round_alike_with_two_places() {
+        for (d, plain_text, printed_text) in [
+            ("7188.4", "7188.40", "7,188.40"),
+            ("1.005", "1.00", "1.00"),
+            ("1.015", "1.02", "1.02"),
+            ("1.999", "2.00", "2.00"),
+            ("-12", "-12.00", "-12.00"),
+        ] {
+            let d: Decimal = d.parse().unwrap();
+            assert_eq!((super::plain(d).as_str(), super::printed(d).as_str()), (plain_text, printed_text));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -78,10 +78,21 @@ impl PaidOverClaim {
     }
 }
 
+/// Why the paid over-claims cannot be found.
+#[derive(Debug, thiserror::Error)]
+pub enum OverClaimError {
+    /// The claim rules count state holidays, and this year has none on file.
+    #[error("data/holidays-wa.toml has no year {0}")]
+    NoHolidays(i32),
+    /// A claim's id does not read as its type (a defect, never hidden).
+    #[error("an over-claim cannot be placed on a notice: {0}")]
+    Id(String),
+}
+
 /// Every claim judged over whose payment was issued on or before `date`
 /// and overpaid something, in month then file order. `Err(year)` when a
 /// month's state holidays are not in the calendar.
-pub fn paid_over_claims(x: &Extract, holidays: &Holidays, date: NaiveDate) -> Result<Vec<PaidOverClaim>, i32> {
+pub fn paid_over_claims(x: &Extract, holidays: &Holidays, date: NaiveDate) -> Result<Vec<PaidOverClaim>, OverClaimError> {
     let mut months: Vec<Month> = x.invoice_claims.iter().map(|c| c.month).collect();
     months.sort_unstable();
     months.dedup();
@@ -110,7 +121,7 @@ pub fn paid_over_claims(x: &Extract, holidays: &Holidays, date: NaiveDate) -> Re
                 continue;
             }
             if holidays.is_holiday(month.first_day()).is_none() {
-                return Err(month.year());
+                return Err(OverClaimError::NoHolidays(month.year()));
             }
             let units_paid: Option<Decimal> = lines.iter().map(|p| p.units).sum();
             let rate = lines.iter().find_map(|p| p.rate).or(c.corrected_rate).unwrap_or(l.rate);
@@ -119,9 +130,13 @@ pub fn paid_over_claims(x: &Extract, holidays: &Holidays, date: NaiveDate) -> Re
             let units_over = (claimed - correct).max(Decimal::ZERO);
             let kept = claimed.min(correct);
             let rate_excess = l.rate_cap.filter(|cap| rate > *cap && kept > Decimal::ZERO).map(|cap| (kept, rate - cap));
-            let Some(reference) = ReferenceNumber::parse(&c.reference_number) else { continue };
-            let Some(invoice) = InvoiceNumber::parse(&c.invoice_number) else { continue };
-            let Some(provider) = ProviderNumber::parse(&l.provider_number) else { continue };
+            // The claim check carries its ids as text; they were typed ids
+            // of validated records, so they parse: if one did not, the
+            // over-claim is an error, never silently left off its notice.
+            let bad = |what: &str, value: &str| OverClaimError::Id(format!("claim {} line {}: {what} {value:?}", c.invoice_number, c.line));
+            let reference = ReferenceNumber::parse(&c.reference_number).ok_or_else(|| bad("reference number", &c.reference_number))?;
+            let invoice = InvoiceNumber::parse(&c.invoice_number).ok_or_else(|| bad("invoice number", &c.invoice_number))?;
+            let provider = ProviderNumber::parse(&l.provider_number).ok_or_else(|| bad("provider number", &l.provider_number))?;
             let mut why = vec![c.words.clone()];
             why.extend(l.reasoning.iter().cloned());
             let found = PaidOverClaim {

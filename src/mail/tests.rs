@@ -1,3 +1,6 @@
+//! Unit tests of [`super`] (`src/mail.rs`): envelopes, householding,
+//! sheets, flats, presort, batch files and barcode serials.
+
 use super::*;
 use crate::kind::Kind;
 

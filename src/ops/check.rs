@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{read_extract, OpError, Outcome};
+use super::{read_extract_with, OpError, Outcome};
 use crate::problem::Problem;
 use crate::validate::FileCounts;
 
@@ -42,8 +42,14 @@ impl CheckReport {
 /// Validates `dir`, including whether the letter catalog can explain every
 /// SSP event's reason code (as `ssps letters` would reject it).
 pub fn check(dir: &Path) -> Result<CheckReport, OpError> {
-    let mut v = read_extract(dir)?;
-    let catalog = crate::texts::aces::Catalog::parse(crate::texts::aces::ACES)?;
+    check_with(dir, &crate::assets::Assets::default())
+}
+
+/// [`check`] with the holidays and the letter catalog of `assets` (the
+/// staff's `--assets` overrides), as a run given the same folder reads them.
+pub fn check_with(dir: &Path, assets: &crate::assets::Assets) -> Result<CheckReport, OpError> {
+    let mut v = read_extract_with(dir, &crate::pipeline::holidays(assets)?)?;
+    let catalog = crate::texts::aces::Catalog::parse(assets.text("letters/aces.toml"))?;
     let unexplained = crate::compose::letter::unexplained(&v.extract, &catalog);
     super::letters::reject(&mut v, unexplained);
     let errors = v.errors().count();

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{require, OpError, Outcome};
-use crate::calendar::Holidays;
 use crate::claim::{self, MonthCheck, Verdict};
 use crate::load;
 use crate::model::Month;
@@ -58,12 +57,14 @@ pub struct ClaimSummary {
     pub rejected_records: usize,
     /// Worksheets written.
     pub worksheets: usize,
+    /// Templates and data files replaced with `--assets`, each with its
+    /// SHA-256.
+    pub assets: Vec<crate::assets::Overridden>,
 }
 
 /// Runs the check: the month worked out, its summary, and the outcome.
 pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpError> {
-    let holidays = Holidays::parse(req.assets.text("data/holidays-wa.toml"))
-        .map_err(|e| OpError::Bundled { file: "data/holidays-wa.toml".into(), message: e.to_string() })?;
+    let holidays = crate::pipeline::holidays(&req.assets)?;
     if holidays.is_holiday(req.month.first_day()).is_none() {
         return Err(OpError::NoHolidays { year: req.month.year() });
     }
@@ -89,6 +90,7 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
         unjudged: month_claims - checked.claims.len(),
         rejected_records,
         worksheets: 0,
+        assets: req.assets.overridden(),
     };
     if let Some(out) = &req.out {
         let staging = crate::journal::Staging::begin(out, &req.data)?;

@@ -305,8 +305,8 @@ fn write_csv(dir: &Path, rows: &[MilRow]) -> Result<Vec<Check>, OpError> {
     let path = dir.join(CSV_FILE);
     std::fs::write(&path, &bytes).map_err(|source| RouteError::Write { path: path.clone(), source })?;
 
-    let back = std::fs::read(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
     let read_back = |m: String| OpError::ReadBack { file: CSV_FILE.into(), message: m };
+    let back = std::fs::read(&path).map_err(|e| read_back(e.to_string()))?;
     let mut r = csv::Reader::from_reader(back.as_slice());
     let mut same = 0usize;
     let mut read = 0usize;

@@ -80,7 +80,10 @@ impl DocumentKind for Overpayments {
     fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, OverpaymentNotice, OverpaymentFigures>, OpError> {
         // overpayments.csv is optional: absent, there are no staff rows.
         let v = ctx.read("Vendor Overpayment Notices", &[load::PAYEES.name, load::PROVIDERS.name])?;
-        let claims = overpayment::paid_over_claims(&v.extract, &self.holidays, self.date).map_err(|year| OpError::NoHolidays { year })?;
+        let claims = overpayment::paid_over_claims(&v.extract, &self.holidays, self.date).map_err(|e| match e {
+            overpayment::OverClaimError::NoHolidays(year) => OpError::NoHolidays { year },
+            other => OpError::Kind(Box::new(other)),
+        })?;
         let notices = overpayment::notices(&v.extract, &claims, self.date)?;
         let (checks, extra) = balance(&v.extract, &claims, &notices)?;
         Ok(Composed::new(v, notices, checks, extra))

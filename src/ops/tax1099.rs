@@ -207,6 +207,10 @@ pub struct TaxFigures {
 pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
     let opts = &req.opts;
     let year = req.year;
+    let a = &opts.assets;
+    a.only_one("data/tax1099.toml", "--tax-years", req.tax_years.is_some())?;
+    a.only_one("data/payer.toml", "--payer", req.payer.is_some())?;
+    a.only_one("data/iris-1099nec.toml", "--iris-layout", req.layout.is_some())?;
     let years = match &req.tax_years {
         Some(p) => TaxYears::parse(&read(p)?, &p.display().to_string()).map_err(TaxError::from)?,
         None => TaxYears::parse(opts.assets.text("data/tax1099.toml"), "data/tax1099.toml").map_err(TaxError::from)?,

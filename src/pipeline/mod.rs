@@ -29,7 +29,7 @@ use serde::Serialize;
 pub use checks::{record_checks, require_balanced, total, Check, Figure};
 pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
 pub use error::OpError;
-pub use options::{journal_beside, read_extract, read_extract_with, require, Outcome, RunOptions};
+pub use options::{holidays, journal_beside, read_extract, read_extract_with, require, Outcome, RunOptions};
 
 use crate::compose::Document;
 use crate::journal::ManifestRow;

@@ -74,12 +74,12 @@ impl RunOptions {
 
     /// The state holidays (`data/holidays-wa.toml`).
     pub fn holidays(&self) -> Result<Holidays, OpError> {
-        Holidays::parse(self.assets.text("data/holidays-wa.toml"))
-            .map_err(|e| OpError::Bundled { file: "data/holidays-wa.toml".into(), message: e.to_string() })
+        holidays(&self.assets)
     }
 
     /// The mail settings.
     pub fn mail_config(&self) -> Result<crate::mail::MailConfig, OpError> {
+        self.assets.only_one("data/mail.toml", "--mail-config", self.mail_config.is_some())?;
         Ok(match &self.mail_config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -111,4 +111,10 @@ pub fn require(v: &Validated, dir: &Path, what: &'static str, files: &[&'static 
         return Err(OpError::MissingFile { what, file, state, dir: dir.to_path_buf() });
     }
     Ok(())
+}
+
+/// The state holidays of `assets` (`data/holidays-wa.toml`).
+pub fn holidays(assets: &crate::assets::Assets) -> Result<Holidays, OpError> {
+    Holidays::parse(assets.text("data/holidays-wa.toml"))
+        .map_err(|e| OpError::Bundled { file: "data/holidays-wa.toml".into(), message: e.to_string() })
 }

@@ -115,7 +115,10 @@ impl Progress {
         self.stop.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Stops the run: set under the lock a waiting worker checks it under,
+    /// so no worker can miss the wake-up between its check and its wait.
     fn halt(&self) {
+        let _routed = self.routed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.moved.notify_all();
     }
@@ -133,6 +136,15 @@ impl Progress {
     fn advance(&self, to: usize) {
         *self.routed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = to;
         self.moved.notify_all();
+    }
+}
+
+/// Halts the workers when the routing ends, however it ends.
+struct HaltOnDrop<'a>(&'a Progress);
+
+impl Drop for HaltOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.halt();
     }
 }
 
@@ -193,6 +205,9 @@ pub fn render_in_order<D: Document>(
             }
         }
         drop(tx);
+        // Whatever ends the routing below (an error, or a panic in a
+        // channel), the workers are told to stop, so the scope can end.
+        let _halt_on_exit = HaltOnDrop(&progress);
         // Chunks that arrived ahead of their turn (at most `window`).
         let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
         let mut expect = 0;

@@ -1,4 +1,5 @@
-//! Per-file row rules: each file's row made into its typed record, every
+//! Per-file row rules (about 600 lines: one function per file of the
+//! record format, each cohesive and short): each file's row made into its typed record, every
 //! rule of its columns and of the row as a whole checked (a payee's TIN
 //! against its kind, an authorization's service period, an SSP event's
 //! amounts for its kind …), the row's problems recorded and a rejected

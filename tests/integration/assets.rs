@@ -112,3 +112,30 @@ fn a_broken_template_or_catalog_stops_the_run_before_any_work_naming_the_file_an
         "error: --assets: letters/document.toml is not one of the program's files (`ssps assets export DIR` writes them all); nothing was run"
     );
 }
+
+#[test]
+fn a_file_given_both_in_the_folder_and_by_its_own_option_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assets = tmp.path().join("assets");
+    std::fs::create_dir_all(assets.join("data")).unwrap();
+    let mail = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mail.toml");
+    std::fs::copy(&mail, assets.join("data/mail.toml")).unwrap();
+    let out = tmp.path().join("run");
+    let data = oct_2026();
+    let o = ssps(&[
+        "invoices",
+        "--data",
+        data.to_str().unwrap(),
+        "--month",
+        "2026-10",
+        "--out",
+        out.to_str().unwrap(),
+        "--assets",
+        assets.to_str().unwrap(),
+        "--mail-config",
+        mail.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).trim(), "error: --assets replaces data/mail.toml and --mail-config gives it too: give one of them");
+    assert!(!out.exists());
+}

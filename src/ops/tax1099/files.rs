@@ -41,7 +41,8 @@ impl TaxFiles<'_> {
         let mut read_back = Vec::new();
         for (f, kind) in files {
             write(&f.name, &f.bytes)?;
-            let bytes = std::fs::read(out.join(&f.name)).map_err(|source| RouteError::Write { path: out.join(&f.name), source })?;
+            let bytes = std::fs::read(out.join(&f.name))
+                .map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
             let rows =
                 layout.read_back(&bytes).map_err(|e| OpError::ReadBack { file: format!("tax1099/{}", f.name), message: e.to_string() })?;
             read_back.extend(rows.into_iter().map(|(account, amount)| ((*kind, account), amount)));
