@@ -294,6 +294,16 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
     docs_json.push(serde_json::to_value(&letters.letters).map_err(|e| e.to_string())?);
     let claims = crate::claim::check(x, &holidays, month);
     documents += claims.claims.len();
+    if let Ok(over) = crate::compose::overpayment::paid_over_claims(x, &holidays, day(2026, 10, 31)) {
+        if let Ok(notices) = crate::compose::overpayment::notices(x, &over, day(2026, 10, 31)) {
+            documents += notices.len();
+            docs_json.push(serde_json::to_value(&notices).map_err(|e| e.to_string())?);
+        }
+    }
+    if let Ok(mil) = crate::ops::mil_report::report(x, month) {
+        documents += 1;
+        docs_json.push(serde_json::to_value(&mil).map_err(|e| e.to_string())?);
+    }
     let rejected = crate::tax1099::ledger::rejected_payments(&raw_payments, x, &v.problems);
     let ledger = crate::tax1099::ledger::build(2026, rust_decimal::Decimal::from(2000), x, &rejected, None);
     let payer = crate::tax1099::Payer::bundled();

@@ -634,10 +634,15 @@ pub fn read_table(spec: &'static FileSpec, bytes: &[u8], problems: &mut Vec<Prob
                     Some(line),
                     Some(&names[i]),
                     None,
-                    format!(
-                        "holds a line break, so this row runs from line {line} to line {last}: a quote opened in it is probably never closed and lines {} to {last} were read into it; the row is rejected whole, close the quote and send the file again",
-                        line + 1
-                    ),
+                    if last > line {
+                        format!(
+                            "holds a line break, so this row runs from line {line} to line {last}: a quote opened in it is probably never closed and lines {} to {last} were read into it; the row is rejected whole, close the quote and send the file again",
+                            line + 1
+                        )
+                    } else {
+                        // Only the file's last line break was read into it.
+                        "holds the file's last line break: a quote opened in it is never closed; the row is rejected whole, close the quote and send the file again".to_string()
+                    },
                 )
                 .withheld(),
             );

@@ -247,3 +247,14 @@ fn header_only_file_has_no_rows() {
     assert!(matches!(t.state, TableState::Read));
     assert!(t.rows.is_empty() && p.is_empty());
 }
+
+#[test]
+fn a_quote_left_open_on_the_last_line_says_so_without_a_range_of_lines() {
+    let mut problems = Vec::new();
+    let t = read_table(&WORKERS, b"worker_id,name,phone\nW1,A,1\nW2,B,\"2\n", &mut problems);
+    let printed: Vec<String> = t.rows.iter().flat_map(|r| r.problems.iter()).map(ToString::to_string).collect();
+    assert_eq!(
+        printed,
+        ["error: workers.csv:3: column phone: holds the file's last line break: a quote opened in it is never closed; the row is rejected whole, close the quote and send the file again"]
+    );
+}

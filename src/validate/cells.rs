@@ -29,6 +29,12 @@ impl<'a> Cells<'a> {
         self.row.cells[self.spec.col(col)].as_deref()
     }
 
+    /// Whether loading already refused this cell (a control character, a
+    /// TIN-shaped value): it reads as empty, but it was not left blank.
+    pub(super) fn refused(&self, col: &str) -> bool {
+        self.row.problems.iter().any(|p| p.column.as_deref() == Some(col))
+    }
+
     pub(super) fn fail(&mut self, col: &str, value: Option<&str>, rule: impl Into<String>) {
         let shown = if col == "tin" { value.map(mask_tin) } else { value.map(str::to_string) };
         self.problems.push(Problem::error(self.spec.name, Some(self.row.line), Some(col), shown.as_deref(), rule));

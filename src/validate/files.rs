@@ -538,7 +538,7 @@ impl Validator {
         }
         let reason = c.code("reason", OverpaymentReason::parse, OverpaymentReason::expected());
         let description = c.opt_text("description");
-        if reason == Some(OverpaymentReason::Other) && description.is_none() {
+        if reason == Some(OverpaymentReason::Other) && description.is_none() && !c.refused("description") {
             c.fail("description", None, "is required when the reason is `other`: it is printed on the notice as the reason");
         }
         if let Some(d) = &description {

@@ -562,6 +562,12 @@ fn a_staff_overpayment_has_a_positive_amount_a_known_reason_and_a_description_fo
         &[("reason", "other")],
         &["error: overpayments.csv:3: overpayment OP2: column description is empty: is required when the reason is `other`: it is printed on the notice as the reason"],
     );
+    // A description refused for what it holds is not also called empty.
+    rejects(
+        &load::OVERPAYMENTS,
+        &[("reason", "other"), ("description", "a\u{1b}b")],
+        &["error: overpayments.csv:3: overpayment OP2: column description = \"a\\u{1b}b\": contains the control character U+001B, which cannot be printed"],
+    );
     let v = accepts(&load::OVERPAYMENTS, &[("reason", "other"), ("description", "O'Connor #2 <script> #panic() Ngọc Trần")]);
     assert_eq!(v.extract.overpayments[&id("OP2")].description.as_deref(), Some("O'Connor #2 <script> #panic() Ngọc Trần"));
 }
