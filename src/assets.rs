@@ -125,8 +125,10 @@ pub fn embedded() -> Vec<(String, &'static str)> {
     files
 }
 
+/// The embedded text of `name`, from the set listed once per process.
 fn embedded_text(name: &str) -> Option<&'static str> {
-    embedded().into_iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    static SET: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    SET.get_or_init(embedded).iter().find(|(n, _)| n == name).map(|(_, t)| *t)
 }
 
 /// The files a run reads: the embedded set, with overrides.
