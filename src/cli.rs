@@ -42,9 +42,55 @@ pub enum Command {
     Sample(SampleArgs),
     /// Print the 65 bars (A, D, F, T) of a USPS Intelligent Mail barcode, for cross-checking.
     Imb(ImbArgs),
+    /// The SSPS Provider Portal: serve it (`ssps portal --data DIR --runs DIR --secret FILE`), or `ssps portal index` the run folders into its database.
+    Portal(PortalArgs),
     /// The templates, texts and data files compiled into the program: `ssps assets export DIR` writes them for staff to edit and try with --assets.
     #[command(subcommand)]
     Assets(AssetsCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PortalArgs {
+    #[command(subcommand)]
+    pub action: Option<PortalAction>,
+    /// The extract folder the portal shows (payments, authorizations, the provider file).
+    #[arg(long, value_name = "DIR", required = false)]
+    pub data: Option<PathBuf>,
+    /// The folder of run folders whose documents it serves (each with manifest.csv and summary.json).
+    #[arg(long, value_name = "DIR")]
+    pub runs: Option<PathBuf>,
+    /// The portal's database (accounts, sessions, the index, the audit log); default: ssps-portal.sqlite in --runs.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Where to listen; 127.0.0.1:0 takes a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The secret file the registration letters were made with (32 bytes or more, mode 600).
+    #[arg(long, value_name = "FILE")]
+    pub secret: Option<PathBuf>,
+    /// Try it out: loopback only; issues a letter to every payee without an account and prints its code.
+    #[arg(long)]
+    pub demo: bool,
+    /// Sign a session out after this many seconds without a request (warned 2 minutes before, or halfway for short timeouts).
+    #[arg(long, value_name = "SECONDS", default_value_t = 900, value_parser = clap::value_parser!(i64).range(10..=86_400))]
+    pub idle_timeout: i64,
+    /// Templates, texts and data files to use instead of the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortalAction {
+    /// Index the run folders into the database (idempotent; a running portal sees new runs at once).
+    Index {
+        /// The folder of run folders.
+        #[arg(long, value_name = "DIR")]
+        runs: PathBuf,
+        /// The portal's database; default: ssps-portal.sqlite in --runs.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -207,6 +207,7 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             );
             Ok(code)
         }
+        Command::Portal(args) => portal(args),
         Command::Claim(args) => {
             let req =
                 ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone(), assets: assets(args.assets.as_deref())? };
@@ -440,4 +441,73 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             Ok(0)
         }
     }
+}
+
+/// `ssps portal`: serves until Ctrl-C (or SIGTERM); `ssps portal index`.
+fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
+    use ssps::ops::portal as op;
+    let fail = |e: op::PortalError| OpError::Kind(Box::new(e));
+    if let Some(cli::PortalAction::Index { runs, db }) = args.action {
+        let db = db.unwrap_or_else(|| runs.join("ssps-portal.sqlite"));
+        let done = op::reindex(&db, &runs).map_err(fail)?;
+        for p in &done.problems {
+            eprintln!("warning: {p}");
+        }
+        println!(
+            "indexed {} runs ({} unchanged): {} payee documents, {} registration letters",
+            done.runs_indexed, done.runs_unchanged, done.documents, done.letters
+        );
+        return Ok(u8::from(!done.problems.is_empty()));
+    }
+    let (Some(data), Some(runs)) = (args.data, args.runs) else {
+        return Err(OpError::Kind("ssps portal needs --data DIR and --runs DIR".into()));
+    };
+    if args.demo && !args.listen.ip().is_loopback() {
+        return Err(OpError::Kind(format!("--demo listens on loopback only (127.0.0.1 or ::1), not {}", args.listen).into()));
+    }
+    let opts = op::PortalOptions {
+        db: args.db.unwrap_or_else(|| runs.join("ssps-portal.sqlite")),
+        data,
+        runs,
+        secret: args.secret,
+        demo: args.demo,
+        policy: ssps::portal::auth::Policy { idle: args.idle_timeout, ..Default::default() },
+        assets: assets(args.assets.as_deref())?,
+    };
+    let log: ssps::portal::Log = std::sync::Arc::new(|line: &str| eprintln!("portal: {line}"));
+    let remaker = ssps::portal::remake::remaker(&opts.assets).map_err(fail)?;
+    let (portal, indexed, demo) = op::open(&opts, ssps::portal::system_clock(), log, Some(remaker)).map_err(fail)?;
+    for p in &indexed.problems {
+        eprintln!("warning: {p}");
+    }
+    eprintln!(
+        "portal: {} payees; indexed {} runs ({} unchanged), {} payee documents, {} registration letters",
+        portal.catalog.payee_numbers().len(),
+        indexed.runs_indexed,
+        indexed.runs_unchanged,
+        indexed.documents,
+        indexed.letters
+    );
+    for d in &demo {
+        println!("demo: payee {} registration code {}", d.payee_number, d.code);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| OpError::Kind(Box::new(e)))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| OpError::Kind(format!("cannot listen on {}: {e}", args.listen).into()))?;
+        let addr = listener.local_addr().map_err(|e| OpError::Kind(Box::new(e)))?;
+        println!("listening on http://{addr}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let shutdown = async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+        };
+        ssps::portal::serve(listener, op::shared(portal), shutdown).await.map_err(|e| OpError::Kind(Box::new(e)))
+    })?;
+    Ok(0)
 }

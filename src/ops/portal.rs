@@ -1,0 +1,138 @@
+//! `ssps portal`: opens everything the provider portal serves — the
+//! extract (validated once), the database (schema brought up to date), the
+//! run folders' index, the secret — into a [`Portal`]; and `ssps portal
+//! index`: the index alone, for a new run without a restart.
+//!
+//! `--demo` (loopback only, checked by the binary) uses a random secret
+//! when none is given and issues a letter dated today to every payee of
+//! the extract without an account, returning their codes to print.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::OpError;
+use crate::portal::index::{self, Indexed};
+use crate::portal::sqlite::SqliteStore;
+use crate::portal::store::Store;
+use crate::portal::{auth, catalog::Catalog, i18n, Clock, Log, Portal, Remaker, TaggedCache};
+
+/// What `ssps portal` is asked to open.
+pub struct PortalOptions {
+    /// The extract folder.
+    pub data: PathBuf,
+    /// The folder of run folders.
+    pub runs: PathBuf,
+    /// The database file.
+    pub db: PathBuf,
+    /// The secret file (registration codes, form tokens); `None` only in
+    /// the demo.
+    pub secret: Option<PathBuf>,
+    /// Demo mode.
+    pub demo: bool,
+    /// Sign-in limits and session lifetimes.
+    pub policy: auth::Policy,
+    /// Templates, texts and data files.
+    pub assets: crate::assets::Assets,
+}
+
+/// A demo registration code to print.
+pub struct DemoCode {
+    /// The payee.
+    pub payee_number: String,
+    /// The code.
+    pub code: String,
+}
+
+/// Why the portal cannot open.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// A run, extract or setting problem.
+    #[error(transparent)]
+    Op(#[from] OpError),
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] crate::portal::store::StoreError),
+    /// The runs' index.
+    #[error(transparent)]
+    Index(#[from] index::IndexError),
+    /// The secret file.
+    #[error("--secret: {0}")]
+    Secret(#[from] crate::regcode::SecretError),
+    /// No secret outside the demo.
+    #[error("--secret FILE is required (the file the registration letters were made with); only --demo makes one up")]
+    NoSecret,
+    /// The pages' words.
+    #[error(transparent)]
+    Words(#[from] i18n::CatalogError),
+    /// The extract has records the portal cannot show.
+    #[error("{path}: the extract has no payees.csv the portal can read")]
+    NoPayees {
+        /// The extract folder.
+        path: PathBuf,
+    },
+}
+
+/// Opens the portal: the extract, the database, the index, the secret.
+pub fn open(
+    opts: &PortalOptions,
+    clock: Clock,
+    log: Log,
+    remaker: Option<Box<dyn Remaker>>,
+) -> Result<(Portal, Indexed, Vec<DemoCode>), PortalError> {
+    let secret = match (&opts.secret, opts.demo) {
+        (Some(path), _) => crate::regcode::Secret::load(path)?,
+        (None, true) => crate::regcode::Secret::from_bytes(&auth::random::<32>())?,
+        (None, false) => return Err(PortalError::NoSecret),
+    };
+    let holidays = super::RunOptions { assets: opts.assets.clone(), ..Default::default() }.holidays()?;
+    let validated = super::read_extract_with(&opts.data, &holidays).map_err(OpError::from)?;
+    if validated.extract.payees.is_empty() {
+        return Err(PortalError::NoPayees { path: opts.data.clone() });
+    }
+    let store = SqliteStore::open(&opts.db)?;
+    let indexed = index::index(&store, &opts.runs)?;
+    let texts = crate::texts::Texts::parse(opts.assets.text("letters/documents.toml"))
+        .map_err(|e| OpError::Bundled { file: "letters/documents.toml".into(), message: e.to_string() })?;
+    let catalog = Catalog::new(validated.extract);
+    let mut demo = vec![];
+    if opts.demo {
+        let today = chrono::DateTime::from_timestamp(clock(), 0).map(|d| d.date_naive()).unwrap_or_default();
+        let with_accounts = store.payees_with_accounts()?;
+        for payee in catalog.payee_numbers() {
+            if with_accounts.contains(&payee) {
+                continue;
+            }
+            store.add_letter(&payee, today, "demo")?;
+            demo.push(DemoCode { code: crate::regcode::code(&secret, &payee, today).to_string(), payee_number: payee });
+        }
+    }
+    let portal = Portal {
+        store: Box::new(store),
+        keys: auth::Keys::derive(&secret),
+        secret,
+        catalog,
+        words: i18n::Catalog::bundled(HELP_PHONE)?,
+        texts,
+        policy: opts.policy,
+        clock,
+        log,
+        runs: opts.runs.clone(),
+        remaker,
+        tagged_cache: Mutex::new(TaggedCache::default()),
+    };
+    Ok((portal, indexed, demo))
+}
+
+/// The number the pages give for help.
+pub const HELP_PHONE: &str = "1-800-562-6114";
+
+/// `ssps portal index`: indexes the runs into the database.
+pub fn reindex(db: &Path, runs: &Path) -> Result<Indexed, PortalError> {
+    let store = SqliteStore::open(db)?;
+    Ok(index::index(&store, runs)?)
+}
+
+/// The portal behind an `Arc`, as the server takes it.
+pub fn shared(p: Portal) -> Arc<Portal> {
+    Arc::new(p)
+}

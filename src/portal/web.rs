@@ -1,0 +1,516 @@
+//! The HTTP side of the portal: the routes, the security headers every
+//! answer carries, the request log, cookies, the visitor (who is signed
+//! in, in which language, with which form token) and the answers' shapes.
+//!
+//! Cookies are `__Host-` prefixed, `Secure`, `HttpOnly`, `SameSite=Lax`,
+//! `Path=/`. Static files and the favicon are served without reading or
+//! setting any cookie, so the browser's own requests never disturb a
+//! session or a form token. Every POST is checked for `Sec-Fetch-Site`
+//! and `Origin` before its form token.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::auth;
+use super::i18n::{self, Words};
+use super::store::{Account, Session, Stage};
+use super::Portal;
+use crate::model::Language;
+
+/// The session cookie.
+pub const SESSION: &str = "__Host-ssps-session";
+/// The signed-out form-token cookie.
+pub const PRE: &str = "__Host-ssps-pre";
+/// The signed-out language cookie.
+pub const LANG: &str = "__Host-ssps-lang";
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The portal's routes.
+pub fn router(portal: Arc<Portal>) -> Router {
+    use super::pages::{account, documents, entry};
+    Router::new()
+        .route("/", get(entry::home))
+        .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
+        .route("/sign-in/code", get(entry::code_page).post(entry::code))
+        .route("/register", get(entry::register_page).post(entry::register))
+        .route("/sign-out", post(entry::sign_out))
+        .route("/language", post(entry::language))
+        .route("/session/extend", post(entry::extend))
+        .route("/payments", get(account::payments))
+        .route("/payments/{id}", get(account::payment))
+        .route("/payments/{id}/remittance", get(documents::remittance))
+        .route("/payments/{id}/remittance/accessible", get(documents::remittance_accessible))
+        .route("/documents", get(documents::list))
+        .route("/documents/{id}", get(documents::document))
+        .route("/documents/{id}/accessible", get(documents::accessible))
+        .route("/tax", get(documents::tax))
+        .route("/authorizations", get(account::authorizations))
+        .route("/provider", get(account::provider))
+        .route("/security", get(entry::security_page))
+        .route("/security/totp/on", post(entry::totp_on))
+        .route("/security/totp/off", post(entry::totp_off))
+        .route("/static/portal.css", get(css))
+        .route("/static/portal.js", get(js))
+        .route("/favicon.ico", get(favicon))
+        .fallback(not_found_route)
+        .layer(axum::middleware::from_fn_with_state(portal.clone(), headers_and_log))
+        .with_state(portal)
+}
+
+/// Serves `portal` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    portal: Arc<Portal>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(portal).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+/// Adds the security headers to every answer and logs one line per
+/// request: method, route pattern (never the path: it may hold an id),
+/// status, milliseconds.
+async fn headers_and_log(State(portal): State<Arc<Portal>>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "(no route)".into());
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let pdf = h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/pdf"));
+    // A PDF is shown by the browser's own viewer, which a strict policy
+    // would stop; it still may not be framed.
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if pdf { "frame-ancestors 'none'" } else { CSP }));
+    h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    (portal.log)(&format!("{method} {route} {} {} ms", res.status().as_u16(), started.elapsed().as_millis()));
+    res
+}
+
+async fn css() -> Response {
+    static_file("text/css; charset=utf-8", include_str!("../../templates/portal/portal.css"))
+}
+
+async fn js() -> Response {
+    static_file("text/javascript; charset=utf-8", include_str!("../../templates/portal/portal.js"))
+}
+
+async fn favicon() -> Response {
+    // A tiny SVG: the browser asks on every page; no cookie is touched.
+    static_file(
+        "image/svg+xml",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" fill=\"#162e51\"/></svg>",
+    )
+}
+
+fn static_file(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+async fn not_found_route(State(p): State<Arc<Portal>>, headers: HeaderMap, ConnectInfo(addr): ConnectInfo<SocketAddr>) -> Response {
+    let v = p.visitor(&headers, addr);
+    not_found(&p, &v, "route")
+}
+
+/// Answers 404 with the page, and audits it for a signed-in visitor
+/// (another payee's id, a guessed path).
+pub fn not_found(p: &Portal, v: &Visitor, detail: &str) -> Response {
+    if let Some(me) = &v.me {
+        p.audit("not_found", Some(me), detail, v);
+    }
+    v.message(p, StatusCode::NOT_FOUND, "not_found_title", "not_found_text", Some(("/payments", "back_to_payments")))
+}
+
+/// Who is asking.
+pub struct Visitor {
+    /// Signed in (both factors).
+    pub me: Option<SignedIn>,
+    /// Signed in with the password, the code still due.
+    pub half: Option<SignedIn>,
+    /// The session cookie was there but the session had ended.
+    pub expired: bool,
+    /// The pre-session cookie's value, when there is one.
+    pub pre: Option<String>,
+    /// The pre-session value to set (none was sent).
+    pub new_pre: Option<String>,
+    /// The page language.
+    pub lang: Language,
+    /// The client's address.
+    pub address: String,
+    /// Now.
+    pub now: i64,
+}
+
+/// A signed-in visitor.
+pub struct SignedIn {
+    /// The session id (the cookie's value).
+    pub sid: String,
+    /// Its record.
+    pub session: Session,
+    /// The account.
+    pub account: Account,
+}
+
+impl SignedIn {
+    /// The payee signed in for.
+    pub fn payee(&self) -> &str {
+        &self.account.payee_number
+    }
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// A `Set-Cookie` value; `None` clears it.
+pub fn set_cookie(name: &str, value: Option<&str>) -> HeaderValue {
+    let v = match value {
+        Some(v) => format!("{name}={v}; Path=/; Secure; HttpOnly; SameSite=Lax"),
+        None => format!("{name}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"),
+    };
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+impl Portal {
+    /// Works out who is asking: the session (ended if idle or too old),
+    /// the language, the pre-session cookie.
+    pub fn visitor(&self, headers: &HeaderMap, addr: SocketAddr) -> Visitor {
+        let now = self.now();
+        let mut v = Visitor {
+            me: None,
+            half: None,
+            expired: false,
+            pre: None,
+            new_pre: None,
+            lang: Language::En,
+            address: addr.ip().to_string(),
+            now,
+        };
+        if let Some(sid) = cookie(headers, SESSION).filter(|s| auth::id_shaped(s)) {
+            let hash = auth::session_hash(sid);
+            match self.store.session(&hash) {
+                Ok(Some(s)) if now - s.last_seen > self.policy.idle || now - s.created_at > self.policy.absolute => {
+                    let _ = self.store.delete_session(&hash);
+                    v.expired = true;
+                    let _ = self.store.audit(&super::store::AuditEvent {
+                        event: "session_expired",
+                        account_id: Some(s.account_id),
+                        payee_number: None,
+                        detail: "",
+                        address: &v.address,
+                        at: now,
+                    });
+                }
+                Ok(Some(s)) => {
+                    if let Ok(Some(account)) = self.store.account(s.account_id) {
+                        let _ = self.store.touch_session(&hash, now);
+                        let signed = SignedIn { sid: sid.to_string(), session: s.clone(), account };
+                        match s.stage {
+                            Stage::Full => v.me = Some(signed),
+                            Stage::Password => v.half = Some(signed),
+                        }
+                    }
+                }
+                _ => v.expired = true,
+            }
+        }
+        v.pre = cookie(headers, PRE).filter(|s| auth::id_shaped(s)).map(str::to_string);
+        if v.pre.is_none() && v.me.is_none() && v.half.is_none() {
+            // Signed-out forms need a token: a pre-session value, set with
+            // the next page (never re-issued while the browser keeps it).
+            let pre = auth::new_session_id();
+            v.new_pre = Some(pre.clone());
+            v.pre = Some(pre);
+        }
+        v.lang = match (&v.me, &v.half) {
+            (Some(me), _) | (None, Some(me)) => i18n::language(&me.account.language),
+            _ => match cookie(headers, LANG) {
+                Some(code) => i18n::language(code),
+                None => headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| h.trim_start().to_ascii_lowercase().starts_with("es"))
+                    .map_or(Language::En, |_| Language::Es),
+            },
+        };
+        v
+    }
+
+    /// Appends to the audit log; a failure to write it is logged.
+    pub fn audit(&self, event: &str, who: Option<&SignedIn>, detail: &str, v: &Visitor) {
+        let e = super::store::AuditEvent {
+            event,
+            account_id: who.map(|w| w.account.id),
+            payee_number: who.map(|w| w.payee()),
+            detail,
+            address: &v.address,
+            at: v.now,
+        };
+        if let Err(err) = self.store.audit(&e) {
+            (self.log)(&format!("audit log not written: {err}"));
+        }
+    }
+
+    /// Whether a POST may be acted on: sent by our own pages
+    /// (`Sec-Fetch-Site`, `Origin`) with the form token of its visitor.
+    pub fn form_ok(&self, headers: &HeaderMap, v: &Visitor, token: Option<&str>) -> bool {
+        if !same_origin(headers) {
+            return false;
+        }
+        let Some(token) = token else { return false };
+        match (&v.me, &v.half, &v.pre) {
+            (Some(s), _, _) | (None, Some(s), _) => self.keys.form_token_ok("session", &s.sid, token),
+            (None, None, Some(pre)) => self.keys.form_token_ok("pre", pre, token),
+            _ => false,
+        }
+    }
+}
+
+/// `Sec-Fetch-Site` same-origin (or none: typed by the user), and an
+/// `Origin`, when sent, naming this host.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return false;
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let origin = origin.to_str().unwrap_or("null");
+        return !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"));
+    }
+    true
+}
+
+/// A field's error in the error summary.
+pub struct FieldError {
+    /// The input's id.
+    pub field: &'static str,
+    /// The message.
+    pub message: String,
+}
+
+/// What every page shows around its content.
+pub struct Chrome<'a> {
+    /// The words.
+    pub t: &'a Words,
+    /// `en` or `es`.
+    pub lang: &'static str,
+    /// The page title (and `h1`).
+    pub title: String,
+    /// Errors for the summary.
+    pub errors: Vec<FieldError>,
+    /// A confirmation at the top.
+    pub notice: Option<String>,
+    /// Signed in?
+    pub signed_in: bool,
+    /// The payee number, signed in.
+    pub payee: String,
+    /// The form token of this visitor.
+    pub csrf: String,
+    /// The current section.
+    pub nav: &'static str,
+    /// Idle timeout, seconds.
+    pub idle_seconds: i64,
+    /// When the warning shows, seconds after the page loaded.
+    pub warn_seconds: i64,
+}
+
+impl Chrome<'_> {
+    /// The navigation: (href, catalog key, section name).
+    pub fn sections(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[
+            ("/payments", "nav_payments", "payments"),
+            ("/documents", "nav_documents", "documents"),
+            ("/authorizations", "nav_authorizations", "authorizations"),
+            ("/tax", "nav_tax", "tax"),
+            ("/provider", "nav_provider", "provider"),
+            ("/security", "nav_security", "security"),
+        ]
+    }
+
+    /// The error of a field.
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// An input of a form.
+pub struct Field {
+    /// Its id and name.
+    pub id: &'static str,
+    /// Its label.
+    pub label: String,
+    /// `text`, `email`, `password`.
+    pub kind: &'static str,
+    /// The value shown (never a password).
+    pub value: String,
+    /// A hint under the label.
+    pub hint: Option<String>,
+    /// Its error.
+    pub error: Option<String>,
+    /// `autocomplete` token.
+    pub autocomplete: Option<&'static str>,
+    /// `inputmode`.
+    pub inputmode: Option<&'static str>,
+}
+
+impl Field {
+    /// A field with its label from the catalog.
+    pub fn new(t: &Words, id: &'static str, label_key: &str, kind: &'static str) -> Field {
+        Field {
+            id,
+            label: t.s(label_key).to_string(),
+            kind,
+            value: String::new(),
+            hint: None,
+            error: None,
+            autocomplete: None,
+            inputmode: None,
+        }
+    }
+
+    /// With a value.
+    pub fn value(mut self, v: &str) -> Field {
+        self.value = v.to_string();
+        self
+    }
+
+    /// With a hint.
+    pub fn hint(mut self, t: &Words, key: &str) -> Field {
+        self.hint = Some(t.s(key).to_string());
+        self
+    }
+
+    /// With an autocomplete token.
+    pub fn auto(mut self, a: &'static str) -> Field {
+        self.autocomplete = Some(a);
+        self
+    }
+
+    /// With an input mode.
+    pub fn mode(mut self, m: &'static str) -> Field {
+        self.inputmode = Some(m);
+        self
+    }
+
+    /// Takes its error from the list.
+    pub fn errors(mut self, errors: &[FieldError]) -> Field {
+        self.error = errors.iter().find(|e| e.field == self.id).map(|e| e.message.clone());
+        self
+    }
+}
+
+impl Visitor {
+    /// The words of the visitor's language.
+    pub fn words<'a>(&self, p: &'a Portal) -> &'a Words {
+        p.words.get(self.lang)
+    }
+
+    /// The page frame for this visitor.
+    pub fn chrome<'a>(&self, p: &'a Portal, title: String, nav: &'static str) -> Chrome<'a> {
+        let csrf = match (&self.me, &self.half) {
+            (Some(s), _) | (None, Some(s)) => p.keys.form_token("session", &s.sid),
+            _ => p.keys.form_token("pre", self.pre.as_deref().unwrap_or("")),
+        };
+        Chrome {
+            t: p.words.get(self.lang),
+            lang: i18n::code(self.lang),
+            title,
+            errors: vec![],
+            notice: None,
+            signed_in: self.me.is_some(),
+            payee: self.me.as_ref().map(|m| m.payee().to_string()).unwrap_or_default(),
+            csrf,
+            nav,
+            idle_seconds: p.policy.idle,
+            warn_seconds: p.policy.warn_after(),
+        }
+    }
+
+    /// An HTML answer, setting the pre-session cookie if this visitor got
+    /// a new one.
+    pub fn html(&self, status: StatusCode, body: Result<String, askama::Error>, p: &Portal) -> Response {
+        match body {
+            Ok(body) => {
+                let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+                if let Some(pre) = &self.new_pre {
+                    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE, Some(pre)));
+                }
+                res
+            }
+            Err(e) => {
+                (p.log)(&format!("page not rendered: {e}"));
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+
+    /// A page with a title, a text and a link.
+    pub fn message(
+        &self,
+        p: &Portal,
+        status: StatusCode,
+        title_key: &str,
+        text_key: &str,
+        link: Option<(&'static str, &'static str)>,
+    ) -> Response {
+        let t = self.words(p);
+        let page = super::pages::Message {
+            c: self.chrome(p, t.s(title_key).to_string(), ""),
+            text: t.s(text_key).to_string(),
+            link: link.map(|(h, k)| (h, t.s(k).to_string())),
+        };
+        self.html(status, askama::Template::render(&page), p)
+    }
+}
+
+/// A redirect (303: the browser follows with a GET).
+pub fn redirect(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Where a signed-out visitor of a signed-in page goes.
+pub fn to_sign_in(v: &Visitor) -> Response {
+    let mut res = redirect(if v.expired { "/sign-in?timeout=1" } else { "/sign-in" });
+    if v.expired {
+        res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, None));
+    }
+    res
+}
+
+/// A PDF answer: shown in the browser, or downloaded as `name`.
+pub fn pdf(bytes: Vec<u8>, name: &str, download: bool) -> Response {
+    let disposition = format!("{}; filename=\"{name}\"", if download { "attachment" } else { "inline" });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .header(header::CONTENT_DISPOSITION, disposition)
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
