@@ -1,0 +1,309 @@
+//! The portal under load on loopback: `cargo bench --bench portal_load`.
+//!
+//! Generates the synthetic extract (23,000 payees, 12 months of payments,
+//! or `SSPS_BENCH_PAYEES`), makes the October remittance run, creates 200
+//! accounts (`SSPS_BENCH_CLIENTS`) in a fresh portal database, starts the
+//! real `ssps portal` binary on a free loopback port, signs every client in
+//! over HTTP, then lets them browse and download for 60 s
+//! (`SSPS_BENCH_SECONDS`): the payments list, a filtered list, a payment,
+//! the documents list, the authorizations (pages), and the payment's
+//! remittance advice (downloads). Prints requests per second, p50/p95/p99
+//! latency per class, errors, the server's peak memory (VmHWM), and the
+//! time to make tagged (PDF/UA-1) copies on demand. Targets: p95 page
+//! under 50 ms, p95 download under 100 ms, tagged copy under 500 ms, 0
+//! errors. The load generator runs on the same two cores as the server.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ssps::model::Month;
+use ssps::portal::store::{NewAccount, Store};
+use ssps::sample::{generate, SampleOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn main() {
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(d);
+    let payees = env("SSPS_BENCH_PAYEES", if quick { 300 } else { 23_000 });
+    let clients = env("SSPS_BENCH_CLIENTS", if quick { 20 } else { 200 }).min(payees);
+    let seconds = env("SSPS_BENCH_SECONDS", if quick { 3 } else { 60 });
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/portal");
+    let data = root.join(format!("sample-{payees}"));
+    let runs = root.join(format!("runs-{payees}"));
+    let month = Month::parse("2026-10").expect("month");
+    if !data.join("payees.csv").exists() || !runs.join("ra/summary.json").exists() {
+        let _ = std::fs::remove_dir_all(&data);
+        let _ = std::fs::remove_dir_all(&runs);
+        let t = Instant::now();
+        generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 12, ssp_cases: 0 }, &data).expect("sample");
+        println!("sample: {payees} payees, 12 months of payments in {:.1} s", t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
+            .args(["remittances", "--from", "2026-10-01", "--to", "2026-10-31", "--dry-run", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(runs.join("ra"))
+            .arg("--journal")
+            .arg(root.join("journal.sqlite"))
+            .status()
+            .expect("remittance run");
+        assert!(status.code().is_some_and(|c| c <= 1), "remittance run: {status}");
+        println!("remittance run: {:.1} s", t.elapsed().as_secs_f64());
+    }
+    let db = root.join("portal.sqlite");
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+    }
+    let secret = root.join("portal.secret");
+    write_secret(&secret);
+    // Accounts for the first payees: one password hash, reused (signing in
+    // still verifies it once per client).
+    let password = "bench portal password";
+    let hash = ssps::portal::auth::hash_password(password).expect("hash");
+    let store = ssps::portal::sqlite::SqliteStore::open(&db).expect("db");
+    let payee_numbers: Vec<String> = read_column(&data.join("payees.csv"), "payee_number").into_iter().take(clients).collect();
+    for p in &payee_numbers {
+        let email = format!("{p}@bench.example");
+        let new = NewAccount { payee_number: p, email: &email, password_hash: &hash, language: "en", used_key: p };
+        store.create_account(&new, 0).expect("account").expect("new account");
+    }
+    drop(store);
+
+    let t = Instant::now();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
+        .args(["portal", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .arg("--runs")
+        .arg(&runs)
+        .arg("--db")
+        .arg(&db)
+        .arg("--secret")
+        .arg(&secret)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ssps portal");
+    let stdout = server.stdout.take().expect("stdout");
+    let addr = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("listening on http://").map(str::to_string))
+        .expect("the portal printed its address");
+    println!("portal up in {:.1} s at {addr} ({payees} payees, {clients} clients, {seconds} s)", t.elapsed().as_secs_f64());
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let stats = rt.block_on(load(addr.clone(), payee_numbers, password, Duration::from_secs(seconds as u64)));
+    let peak = peak_kib(server.id());
+    let tagged = rt.block_on(tagged_copies(addr, &stats.sessions));
+    let _ = std::process::Command::new("kill").arg(server.id().to_string()).status();
+    let _ = server.wait();
+
+    let total: usize = stats.latencies.lock().unwrap().values().map(Vec::len).sum();
+    println!(
+        "sign-in: {} clients in {:.1} s; load: {total} requests in {seconds} s = {:.0} requests/s, errors {}",
+        stats.sessions.len(),
+        stats.sign_in_secs,
+        total as f64 / seconds as f64,
+        stats.errors.load(Ordering::Relaxed)
+    );
+    for (class, v) in stats.latencies.lock().unwrap().iter_mut() {
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default();
+        println!("{class:>9}: {:>7} requests, p50 {:>6.1} ms, p95 {:>6.1} ms, p99 {:>6.1} ms", v.len(), q(0.50), q(0.95), q(0.99));
+    }
+    println!("server peak memory (VmHWM): {:.0} MiB", peak as f64 / 1024.0);
+    if !tagged.is_empty() {
+        let mut t = tagged;
+        t.sort_by(f64::total_cmp);
+        println!("tagged copy on demand: {} made, min {:.0} ms, median {:.0} ms, max {:.0} ms", t.len(), t[0], t[t.len() / 2], t[t.len() - 1]);
+    }
+    println!("targets: p95 page < 50 ms, p95 download < 100 ms, tagged copy < 500 ms, 0 errors");
+}
+
+fn write_secret(path: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).expect("secret");
+    std::io::Write::write_all(&mut f, &[0x5a; 48]).expect("secret");
+}
+
+fn read_column(csv: &Path, column: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_path(csv).expect("csv");
+    let i = r.headers().expect("header").iter().position(|h| h == column).expect("column");
+    r.records().map(|rec| rec.expect("row")[i].to_string()).collect()
+}
+
+fn peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// A signed-in client: its session cookie and its payment ids.
+struct Client {
+    cookie: String,
+    payments: Vec<String>,
+}
+
+struct Stats {
+    sessions: Vec<Arc<Client>>,
+    sign_in_secs: f64,
+    errors: AtomicUsize,
+    latencies: Mutex<std::collections::BTreeMap<&'static str, Vec<f64>>>,
+}
+
+/// One HTTP/1.1 exchange on a kept-alive connection: status, headers, body.
+async fn exchange(conn: &mut Option<TcpStream>, addr: &str, req: &str) -> std::io::Result<(u16, String, Vec<u8>)> {
+    if conn.is_none() {
+        *conn = Some(TcpStream::connect(addr).await?);
+    }
+    let s = conn.as_mut().expect("connected");
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let head_end = loop {
+        let mut chunk = [0u8; 8192];
+        let n = s.read(&mut chunk).await?;
+        if n == 0 {
+            *conn = None;
+            return Err(std::io::Error::other("connection closed"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while buf.len() < head_end + len {
+        let mut chunk = vec![0u8; (head_end + len - buf.len()).min(64 * 1024)];
+        let n = s.read(&mut chunk).await?;
+        if n == 0 {
+            *conn = None;
+            return Err(std::io::Error::other("connection closed"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok((status, head, buf[head_end..head_end + len].to_vec()))
+}
+
+fn get(addr: &str, path: &str, cookie: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n")
+}
+
+/// Signs one client in: a GET for the form token, a POST.
+async fn sign_in(addr: &str, payee: &str, password: &str) -> std::io::Result<Arc<Client>> {
+    let mut conn = None;
+    let (_, head, body) = exchange(&mut conn, addr, &get(addr, "/sign-in", "")).await?;
+    let pre = head
+        .lines()
+        .find_map(|l| l.split_once("__Host-ssps-pre=").map(|(_, v)| v.split(';').next().unwrap_or("").to_string()))
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&body);
+    let token = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
+    let form = format!("csrf={token}&email={payee}%40bench.example&password={}", password.replace(' ', "+"));
+    let req = format!(
+        "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nCookie: __Host-ssps-pre={pre}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let (status, head, _) = exchange(&mut conn, addr, &req).await?;
+    let sid = head
+        .lines()
+        .find_map(|l| l.split_once("__Host-ssps-session=").map(|(_, v)| v.split(';').next().unwrap_or("").to_string()))
+        .filter(|s| !s.is_empty() && status == 303)
+        .ok_or_else(|| std::io::Error::other(format!("sign-in answered {status}")))?;
+    let cookie = format!("__Host-ssps-session={sid}");
+    // Its payment ids, from the first page of its payments.
+    let (_, _, body) = exchange(&mut conn, addr, &get(addr, "/payments", &cookie)).await?;
+    let body = String::from_utf8_lossy(&body);
+    let payments = body
+        .split("href=\"/payments/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|s| !s.contains('/'))
+        .map(str::to_string)
+        .collect();
+    Ok(Arc::new(Client { cookie, payments }))
+}
+
+async fn load(addr: String, payees: Vec<String>, password: &str, length: Duration) -> Arc<Stats> {
+    let t = Instant::now();
+    let mut handles = vec![];
+    for p in payees {
+        let (addr, password) = (addr.clone(), password.to_string());
+        handles.push(tokio::spawn(async move { sign_in(&addr, &p, &password).await }));
+    }
+    let mut sessions = vec![];
+    for h in handles {
+        sessions.push(h.await.expect("task").expect("sign-in"));
+    }
+    let stats = Arc::new(Stats {
+        sessions,
+        sign_in_secs: t.elapsed().as_secs_f64(),
+        errors: AtomicUsize::new(0),
+        latencies: Mutex::new(Default::default()),
+    });
+    let end = Instant::now() + length;
+    let mut handles = vec![];
+    for (n, c) in stats.sessions.clone().into_iter().enumerate() {
+        let (addr, stats) = (addr.clone(), stats.clone());
+        handles.push(tokio::spawn(async move {
+            let mut conn = None;
+            let mut i = n;
+            while Instant::now() < end {
+                let pay = c.payments.get(i % c.payments.len().max(1)).cloned().unwrap_or_default();
+                let (class, path) = match i % 6 {
+                    0 => ("page", "/payments".to_string()),
+                    1 => ("page", format!("/payments/{pay}")),
+                    2 => ("download", format!("/payments/{pay}/remittance?download=1")),
+                    3 => ("page", "/documents".to_string()),
+                    4 => ("page", "/payments?from=2026-01-01&to=2026-12-31&min=1".to_string()),
+                    _ => ("page", "/authorizations".to_string()),
+                };
+                i += 1;
+                let t = Instant::now();
+                let ok = match exchange(&mut conn, &addr, &get(&addr, &path, &c.cookie)).await {
+                    Ok((200, _, body)) => !body.is_empty(),
+                    _ => false,
+                };
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                if ok {
+                    stats.latencies.lock().unwrap().entry(class).or_default().push(ms);
+                } else {
+                    stats.errors.fetch_add(1, Ordering::Relaxed);
+                    conn = None;
+                }
+            }
+        }));
+    }
+    for h in handles {
+        h.await.expect("task");
+    }
+    stats
+}
+
+/// Tagged copies of ten advices, each made on demand (not cached).
+async fn tagged_copies(addr: String, clients: &[Arc<Client>]) -> Vec<f64> {
+    let mut times = vec![];
+    for c in clients.iter().take(10) {
+        let Some(pay) = c.payments.first() else { continue };
+        let mut conn = None;
+        let t = Instant::now();
+        if let Ok((200, _, body)) = exchange(&mut conn, &addr, &get(&addr, &format!("/payments/{pay}/remittance/accessible"), &c.cookie)).await {
+            if body.starts_with(b"%PDF") {
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    times
+}
