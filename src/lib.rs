@@ -43,6 +43,7 @@ pub mod ops;
 pub mod pdfcut;
 pub mod pipeline;
 pub mod problem;
+pub mod regcode;
 pub mod render;
 pub mod route;
 pub mod sample;
