@@ -11,6 +11,7 @@ pub mod letters;
 pub mod mil_report;
 pub mod notices;
 pub mod overpayments;
+pub mod registration;
 pub mod remittances;
 pub mod tax1099;
 
