@@ -46,7 +46,7 @@ struct PortalFile {
 }
 
 /// The portal as the letters print it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Portal {
     /// Its address: `https://…`.
     pub address: String,
@@ -171,7 +171,7 @@ pub fn letter(payee: &Payee, secret: &Secret, portal: &Portal, date: NaiveDate) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Delivery, Identifier, Language};
+    use crate::model::{Delivery, Language};
 
     fn payee(delivery: Delivery) -> Payee {
         let x = crate::ops::read_extract(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/oct-2026")).unwrap().extract;
@@ -200,6 +200,17 @@ mod tests {
             bad("confirmed = true\naddress = \"https://x\"\nphone = \" \"\n"),
             "portal.toml: phone must be a telephone number of 1 to 40 characters on one line"
         );
+    }
+
+    #[test]
+    fn the_texts_say_as_many_days_as_the_codes_work() {
+        let labels = crate::texts::Texts::bundled().labels("registration").unwrap();
+        for (lang, days) in
+            [("en", format!("({} days after", regcode::VALID_DAYS)), ("es", format!("({} días después", regcode::VALID_DAYS))]
+        {
+            let tail = labels[lang]["expiry_tail"].as_str().unwrap();
+            assert!(tail.starts_with(&days), "[registration.{lang}] expiry_tail: {tail}");
+        }
     }
 
     #[test]
