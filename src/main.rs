@@ -187,7 +187,8 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let req = ops::registration::RegistrationRun {
                 date: args.date,
                 secret: args.secret,
-                payees: args.payees.map(|l| l.into_iter().map(|p| p.trim().to_string()).collect()),
+                // `--payees 1,2,` and `--payees "1, 2"` name payees 1 and 2.
+                payees: args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
                 // Payees with a portal account: not known to the command line yet.
                 exclude: std::collections::BTreeSet::new(),
                 opts: run_options(args.run)?,

@@ -67,6 +67,9 @@ pub enum RegistrationError {
     /// `--payees` names payees whose row was rejected.
     #[error("--payees: the {} rejected (`ssps check` says why): no letter was made", list(("row of payee", "in payees.csv was"), ("rows of payees", "in payees.csv were"), .0))]
     Rejected(Vec<String>),
+    /// `--payees` given with no payee number.
+    #[error("--payees names no payee: give payee numbers separated by commas, or leave --payees out for every payee")]
+    NoPayees,
     /// The secret file lies in the run folder, which a rerun replaces.
     #[error("--secret {0} is inside the --out folder, which every run replaces: keep the secret outside it")]
     SecretInsideOut(PathBuf),
@@ -157,6 +160,7 @@ impl Registrations {
         let all = &v.extract.payees;
         let asked: Vec<&'v Payee> = match &self.payees {
             None => all.values().collect(),
+            Some(listed) if listed.is_empty() => return Err(RegistrationError::NoPayees),
             Some(listed) => {
                 let rejected: BTreeSet<String> = v
                     .problems
@@ -346,6 +350,7 @@ mod tests {
         assert_eq!((numbers(&listed), listed.registered, listed.asked), (vec!["100200305".to_string()], 1, 2));
         let err = kind(Some(&["100200305", "999999999", "12\u{1b}3"]), &[]).choose(&v).err().unwrap();
         assert_eq!(err.to_string(), "--payees: payees 12\\u{1b}3, 999999999 are not in payees.csv: no letter was made");
+        assert_eq!(kind(Some(&[]), &[]).choose(&v).err(), Some(RegistrationError::NoPayees));
         let one = kind(Some(&["999999999"]), &[]).choose(&v).err().unwrap();
         assert_eq!(one.to_string(), "--payees: payee 999999999 is not in payees.csv: no letter was made");
     }

@@ -243,6 +243,18 @@ fn a_secret_file_others_may_read_or_too_short_is_refused() {
         stderr(&o)
     );
     assert!(!out.exists());
+
+    // A good secret kept in the run folder, which the next run replaces.
+    let assets = confirmed_portal(tmp.path()).display().to_string();
+    assert_eq!(run(&oct_2026(), &out, &secret(tmp.path(), 0o600), &["--assets", &assets]).status.code(), Some(0));
+    let inside = secret(&out, 0o600);
+    let o = run(&oct_2026(), &out, &inside, &["--assets", &assets]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!("error: --secret {} is inside the --out folder, which every run replaces: keep the secret outside it\n", inside.display())
+    );
+    assert!(inside.exists(), "the secret is left where it was");
 }
 
 #[test]
