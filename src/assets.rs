@@ -115,6 +115,7 @@ pub fn embedded() -> Vec<(String, &'static str)> {
         ("data/iris-1099nec.toml".into(), crate::tax1099::iris::LAYOUT_TOML),
         ("data/mail.toml".into(), crate::mail::DEFAULT_CONFIG),
         ("data/payer.toml".into(), crate::tax1099::PAYER_TOML),
+        ("data/portal.toml".into(), crate::compose::registration::PORTAL_TOML),
         ("data/tax1099.toml".into(), crate::tax1099::TAX1099_TOML),
         ("letters/aces.toml".into(), crate::texts::aces::ACES),
         ("letters/documents.toml".into(), crate::texts::DOCUMENTS),

@@ -32,6 +32,8 @@ pub enum Command {
     Letters(LettersArgs),
     /// The January 1099 run: Form 1099-NEC statements (Copy B) for --year through the print channel, the IRIS upload files and the reconciliation.
     Tax1099(Tax1099Args),
+    /// Provider-portal registration letters: a one-time code for every payee of payees.csv (or --payees), dated --date, by mail only (never email or download); registrations.csv tells the portal which letters exist.
+    RegistrationLetters(RegistrationLettersArgs),
     /// The ACES MILs Report for MM/CCYY: the month's Mandatory Income Level cases (program type M, open on any day of --month) from ssp_cases.csv, a staff report (PDF and mil-report.csv; nothing is mailed or emailed).
     MilReport(MilReportArgs),
     /// Check a month's claims against attendance with the booklet's billing rules; with --out, a claim worksheet PDF per provider (exit 1 if any claim is not correct).
@@ -199,6 +201,21 @@ pub struct LettersArgs {
     /// The letter date printed on every letter, YYYY-MM-DD (the day they are mailed).
     #[arg(long, value_name = "DATE")]
     pub date: NaiveDate,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrationLettersArgs {
+    /// The letter date printed on every letter, YYYY-MM-DD: the codes are made for it and work 90 days after it.
+    #[arg(long, value_name = "DATE")]
+    pub date: NaiveDate,
+    /// The secret the codes are made with (the portal's own): a file of at least 32 random bytes that only its owner may read (chmod 600), outside --out.
+    #[arg(long, value_name = "FILE")]
+    pub secret: PathBuf,
+    /// Only these payees, comma-separated (default: every payee of payees.csv); an unknown one is an error.
+    #[arg(long, value_name = "PAYEE,...", value_delimiter = ',')]
+    pub payees: Option<Vec<String>>,
     #[command(flatten)]
     pub run: RunArgs,
 }

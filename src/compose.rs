@@ -7,7 +7,10 @@
 //! here, so it can be tested without rendering. No I/O happens here.
 //!
 //! Remittance advices are composed in [`remittance`], Social Services
-//! Notices in [`notice`], the ACES SSP letters in [`letter`].
+//! Notices in [`notice`], the ACES SSP letters in [`letter`], Vendor
+//! Overpayment Notices in [`overpayment`], the 1099 statements in
+//! [`statement`], the provider-portal registration letters in
+//! [`registration`].
 //!
 //! The DSHS 08-141 invoice (booklet seed 002, pages 19–22): one per provider
 //! per month, listing every authorization line of that provider that
@@ -17,6 +20,7 @@
 pub mod letter;
 pub mod notice;
 pub mod overpayment;
+pub mod registration;
 pub mod remittance;
 pub mod statement;
 
@@ -95,6 +99,13 @@ impl Addressee {
             language: payee.language,
             portal: true,
         }
+    }
+
+    /// A payee as the addressee of a document that goes by mail only,
+    /// whatever their delivery choice (a registration letter carries a
+    /// secret): no email address, not in the portal.
+    pub fn payee_by_mail_only(payee: &Payee) -> Addressee {
+        Addressee { delivery: Delivery::Mail, email: None, portal: false, ..Addressee::payee(payee) }
     }
 
     /// A client as the addressee of a letter: mail only.

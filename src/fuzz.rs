@@ -304,6 +304,10 @@ fn check_case(files: &Files, tins: &[String]) -> Result<(usize, usize, bool), St
         documents += 1;
         docs_json.push(serde_json::to_value(&mil).map_err(|e| e.to_string())?);
     }
+    let (secret, portal) = (crate::regcode::Secret::from_bytes(&[7; 32]).map_err(|e| e.to_string())?, Default::default());
+    let reg: Vec<_> = x.payees.values().map(|p| crate::compose::registration::letter(p, &secret, &portal, day(2026, 10, 20))).collect();
+    documents += reg.len();
+    docs_json.push(serde_json::to_value(&reg).map_err(|e| e.to_string())?);
     let rejected = crate::tax1099::ledger::rejected_payments(&raw_payments, x, &v.problems);
     let ledger = crate::tax1099::ledger::build(2026, rust_decimal::Decimal::from(2000), x, &rejected, None);
     let payer = crate::tax1099::Payer::bundled();

@@ -27,6 +27,8 @@ pub enum Kind {
     Overpayment,
     /// The ACES MILs Report for MM/CCYY (a staff report, not mailed).
     MilReport,
+    /// Provider-portal registration letters (mail only: they carry a code).
+    Registration,
 }
 
 /// Where a kind's printed labels come from.
@@ -42,8 +44,16 @@ pub enum LabelSource {
 
 impl Kind {
     /// Every kind, in the order of their mail serial digits.
-    pub const ALL: [Kind; 7] =
-        [Kind::Invoice, Kind::Remittance, Kind::Notice, Kind::Letter, Kind::Statement1099, Kind::Overpayment, Kind::MilReport];
+    pub const ALL: [Kind; 8] = [
+        Kind::Invoice,
+        Kind::Remittance,
+        Kind::Notice,
+        Kind::Letter,
+        Kind::Statement1099,
+        Kind::Overpayment,
+        Kind::MilReport,
+        Kind::Registration,
+    ];
 
     /// The name in the manifest, the journal, the download index, PDF ids
     /// and email texts (`name_invoice`).
@@ -83,6 +93,7 @@ impl Kind {
             Kind::Statement1099 => ("1099nec", "tax1099", Template::Statement, 5, LabelSource::Own),
             Kind::Overpayment => ("overpayment", "overpayments", Template::Overpayment, 6, LabelSource::Documents),
             Kind::MilReport => ("mil-report", "mil-report", Template::MilReport, 7, LabelSource::Documents),
+            Kind::Registration => ("registration", "registration-letters", Template::Registration, 8, LabelSource::Documents),
         }
     }
 }
@@ -121,6 +132,6 @@ mod tests {
     #[test]
     fn the_manifest_names_stay_what_runs_wrote_before() {
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment", "mil-report"]);
+        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment", "mil-report", "registration"]);
     }
 }

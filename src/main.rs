@@ -182,6 +182,36 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             let code = print_run("Vendor Overpayment Notices", &report, &out);
             Ok(code)
         }
+        Command::RegistrationLetters(args) => {
+            let out = args.run.out.clone();
+            let req = ops::registration::RegistrationRun {
+                date: args.date,
+                secret: args.secret,
+                // `--payees 1,2,` and `--payees "1, 2"` name payees 1 and 2.
+                payees: args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
+                // Payees with a portal account: not known to the command line yet.
+                exclude: std::collections::BTreeSet::new(),
+                opts: run_options(args.run)?,
+            };
+            let report = ops::registration::run(&req)?;
+            let code = print_run("registration letters", &report, &out);
+            let r = &report.summary.extra.registration;
+            println!(
+                "registration letters dated {}, codes valid through {}: {} letters for {} payees ({} skipped as already registered); {} mailed letters listed in {}/{}",
+                r.letter_date,
+                r.expires_on,
+                r.letters,
+                r.payees,
+                r.skipped_registered,
+                r.registered_letters,
+                out.display(),
+                r.csv
+            );
+            if !r.portal_confirmed {
+                println!("portal: data/portal.toml is not confirmed (its telephone is a placeholder): do not mail these letters; give --assets DIR with a confirmed DIR/data/portal.toml");
+            }
+            Ok(code)
+        }
         Command::MilReport(args) => {
             let out = args.out.clone();
             // A staff report: no mail, email or journal settings to take.

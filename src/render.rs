@@ -56,6 +56,8 @@ pub enum Template {
     Worksheet,
     /// The ACES MILs Report for MM/CCYY (`ssps mil-report`).
     MilReport,
+    /// Provider-portal registration letters (`ssps registration-letters`).
+    Registration,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -77,6 +79,7 @@ impl Template {
             Template::Reconciliation => "reconciliation.typ",
             Template::Worksheet => "worksheet.typ",
             Template::MilReport => "mil-report.typ",
+            Template::Registration => "registration.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -96,12 +99,13 @@ impl Template {
             Template::Reconciliation => include_str!("../templates/reconciliation.typ"),
             Template::Worksheet => include_str!("../templates/worksheet.typ"),
             Template::MilReport => include_str!("../templates/mil-report.typ"),
+            Template::Registration => include_str!("../templates/registration.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
     /// Every template.
-    pub const ALL: [Template; 13] = [
+    pub const ALL: [Template; 14] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -114,6 +118,7 @@ impl Template {
         Template::Reconciliation,
         Template::Worksheet,
         Template::MilReport,
+        Template::Registration,
         Template::DocumentCommon,
     ];
 }

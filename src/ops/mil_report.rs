@@ -224,6 +224,11 @@ impl DocumentKind for MilReports {
         texts.month(lang, self.month.year(), self.month.month())
     }
 
+    /// A staff report: downloaded from the run folder, never mailed or emailed.
+    fn channels(&self) -> pipeline::Allowed {
+        pipeline::Allowed::DOWNLOAD_ONLY
+    }
+
     fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, MilReport, MilFigures>, OpError> {
         let v = ctx.read("the MILs report", &[load::SSP_CASES.name])?;
         let doc = report(&v.extract, self.month)?;

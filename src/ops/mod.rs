@@ -12,6 +12,7 @@ pub mod mil_report;
 pub mod notices;
 pub mod overpayments;
 pub mod portal;
+pub mod registration;
 pub mod remittances;
 pub mod tax1099;
 

@@ -8,6 +8,13 @@
 //! way (the print job's batch files and `job.json`, the archives' index,
 //! the email messages), which the generic run calls on the concrete types.
 //! [`Recording`] keeps what it was offered, for tests.
+//!
+//! A kind may restrict the channels its documents take ([`Allowed`],
+//! [`super::DocumentKind::channels`]): the registration letters carry a
+//! secret and go by mail only, the MILs report is downloaded only. The run
+//! refuses, before anything is rendered, a document whose addressee asks
+//! for a channel its kind may not use ([`admit`]), and never offers a
+//! document to such a channel.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -15,7 +22,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use super::OpError;
-use crate::compose::Addressee;
+use crate::compose::{Addressee, Document};
 use crate::kind::Kind;
 use crate::pdfcut::PdfChunk;
 use crate::route::{DownloadArchives, Filed, PrintJob, Stored};
@@ -52,6 +59,52 @@ pub enum Took {
     /// Asked for but refused, with the manifest's word for why
     /// (`unmailable`: paper was asked for, the address cannot be mailed).
     Refused(&'static str),
+}
+
+/// The channels a kind's documents may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowed {
+    /// The print job (`mail`).
+    pub mail: bool,
+    /// Email.
+    pub email: bool,
+    /// The per-payee download archives (`download`).
+    pub download: bool,
+}
+
+impl Allowed {
+    /// Every channel the addressee asks for (most kinds).
+    pub const ALL: Allowed = Allowed { mail: true, email: true, download: true };
+    /// The print job only (documents that carry a secret).
+    pub const MAIL_ONLY: Allowed = Allowed { mail: true, email: false, download: false };
+    /// The download archives only (staff reports).
+    pub const DOWNLOAD_ONLY: Allowed = Allowed { mail: false, email: false, download: true };
+
+    /// The first channel `to` asks for that is not allowed, by its
+    /// manifest word.
+    pub fn refused(self, to: &Addressee) -> Option<&'static str> {
+        if !self.mail && to.wants_mail() {
+            Some("mail")
+        } else if !self.email && to.wants_email() {
+            Some("email")
+        } else if !self.download && to.portal {
+            Some("download")
+        } else {
+            None
+        }
+    }
+}
+
+/// Refuses, before anything is rendered, a document whose addressee asks
+/// for a channel its kind may not take (a defect of the kind's composer,
+/// never input: the run stops with exit 2).
+pub fn admit<D: Document>(kind: Kind, allowed: Allowed, docs: &[D]) -> Result<(), OpError> {
+    for d in docs {
+        if let Some(channel) = allowed.refused(d.to()) {
+            return Err(OpError::Channel { kind, document: d.id().to_string(), channel });
+        }
+    }
+    Ok(())
 }
 
 /// A delivery channel.
@@ -266,6 +319,62 @@ mod tests {
             language: Language::En,
             portal,
         }
+    }
+
+    /// A one-page document to `to`.
+    struct Doc(crate::compose::DocMeta);
+
+    impl serde::Serialize for Doc {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_unit()
+        }
+    }
+
+    impl Document for Doc {
+        fn id(&self) -> &str {
+            "D-1"
+        }
+        fn kind(&self) -> Kind {
+            Kind::Notice
+        }
+        fn meta(&self) -> &crate::compose::DocMeta {
+            &self.0
+        }
+        fn page_count(&self) -> usize {
+            1
+        }
+        fn title(&self) -> String {
+            "D-1".into()
+        }
+    }
+
+    fn doc(to: Addressee) -> Doc {
+        Doc(crate::compose::DocMeta { to, amount: Decimal::ZERO, lines: 0, references: vec![] })
+    }
+
+    #[test]
+    fn a_kind_restricted_to_some_channels_refuses_a_document_asking_for_another() {
+        let both = to("100", RecipientKind::Payee, Delivery::Both, true, true);
+        let email = to("101", RecipientKind::Payee, Delivery::Email, true, false);
+        let paper = to("102", RecipientKind::Payee, Delivery::Mail, false, false);
+        let portal = to("103", RecipientKind::Payee, Delivery::Mail, false, true);
+        let staff = Addressee::staff(Id::parse("SSP-UNIT").unwrap(), "Staff");
+        // Everything is allowed by default.
+        for a in [&both, &email, &paper, &portal, &staff] {
+            assert_eq!(Allowed::ALL.refused(a), None);
+        }
+        // Mail only: paper alone passes; email and the portal are named.
+        assert_eq!(Allowed::MAIL_ONLY.refused(&paper), None);
+        assert_eq!(Allowed::MAIL_ONLY.refused(&both), Some("email"));
+        assert_eq!(Allowed::MAIL_ONLY.refused(&email), Some("email"));
+        assert_eq!(Allowed::MAIL_ONLY.refused(&portal), Some("download"));
+        // Download only: a staff report passes, paper does not.
+        assert_eq!(Allowed::DOWNLOAD_ONLY.refused(&staff), None);
+        assert_eq!(Allowed::DOWNLOAD_ONLY.refused(&paper), Some("mail"));
+        // The run's check names the kind, the document and the channel.
+        assert!(admit(Kind::Notice, Allowed::MAIL_ONLY, &[doc(paper.clone())]).is_ok());
+        let err = admit(Kind::Notice, Allowed::MAIL_ONLY, &[doc(paper), doc(both)]).unwrap_err();
+        assert_eq!(err.to_string(), "notice document D-1 would go by email, which notice documents may not take: nothing was run");
     }
 
     #[test]

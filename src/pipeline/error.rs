@@ -48,6 +48,17 @@ pub enum OpError {
     /// The run's own accounting does not balance: a defect, never hidden.
     #[error("the run does not balance: {0}")]
     Unbalanced(String),
+    /// A document whose addressee asks for a channel its kind may not take
+    /// (a defect of the kind, never input).
+    #[error("{kind} document {document} would go by {channel}, which {kind} documents may not take: nothing was run")]
+    Channel {
+        /// The kind.
+        kind: crate::kind::Kind,
+        /// The document.
+        document: String,
+        /// The channel's manifest word.
+        channel: &'static str,
+    },
     /// Rendering a chunk panicked (a defect, never input).
     #[error("rendering chunk {chunk} ({documents}) failed: {message}")]
     WorkerPanic {
@@ -131,6 +142,9 @@ pub enum OpError {
     /// The document texts cannot be used.
     #[error(transparent)]
     Texts(#[from] crate::texts::TextsError),
+    /// The registration codes' secret cannot be used.
+    #[error(transparent)]
+    Secret(#[from] crate::regcode::SecretError),
     /// The ACES letter catalog cannot be used.
     #[error(transparent)]
     Catalog(#[from] crate::texts::aces::CatalogError),

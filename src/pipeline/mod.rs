@@ -10,7 +10,10 @@
 //! commit the folder, then queue and send the email ([`email_out`]).
 //!
 //! Adding a kind is one implementation of [`DocumentKind`], one template
-//! and its texts: nothing here changes.
+//! and its texts: nothing here changes. A kind that must keep its documents
+//! off some channels says so ([`DocumentKind::channels`]): the run then
+//! refuses any of its documents that asks for one, and never offers them to
+//! it.
 
 pub mod channels;
 pub mod checks;
@@ -26,6 +29,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use channels::Allowed;
 pub use checks::{record_checks, require_balanced, total, Check, Figure};
 pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
 pub use error::OpError;
@@ -137,6 +141,15 @@ pub trait DocumentKind {
     /// they are in the provider portal).
     fn attach_to_email(&self) -> bool {
         true
+    }
+
+    /// The channels its documents may take, whatever their addressees ask
+    /// for; by default every one. A document whose addressee asks for
+    /// another stops the run before anything is rendered
+    /// ([`channels::admit`]), and no document is ever offered to a channel
+    /// left out here.
+    fn channels(&self) -> Allowed {
+        Allowed::ALL
     }
 }
 
@@ -267,6 +280,8 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
     let setup = Setup::load(opts)?;
     let ctx = Context { opts, texts: &setup.texts, holidays: &setup.holidays };
     let composed = kind.compose(&ctx)?;
+    let allowed = kind.channels();
+    channels::admit(kind.kind(), allowed, &composed.documents)?;
     let period = kind.period();
     let labels = kind.labels(&setup.texts)?;
     let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
@@ -277,8 +292,16 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         renderer.add_asset(&a.name, pdf.pdf);
     }
     let docs = &composed.documents;
-    let stage =
-        Stage { kind: kind.kind(), renderer: &renderer, config: &setup.config, period: &period, labels: &labels, dir: staging.dir(), opts };
+    let stage = Stage {
+        kind: kind.kind(),
+        allowed,
+        renderer: &renderer,
+        config: &setup.config,
+        period: &period,
+        labels: &labels,
+        dir: staging.dir(),
+        opts,
+    };
     let made = produce(docs, &stage)?;
     let mut checks = composed.checks;
     if let Some(own) = composed.own_files {
@@ -382,6 +405,8 @@ pub struct Produced {
 /// What rendering and routing a run's documents needs.
 struct Stage<'a> {
     kind: Kind,
+    /// The channels the kind's documents may take.
+    allowed: Allowed,
     renderer: &'a Renderer,
     config: &'a MailConfig,
     period: &'a Period,
@@ -393,9 +418,9 @@ struct Stage<'a> {
 
 /// Plans the mailing, renders `docs` and offers each to the channels.
 fn produce<D: Document>(docs: &[D], stage: &Stage) -> Result<Produced, OpError> {
-    let Stage { kind, renderer, config, period, labels, dir, opts } = *stage;
+    let Stage { kind, allowed, renderer, config, period, labels, dir, opts } = *stage;
     // The mail plan: envelopes, their order and batch files, before rendering.
-    let mailable: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].to().mail_address().is_some()).collect();
+    let mailable: Vec<usize> = (0..docs.len()).filter(|&i| allowed.mail && docs[i].to().mail_address().is_some()).collect();
     let pieces: Vec<Piece> = mailable
         .iter()
         .filter_map(|&i| {
@@ -437,7 +462,7 @@ fn produce<D: Document>(docs: &[D], stage: &Stage) -> Result<Produced, OpError> 
 
     let mut print = channels::Print::new(PrintJob::new(dir, &period.ident, &plan, config)?, piece_of);
     let mut email = channels::Email::default();
-    let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to))?;
+    let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to).filter(|_| allowed.download))?;
     let mut taken = channels::Taken::new(docs.len());
     let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
     let mut rendered_pages = 0usize;
@@ -465,7 +490,18 @@ fn produce<D: Document>(docs: &[D], stage: &Stage) -> Result<Produced, OpError> 
                 chunk: &done.chunk,
                 stored: &part.stored,
             };
-            taken.offer(&mut [&mut print, &mut email, &mut archives], &routed)?;
+            // Only the channels the kind may take are offered the document.
+            let mut offered: Vec<&mut dyn channels::Channel> = Vec::with_capacity(3);
+            if allowed.mail {
+                offered.push(&mut print);
+            }
+            if allowed.email {
+                offered.push(&mut email);
+            }
+            if allowed.download {
+                offered.push(&mut archives);
+            }
+            taken.offer(&mut offered, &routed)?;
             stored[part.doc] = Some(part.stored);
         }
         Ok(())
