@@ -216,6 +216,9 @@ pub struct RegistrationLettersArgs {
     /// Only these payees, comma-separated (default: every payee of payees.csv); an unknown one is an error.
     #[arg(long, value_name = "PAYEE,...", value_delimiter = ',')]
     pub payees: Option<Vec<String>>,
+    /// The portal's database (`ssps portal --db`): payees with an account there get no letter.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -189,8 +189,11 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 secret: args.secret,
                 // `--payees 1,2,` and `--payees "1, 2"` name payees 1 and 2.
                 payees: args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
-                // Payees with a portal account: not known to the command line yet.
-                exclude: std::collections::BTreeSet::new(),
+                // Payees with a portal account get no letter.
+                exclude: match &args.db {
+                    Some(db) => ssps::ops::portal::payees_with_accounts(db).map_err(|e| OpError::Kind(Box::new(e)))?,
+                    None => std::collections::BTreeSet::new(),
+                },
                 opts: run_options(args.run)?,
             };
             let report = ops::registration::run(&req)?;

@@ -93,6 +93,8 @@ pub fn open(
     let indexed = index::index(&store, &opts.runs)?;
     let texts = crate::texts::Texts::parse(opts.assets.text("letters/documents.toml"))
         .map_err(|e| OpError::Bundled { file: "letters/documents.toml".into(), message: e.to_string() })?;
+    let settings = crate::compose::registration::Portal::parse(opts.assets.text("data/portal.toml"), "data/portal.toml")
+        .map_err(|e| OpError::Bundled { file: "data/portal.toml".into(), message: e.to_string() })?;
     let catalog = Catalog::new(validated.extract);
     let mut demo = vec![];
     if opts.demo {
@@ -111,7 +113,7 @@ pub fn open(
         keys: auth::Keys::derive(&secret),
         secret,
         catalog,
-        words: i18n::Catalog::bundled(HELP_PHONE)?,
+        words: i18n::Catalog::bundled(&settings.phone)?,
         texts,
         policy: opts.policy,
         clock,
@@ -123,8 +125,14 @@ pub fn open(
     Ok((portal, indexed, demo))
 }
 
-/// The number the pages give for help.
-pub const HELP_PHONE: &str = "1-800-562-6114";
+/// The payees with a portal account in the database at `db` (which must
+/// exist: a mistyped path is an error, not "nobody has an account").
+pub fn payees_with_accounts(db: &Path) -> Result<std::collections::BTreeSet<String>, PortalError> {
+    if !db.is_file() {
+        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
+    }
+    Ok(SqliteStore::open(db)?.payees_with_accounts()?.into_iter().collect())
+}
 
 /// `ssps portal index`: indexes the runs into the database.
 pub fn reindex(db: &Path, runs: &Path) -> Result<Indexed, PortalError> {

@@ -67,12 +67,24 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .with_state(portal)
 }
 
-/// Serves `portal` on `listener` until `shutdown` resolves.
+/// Serves `portal` on `listener` until `shutdown` resolves. Every five
+/// minutes, on the blocking pool, ended sessions are deleted and the run
+/// folders indexed again (a new run is served without a restart).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     portal: Arc<Portal>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let chores = portal.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let p = chores.clone();
+            let _ = tokio::task::spawn_blocking(move || p.chores()).await;
+        }
+    });
     axum::serve(listener, router(portal).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }
 
@@ -192,6 +204,25 @@ pub fn set_cookie(name: &str, value: Option<&str>) -> HeaderValue {
 }
 
 impl Portal {
+    /// The periodic work: ended sessions deleted, the runs indexed again.
+    pub fn chores(&self) {
+        let now = self.now();
+        if let Err(e) = self.store.delete_stale_sessions(now - self.policy.idle, now - self.policy.absolute) {
+            (self.log)(&format!("sessions not cleaned: {e}"));
+        }
+        match super::index::index(self.store.as_ref(), &self.runs) {
+            Ok(done) => {
+                if done.runs_indexed > 0 {
+                    (self.log)(&format!("indexed {} new or changed runs, {} payee documents", done.runs_indexed, done.documents));
+                }
+                for p in done.problems {
+                    (self.log)(&p);
+                }
+            }
+            Err(e) => (self.log)(&format!("runs not indexed: {e}")),
+        }
+    }
+
     /// Works out who is asking: the session (ended if idle or too old),
     /// the language, the pre-session cookie.
     pub fn visitor(&self, headers: &HeaderMap, addr: SocketAddr) -> Visitor {
