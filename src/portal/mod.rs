@@ -91,10 +91,27 @@ impl Portal {
         (self.clock)()
     }
 
-    /// Today (UTC) by the portal's clock.
+    /// Today in Washington (Pacific time) by the portal's clock: the day
+    /// codes expire and authorizations end by.
     pub fn today(&self) -> chrono::NaiveDate {
-        chrono::DateTime::from_timestamp(self.now(), 0).map(|d| d.date_naive()).unwrap_or_default()
+        pacific(self.now()).date()
     }
+}
+
+/// Washington's wall-clock time at `ts` (Unix seconds): Pacific Standard
+/// Time, UTC−8, or Pacific Daylight Time, UTC−7, from 2:00 a.m. on the
+/// second Sunday of March to 2:00 a.m. on the first Sunday of November
+/// (15 U.S.C. 260a, since 2007).
+pub fn pacific(ts: i64) -> chrono::NaiveDateTime {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let utc = chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().naive_utc();
+    let year = utc.year();
+    let sunday = |month: u32, nth: u8| NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, nth).unwrap_or_default();
+    // 2:00 PST is 10:00 UTC; 2:00 PDT is 09:00 UTC.
+    let starts = sunday(3, 2).and_hms_opt(10, 0, 0).unwrap_or_default();
+    let ends = sunday(11, 1).and_hms_opt(9, 0, 0).unwrap_or_default();
+    let offset = if utc >= starts && utc < ends { 7 } else { 8 };
+    utc - chrono::Duration::hours(offset)
 }
 
 /// A bounded cache of tagged copies: the oldest go first past `budget`
@@ -127,5 +144,26 @@ impl TaggedCache {
                 None => break,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pacific;
+
+    fn at(s: &str) -> i64 {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap().and_utc().timestamp()
+    }
+
+    #[test]
+    fn pacific_time_follows_daylight_saving() {
+        // 2026: DST from Sunday 8 March to Sunday 1 November.
+        assert_eq!(pacific(at("2026-01-15 12:00")).to_string(), "2026-01-15 04:00:00");
+        assert_eq!(pacific(at("2026-03-08 09:59")).to_string(), "2026-03-08 01:59:00");
+        assert_eq!(pacific(at("2026-03-08 10:00")).to_string(), "2026-03-08 03:00:00");
+        assert_eq!(pacific(at("2026-07-01 06:30")).to_string(), "2026-06-30 23:30:00");
+        assert_eq!(pacific(at("2026-11-01 08:59")).to_string(), "2026-11-01 01:59:00");
+        assert_eq!(pacific(at("2026-11-01 09:00")).to_string(), "2026-11-01 01:00:00");
+        assert_eq!(pacific(at("2026-12-04 07:59")).date().to_string(), "2026-12-03");
     }
 }

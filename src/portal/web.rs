@@ -155,8 +155,10 @@ pub struct Visitor {
     pub me: Option<SignedIn>,
     /// Signed in with the password, the code still due.
     pub half: Option<SignedIn>,
-    /// The session cookie was there but the session had ended.
+    /// The session cookie was there but the session had timed out.
     pub expired: bool,
+    /// The session cookie named no session.
+    pub stale: bool,
     /// The pre-session cookie's value, when there is one.
     pub pre: Option<String>,
     /// The pre-session value to set (none was sent).
@@ -231,6 +233,7 @@ impl Portal {
             me: None,
             half: None,
             expired: false,
+            stale: false,
             pre: None,
             new_pre: None,
             lang: Language::En,
@@ -262,7 +265,9 @@ impl Portal {
                         }
                     }
                 }
-                _ => v.expired = true,
+                // An unknown id (signed out, forged, cleaned away): no
+                // session, and the cookie is cleared on the sign-in page.
+                _ => v.stale = true,
             }
         }
         v.pre = cookie(headers, PRE).filter(|s| auth::id_shaped(s)).map(str::to_string);
@@ -528,7 +533,7 @@ pub fn redirect(to: &str) -> Response {
 /// Where a signed-out visitor of a signed-in page goes.
 pub fn to_sign_in(v: &Visitor) -> Response {
     let mut res = redirect(if v.expired { "/sign-in?timeout=1" } else { "/sign-in" });
-    if v.expired {
+    if v.expired || v.stale {
         res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, None));
     }
     res

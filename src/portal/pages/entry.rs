@@ -59,7 +59,7 @@ fn sign_in_form(p: &Portal, v: &Visitor, status: StatusCode, email: &str, errors
         ],
     };
     let mut res = v.html(status, askama::Template::render(&page), p);
-    if v.expired {
+    if v.expired || v.stale {
         res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, None));
     }
     res
@@ -93,10 +93,17 @@ fn err(field: &'static str, message: String) -> FieldError {
     FieldError { field, message }
 }
 
-/// The time a lock ends, as the page says it (Pacific time is the
-/// state's; the clock is UTC, so the page names UTC).
-fn until(p: &Portal, last: i64) -> String {
-    chrono::DateTime::from_timestamp(last + p.policy.window, 0).map(|d| d.format("%H:%M UTC").to_string()).unwrap_or_default()
+/// The time a lock ends, as the page says it: Washington time, the next
+/// whole minute.
+fn until(p: &Portal, v: &Visitor, last: i64) -> String {
+    let at = crate::portal::pacific(last + p.policy.window + 59);
+    match v.lang {
+        crate::model::Language::En => format!("{} Pacific time", at.format("%-I:%M %p")),
+        crate::model::Language::Es => {
+            let (pm, h) = at.format("%p %-I").to_string().split_once(' ').map(|(a, b)| (a == "PM", b.to_string())).unwrap_or_default();
+            format!("las {h}:{} {}, hora del Pacífico", at.format("%M"), if pm { "p. m." } else { "a. m." })
+        }
+    }
 }
 
 /// How many failures a key has in the window, and when its lock ends.
@@ -138,7 +145,7 @@ pub async fn sign_in(
     let lock = locked(&p, &key, p.policy.account_failures, now).or_else(|| locked(&p, &address_key, p.policy.address_failures, now));
     if let Some(last) = lock {
         p.audit("locked", None, account.as_ref().map_or("unknown email", |_| "account"), &v);
-        let message = t.f("error_locked", &[("time", &until(&p, last))]);
+        let message = t.f("error_locked", &[("time", &until(&p, &v, last))]);
         return sign_in_form(&p, &v, StatusCode::TOO_MANY_REQUESTS, &email, vec![err("email", message)], None);
     }
     let hash = account.as_ref().map_or_else(|| auth::dummy_hash().to_string(), |a| a.password_hash.clone());
@@ -216,7 +223,7 @@ pub async fn code(
     let now = v.now;
     let key = auth::failure_key_account(half.account.id);
     if let Some(last) = locked(&p, &key, p.policy.account_failures, now) {
-        return code_form(&p, &v, StatusCode::TOO_MANY_REQUESTS, vec![err("code", t.f("error_locked", &[("time", &until(&p, last))]))]);
+        return code_form(&p, &v, StatusCode::TOO_MANY_REQUESTS, vec![err("code", t.f("error_locked", &[("time", &until(&p, &v, last))]))]);
     }
     let secret = half.account.totp.as_ref().map(|(sealed, nonce)| p.keys.seal_totp(half.account.id, nonce, sealed));
     let step = secret.and_then(|s| auth::totp_step(&s, field(&form, "code"), now));
@@ -402,7 +409,7 @@ pub async fn register(
             &v,
             StatusCode::TOO_MANY_REQUESTS,
             &form,
-            vec![err("code", t.f("error_locked", &[("time", &until(&p, last))]))],
+            vec![err("code", t.f("error_locked", &[("time", &until(&p, &v, last))]))],
         );
     }
     let letter = p.catalog.payee(&payee).and_then(|_| p.store.newest_letter(&payee).ok().flatten());
