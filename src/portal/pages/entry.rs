@@ -94,14 +94,18 @@ fn err(field: &'static str, message: String) -> FieldError {
 }
 
 /// The time a lock ends, as the page says it (Pacific time is the
-/// state's; the clock is UTC, so the page names UTC).
+/// state's; the clock is UTC, so the page names UTC), rounded up to the
+/// minute: trying again at the minute shown works.
 fn until(p: &Portal, last: i64) -> String {
-    chrono::DateTime::from_timestamp(last + p.policy.window, 0).map(|d| d.format("%H:%M UTC").to_string()).unwrap_or_default()
+    let end = (last + p.policy.window).saturating_add(59).div_euclid(60) * 60;
+    chrono::DateTime::from_timestamp(end, 0).map(|d| d.format("%H:%M UTC").to_string()).unwrap_or_default()
 }
 
 /// How many failures a key has in the window, and when its lock ends.
+/// The window is the last `window` seconds, its start excluded: a lock
+/// ends `window` seconds after the last failure, as the page says.
 fn locked(p: &Portal, key: &str, limit: u32, now: i64) -> Option<i64> {
-    match p.store.failures_since(key, now - p.policy.window) {
+    match p.store.failures_since(key, now - p.policy.window + 1) {
         Ok((n, Some(last))) if n >= limit => Some(last),
         _ => None,
     }
