@@ -154,13 +154,18 @@ pub async fn sign_in(
         p.audit("sign_in_failed", None, "", &v);
         return sign_in_form(&p, &v, StatusCode::OK, &email, vec![err("email", t.s("error_sign_in").to_string())], None);
     };
-    let _ = p.store.clear_failures(&key);
     // A new session id at sign-in: whatever id the browser had is dropped.
     if let Some(old) = v.me.as_ref().or(v.half.as_ref()) {
         let _ = p.store.delete_session(&auth::session_hash(&old.sid));
     }
     let sid = auth::new_session_id();
     let stage = if account.totp.is_some() { Stage::Password } else { Stage::Full };
+    // The failures are forgotten once signed in; with a second factor due
+    // they still count (wrong codes among them), or entering the password
+    // again would start a fresh run of guesses at the code.
+    if stage == Stage::Full {
+        let _ = p.store.clear_failures(&key);
+    }
     if p.store.create_session(&auth::session_hash(&sid), account.id, stage, now).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
