@@ -580,10 +580,17 @@ pub async fn totp_off(
     if !p.form_ok(&headers, &v, form.get("csrf").map(String::as_str)) {
         return security(&p, &v, StatusCode::FORBIDDEN, vec![err("password", t.s("error_form_expired").to_string())], None, None);
     }
+    // The password is checked here too: a locked account's is not (a
+    // session left open must not be a way around the lockout).
+    let key = auth::failure_key_account(me.account.id);
+    if let Some(last) = locked(&p, &key, p.policy.account_failures, v.now) {
+        let message = t.f("error_locked", &[("time", &until(&p, last))]);
+        return security(&p, &v, StatusCode::TOO_MANY_REQUESTS, vec![err("password", message)], None, None);
+    }
     let (pw, hash) = (field(&form, "password").to_string(), me.account.password_hash.clone());
     let good = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
     if !good {
-        let _ = p.store.record_failure(&auth::failure_key_account(me.account.id), v.now);
+        let _ = p.store.record_failure(&key, v.now);
         return security(&p, &v, StatusCode::OK, vec![err("password", t.s("error_password_wrong").to_string())], None, None);
     }
     if p.store.set_totp(me.account.id, None).is_err() {
