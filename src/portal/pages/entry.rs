@@ -278,13 +278,14 @@ pub async fn language(
         return v.message(&p, StatusCode::FORBIDDEN, "forbidden_title", "forbidden_text", Some(("/", "back_to_payments")));
     }
     let lang = if field(&form, "lang") == "es" { "es" } else { "en" };
-    // Back to the page the form was on (our own path only).
+    // Back to the page the form was on (our own path only: browsers read
+    // a backslash as a slash, so `/\host` would leave the site too).
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//") && path.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//") && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
         .unwrap_or("/")
         .to_string();
     let mut res = redirect(&back);
