@@ -9,11 +9,14 @@
 //! - Form tokens: an HMAC of the session id (or, signed out, of a
 //!   pre-session cookie) under a key derived from the portal secret, so
 //!   nothing is stored and a token dies with its session.
-//! - Lockout: 10 failures in 15 minutes lock an account (or an unknown
-//!   email) for 15 minutes after the last one: at most 40 tries an hour
-//!   reach a password (ASVS: at most 100), and nobody can keep a provider
-//!   out longer than 15 minutes at a time. 50 failures in 15 minutes from
-//!   one address refuse that address for 15 minutes.
+//! - Lockout: an account (or an unknown email) with 10 failures in the
+//!   past 15 minutes is locked until fewer remain in that sliding window,
+//!   at most 15 minutes after the last (the time the page names). Tries
+//!   while locked are refused before the password is looked at and not
+//!   counted, so at most 10 tries reach a password in any 15 minutes, 40
+//!   an hour (ASVS: at most 100), and nobody can keep a provider out
+//!   longer than 15 minutes at a time. 50 failures in 15 minutes from one
+//!   address lock that address the same way.
 //! - TOTP (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step): the secret is sealed
 //!   under a key derived from the portal secret; a code is good once.
 

@@ -193,3 +193,169 @@ fn verify(dir: &Path, file: &str, sha256: &str) -> Result<(), String> {
 fn safe(s: &str) -> String {
     crate::problem::shown(s, 120, crate::problem::Masking::Hyphenated)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::sqlite::SqliteStore;
+
+    const HEADER: &str = "document_id,kind,recipient_kind,recipient_id,provider_number,pages,sha256,file,month,amount\n";
+
+    fn sha(bytes: &[u8]) -> String {
+        crate::portal::auth::hex(&Sha256::digest(bytes))
+    }
+
+    /// A run folder: `summary.json`, the files, and a manifest of
+    /// `(document_id, recipient_kind, payee, file, sha256)` rows.
+    fn make_run(dir: &Path, files: &[(&str, &[u8])], rows: &[(&str, &str, &str, &str, &str)]) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("summary.json"), r#"{"run": "invoices", "period": "2026-10", "documents": 2}"#).unwrap();
+        for (name, bytes) in files {
+            let p = dir.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        let mut m = HEADER.to_string();
+        for (id, kind, payee, file, sha) in rows {
+            m.push_str(&format!("{id},invoice,{kind},{payee},4001,1,{sha},{file},2026-10,12.50\n"));
+        }
+        std::fs::write(dir.join("manifest.csv"), m).unwrap();
+    }
+
+    fn two_runs(runs: &Path) {
+        let a: &[u8] = b"%PDF-1.7 a";
+        let b: &[u8] = b"%PDF-1.7 b";
+        make_run(
+            &runs.join("inv"),
+            &[("documents/100200300/A.pdf", a), ("documents/100200301/B.pdf", b)],
+            &[
+                ("A", "payee", "100200300", "documents/100200300/A.pdf", &sha(a)),
+                ("B", "payee", "100200301", "documents/100200301/B.pdf", &sha(b)),
+                ("W", "worker", "W1001", "documents/100200301/B.pdf", &sha(b)),
+            ],
+        );
+        make_run(
+            &runs.join("ra"),
+            &[("documents/100200300/RA-1.pdf", a)],
+            &[("RA-1", "payee", "100200300", "documents/100200300/RA-1.pdf", &sha(a))],
+        );
+    }
+
+    fn count(store: &SqliteStore) -> usize {
+        ["100200300", "100200301", "W1001"].iter().map(|p| store.documents_of(p, None).unwrap().len()).sum()
+    }
+
+    #[test]
+    fn indexing_twice_changes_nothing_and_a_new_run_is_added() {
+        let tmp = tempfile::tempdir().unwrap();
+        let runs = tmp.path();
+        two_runs(runs);
+        std::fs::create_dir(runs.join("not-a-run")).unwrap();
+        std::fs::write(runs.join("stray.csv"), "x").unwrap();
+        let store = SqliteStore::in_memory().unwrap();
+        let first = index(&store, runs).unwrap();
+        assert_eq!(first, Indexed { runs_indexed: 2, runs_unchanged: 0, documents: 3, letters: 0, problems: vec![] });
+        let second = index(&store, runs).unwrap();
+        assert_eq!(second, Indexed { runs_indexed: 0, runs_unchanged: 2, documents: 0, letters: 0, problems: vec![] });
+        assert_eq!(count(&store), 3, "no document twice; the worker's copy not at all");
+        assert!(store.documents_of("100200300", None).unwrap().iter().all(|d| d.ok));
+
+        let c: &[u8] = b"%PDF-1.7 c";
+        make_run(
+            &runs.join("inv-nov"),
+            &[("documents/100200300/C.pdf", c)],
+            &[("C", "payee", "100200300", "documents/100200300/C.pdf", &sha(c))],
+        );
+        let third = index(&store, runs).unwrap();
+        assert_eq!((third.runs_indexed, third.runs_unchanged, third.documents), (1, 2, 1));
+        assert_eq!(count(&store), 4);
+        assert_eq!(store.runs().unwrap().iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["inv", "inv-nov", "ra"]);
+    }
+
+    #[test]
+    fn a_changed_manifest_replaces_its_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        two_runs(tmp.path());
+        let store = SqliteStore::in_memory().unwrap();
+        index(&store, tmp.path()).unwrap();
+        let manifest = tmp.path().join("inv/manifest.csv");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("B,")).collect();
+        std::fs::write(&manifest, kept.join("\n") + "\n").unwrap();
+        let again = index(&store, tmp.path()).unwrap();
+        assert_eq!((again.runs_indexed, again.runs_unchanged, again.documents), (1, 1, 1));
+        assert_eq!(store.documents_of("100200301", None).unwrap(), []);
+        assert_eq!(count(&store), 2);
+    }
+
+    #[test]
+    fn files_that_changed_are_missing_linked_or_outside_the_run_are_recorded_as_not_served() {
+        let tmp = tempfile::tempdir().unwrap();
+        let runs = tmp.path().join("runs");
+        let good: &[u8] = b"%PDF-1.7 good";
+        std::fs::write(tmp.path().join("outside.pdf"), good).unwrap();
+        make_run(
+            &runs.join("inv"),
+            &[("documents/good.pdf", good), ("documents/changed.pdf", b"%PDF-1.7 changed")],
+            &[
+                ("G", "payee", "100200300", "documents/good.pdf", &sha(good)),
+                ("C", "payee", "100200300", "documents/changed.pdf", &sha(good)),
+                ("M", "payee", "100200300", "documents/missing.pdf", &sha(good)),
+                ("U", "payee", "100200300", "../outside.pdf", &sha(good)),
+                ("R", "payee", "100200300", "/etc/passwd", &sha(good)),
+                ("L", "payee", "100200300", "documents/link.pdf", &sha(good)),
+                ("D", "payee", "100200300", "documents", &sha(good)),
+            ],
+        );
+        std::os::unix::fs::symlink(tmp.path().join("outside.pdf"), runs.join("inv/documents/link.pdf")).unwrap();
+        let store = SqliteStore::in_memory().unwrap();
+        let done = index(&store, &runs).unwrap();
+        assert_eq!(
+            done.problems,
+            [
+                "run inv: manifest.csv line 3: documents/changed.pdf not served: its bytes no longer match the manifest's SHA-256",
+                "run inv: manifest.csv line 4: documents/missing.pdf not served: entity not found",
+                "run inv: manifest.csv line 5: ../outside.pdf not served: the path leaves the run folder",
+                "run inv: manifest.csv line 6: /etc/passwd not served: the path leaves the run folder",
+                "run inv: manifest.csv line 7: documents/link.pdf not served: not a regular file",
+                "run inv: manifest.csv line 8: documents not served: not a regular file",
+            ]
+        );
+        let docs = store.documents_of("100200300", None).unwrap();
+        let ok: Vec<(&str, bool)> = docs.iter().map(|d| (d.document_id.as_str(), d.ok)).collect();
+        assert_eq!(ok, [("C", false), ("D", false), ("G", true), ("L", false), ("M", false), ("R", false), ("U", false)]);
+        assert_eq!(read_verified(&runs.join("inv"), "documents/good.pdf", &sha(good).to_uppercase()).unwrap(), good);
+        assert_eq!(inside(Path::new("/r"), "a/./b.pdf"), Some(PathBuf::from("/r/a/b.pdf")));
+        assert_eq!(inside(Path::new("/r"), ""), None);
+        assert_eq!(inside(Path::new("/r"), "a/../../b.pdf"), None);
+    }
+
+    #[test]
+    fn registration_letters_are_added_and_broken_runs_reported_without_stopping_the_others() {
+        let tmp = tempfile::tempdir().unwrap();
+        two_runs(tmp.path());
+        std::fs::write(tmp.path().join("inv/registrations.csv"), "payee_number,letter_date\n100200300,2026-10-01\n100200300,2026-11-02\n")
+            .unwrap();
+        std::fs::write(tmp.path().join("ra/summary.json"), "{\"run\": \"remittances\"}").unwrap();
+        let bad = tmp.path().join("bad\u{1b}[31m");
+        make_run(&bad, &[], &[]);
+        std::fs::write(bad.join("summary.json"), "not json").unwrap();
+        let store = SqliteStore::in_memory().unwrap();
+        let done = index(&store, tmp.path()).unwrap();
+        assert_eq!((done.runs_indexed, done.letters, done.documents), (1, 2, 2));
+        assert_eq!(
+            done.problems,
+            [
+                "run bad\\u{1b}[31m: summary.json: expected ident at line 1 column 2",
+                "run ra: summary.json: missing field `period` at line 1 column 22",
+            ]
+        );
+        assert_eq!(store.newest_letter("100200300").unwrap(), Some("2026-11-02".parse().unwrap()));
+        // The next pass reads the letters again (and counts them: the count
+        // is of rows read), the run itself unchanged.
+        let again = index(&store, tmp.path()).unwrap();
+        assert_eq!((again.runs_indexed, again.runs_unchanged, again.letters), (0, 1, 2));
+        assert_eq!(store.newest_letter("100200300").unwrap(), Some("2026-11-02".parse().unwrap()));
+        assert_eq!(index(&store, &tmp.path().join("no-such-folder")).unwrap(), Indexed::default());
+    }
+}

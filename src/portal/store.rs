@@ -211,6 +211,9 @@ pub trait Store: Send + Sync {
     fn record_failure(&self, key: &str, now: i64) -> StoreResult<()>;
     /// Failed attempts under `key` since `since`, and the latest one.
     fn failures_since(&self, key: &str, since: i64) -> StoreResult<(u32, Option<i64>)>;
+    /// Forgets every failure older than `before` (nothing older than a
+    /// day is ever asked about).
+    fn purge_failures(&self, before: i64) -> StoreResult<()>;
     /// Forgets the failures under `key` (after a success).
     fn clear_failures(&self, key: &str) -> StoreResult<()>;
 

@@ -104,7 +104,7 @@ async fn headers_and_log(State(portal): State<Arc<Portal>>, req: Request, next: 
     h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
@@ -211,6 +211,9 @@ impl Portal {
         let now = self.now();
         if let Err(e) = self.store.delete_stale_sessions(now - self.policy.idle, now - self.policy.absolute) {
             (self.log)(&format!("sessions not cleaned: {e}"));
+        }
+        if let Err(e) = self.store.purge_failures(now - 86_400) {
+            (self.log)(&format!("failure counters not cleaned: {e}"));
         }
         match super::index::index(self.store.as_ref(), &self.runs) {
             Ok(done) => {

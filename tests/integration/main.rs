@@ -14,6 +14,7 @@ mod machine_files;
 mod mail;
 mod mil_report;
 mod overpayments;
+mod portal;
 mod registration;
 mod sample;
 mod tax1099;

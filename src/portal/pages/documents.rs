@@ -107,15 +107,16 @@ fn shaped(id: &str) -> bool {
     !id.is_empty() && id.len() <= 80 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// The payee's servable document `id`, or the answer to give instead.
-fn find(p: &Portal, v: &Visitor, id: &str) -> Result<DocRecord, Response> {
-    let me = v.me.as_ref().ok_or_else(|| to_sign_in(v))?;
+/// The payee's servable document `id`, or the answer to give instead
+/// (boxed: a response is large next to the record).
+fn find(p: &Portal, v: &Visitor, id: &str) -> Result<DocRecord, Box<Response>> {
+    let me = v.me.as_ref().ok_or_else(|| Box::new(to_sign_in(v)))?;
     if !shaped(id) {
-        return Err(not_found(p, v, "malformed id"));
+        return Err(Box::new(not_found(p, v, "malformed id")));
     }
     match p.store.document(me.payee(), id) {
         Ok(Some(d)) if SHOWN.contains(&d.kind.as_str()) || d.kind == "1099nec" => Ok(d),
-        _ => Err(not_found(p, v, id)),
+        _ => Err(Box::new(not_found(p, v, id))),
     }
 }
 
@@ -155,7 +156,7 @@ pub async fn document(
     let v = p.visitor(&headers, addr);
     match find(&p, &v, &id) {
         Ok(d) => archived(&p, &v, &d, q.contains_key("download")),
-        Err(res) => res,
+        Err(res) => *res,
     }
 }
 
@@ -187,7 +188,7 @@ pub async fn accessible(
     let v = p.visitor(&headers, addr);
     let d = match find(&p, &v, &id) {
         Ok(d) => d,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let Some(run) = p.store.runs().ok().and_then(|runs| runs.into_iter().find(|r| r.name == d.run)) else { return unavailable(&p, &v) };
     let key = format!("{}\u{0}{}", d.run, d.document_id);

@@ -93,10 +93,11 @@ fn err(field: &'static str, message: String) -> FieldError {
     FieldError { field, message }
 }
 
-/// The time a lock ends, as the page says it: Washington time, the next
-/// whole minute.
+/// The time a lock ends, as the page says it: Washington time, rounded
+/// up to the minute, so trying again at the minute shown works.
 fn until(p: &Portal, v: &Visitor, last: i64) -> String {
-    let at = crate::portal::pacific(last + p.policy.window + 59);
+    let end = (last + p.policy.window).saturating_add(59).div_euclid(60) * 60;
+    let at = crate::portal::pacific(end);
     match v.lang {
         crate::model::Language::En => format!("{} Pacific time", at.format("%-I:%M %p")),
         crate::model::Language::Es => {
@@ -107,8 +108,10 @@ fn until(p: &Portal, v: &Visitor, last: i64) -> String {
 }
 
 /// How many failures a key has in the window, and when its lock ends.
+/// The window is the last `window` seconds, its start excluded: a lock
+/// ends `window` seconds after the last failure, as the page says.
 fn locked(p: &Portal, key: &str, limit: u32, now: i64) -> Option<i64> {
-    match p.store.failures_since(key, now - p.policy.window) {
+    match p.store.failures_since(key, now - p.policy.window + 1) {
         Ok((n, Some(last))) if n >= limit => Some(last),
         _ => None,
     }
@@ -157,13 +160,18 @@ pub async fn sign_in(
         p.audit("sign_in_failed", None, "", &v);
         return sign_in_form(&p, &v, StatusCode::OK, &email, vec![err("email", t.s("error_sign_in").to_string())], None);
     };
-    let _ = p.store.clear_failures(&key);
     // A new session id at sign-in: whatever id the browser had is dropped.
     if let Some(old) = v.me.as_ref().or(v.half.as_ref()) {
         let _ = p.store.delete_session(&auth::session_hash(&old.sid));
     }
     let sid = auth::new_session_id();
     let stage = if account.totp.is_some() { Stage::Password } else { Stage::Full };
+    // The failures are forgotten once signed in; with a second factor due
+    // they still count (wrong codes among them), or entering the password
+    // again would start a fresh run of guesses at the code.
+    if stage == Stage::Full {
+        let _ = p.store.clear_failures(&key);
+    }
     if p.store.create_session(&auth::session_hash(&sid), account.id, stage, now).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
@@ -276,13 +284,14 @@ pub async fn language(
         return v.message(&p, StatusCode::FORBIDDEN, "forbidden_title", "forbidden_text", Some(("/", "back_to_payments")));
     }
     let lang = if field(&form, "lang") == "es" { "es" } else { "en" };
-    // Back to the page the form was on (our own path only).
+    // Back to the page the form was on (our own path only: browsers read
+    // a backslash as a slash, so `/\host` would leave the site too).
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//") && path.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//") && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
         .unwrap_or("/")
         .to_string();
     let mut res = redirect(&back);
@@ -515,7 +524,7 @@ fn security(
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
@@ -561,8 +570,7 @@ pub async fn totp_on(
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
     p.audit("totp_on", Some(me), "", &v);
-    let v = p.visitor(&headers, addr);
-    security(&p, &v, StatusCode::OK, vec![], Some(t.s("totp_enabled").to_string()), None)
+    renewed(&p, &headers, addr, me.account.id, v.now, t.s("totp_enabled"))
 }
 
 /// POST `/security/totp/off`: asks for the password again.
@@ -578,16 +586,41 @@ pub async fn totp_off(
     if !p.form_ok(&headers, &v, form.get("csrf").map(String::as_str)) {
         return security(&p, &v, StatusCode::FORBIDDEN, vec![err("password", t.s("error_form_expired").to_string())], None, None);
     }
+    // The password is checked here too: a locked account's is not (a
+    // session left open must not be a way around the lockout).
+    let key = auth::failure_key_account(me.account.id);
+    if let Some(last) = locked(&p, &key, p.policy.account_failures, v.now) {
+        let message = t.f("error_locked", &[("time", &until(&p, &v, last))]);
+        return security(&p, &v, StatusCode::TOO_MANY_REQUESTS, vec![err("password", message)], None, None);
+    }
     let (pw, hash) = (field(&form, "password").to_string(), me.account.password_hash.clone());
     let good = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
     if !good {
-        let _ = p.store.record_failure(&auth::failure_key_account(me.account.id), v.now);
+        let _ = p.store.record_failure(&key, v.now);
         return security(&p, &v, StatusCode::OK, vec![err("password", t.s("error_password_wrong").to_string())], None, None);
     }
     if p.store.set_totp(me.account.id, None).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
     p.audit("totp_off", Some(me), "", &v);
+    renewed(&p, &headers, addr, me.account.id, v.now, t.s("totp_disabled"))
+}
+
+/// After a change of how an account signs in: every session of the
+/// account ends (other browsers must sign in again), this one goes on
+/// under a new id.
+fn renewed(p: &Portal, headers: &HeaderMap, addr: SocketAddr, account: i64, now: i64, notice: &str) -> Response {
+    let sid = auth::new_session_id();
+    let ok = p.store.delete_sessions_of(account).is_ok() && p.store.create_session(&auth::session_hash(&sid), account, Stage::Full, now).is_ok();
+    let mut headers = headers.clone();
+    let cookie = format!("{SESSION}={sid}");
+    headers.remove(header::COOKIE);
+    headers.insert(header::COOKIE, axum::http::HeaderValue::from_str(&cookie).unwrap_or_else(|_| axum::http::HeaderValue::from_static("")));
     let v = p.visitor(&headers, addr);
-    security(&p, &v, StatusCode::OK, vec![], Some(t.s("totp_disabled").to_string()), None)
+    if !ok {
+        return v.message(p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
+    }
+    let mut res = security(p, &v, StatusCode::OK, vec![], Some(notice.to_string()), None);
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, Some(&sid)));
+    res
 }
