@@ -1018,6 +1018,10 @@ fn a_second_factor_is_asked_for_and_each_code_is_good_once() {
     let account = s.account(A, EMAIL);
     let mut b = s.browser();
     assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
+    // Another browser signed in to the same account.
+    let mut other = s.browser();
+    assert_eq!(other.sign_in(EMAIL, PASSWORD).status, 303);
+    assert_eq!(other.get("/payments").status, 200);
     let page = b.get("/security").text();
     let key = after(&page, "<code id=\"totp-key\">", '<').to_string();
     let enrol = after(&page, "name=\"enrol\" value=\"", '"').to_string();
@@ -1033,6 +1037,10 @@ fn a_second_factor_is_asked_for_and_each_code_is_good_once() {
     let r = b.post("/security/totp/on", &[("csrf", &t), ("enrol", &enrol), ("code", &enrol_code)]);
     assert_eq!(r.status, 200, "{r:?}");
     assert!(r.text().contains("Security codes are on. You will be asked for a code each time you sign in."), "{r:?}");
+    // Turning it on ended the other browser's session; this one goes on.
+    let r = other.get("/payments");
+    assert_eq!((r.status, r.location()), (303, "/sign-in"), "{r:?}");
+    assert_eq!(b.get("/payments").status, 200);
     assert_eq!(b.sign_out().status, 303);
 
     // The password alone opens nothing but the code page.
