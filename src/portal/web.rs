@@ -37,7 +37,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, documents, entry};
+    use super::pages::{account, documents, entry, security};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -56,9 +56,9 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/tax", get(documents::tax))
         .route("/authorizations", get(account::authorizations))
         .route("/provider", get(account::provider))
-        .route("/security", get(entry::security_page))
-        .route("/security/totp/on", post(entry::totp_on))
-        .route("/security/totp/off", post(entry::totp_off))
+        .route("/security", get(security::security_page))
+        .route("/security/totp/on", post(security::totp_on))
+        .route("/security/totp/off", post(security::totp_off))
         .route("/static/portal.css", get(css))
         .route("/static/portal.js", get(js))
         .route("/favicon.ico", get(favicon))

@@ -1,6 +1,6 @@
 //! What each page shows and does, one module per area: [`entry`] (sign
 //! in, register, the second factor, sign out, language, session),
-//! [`account`] (payments, authorizations, the provider file) and
+//! [`security`] (the second factor on and off), [`account`] (payments, authorizations, the provider file) and
 //! [`documents`] (the runs' documents, remittance advices, 1099s, tagged
 //! copies). The page types here pair a template under
 //! `templates/portal/` with its values; askama escapes every value, so
@@ -9,6 +9,7 @@
 pub mod account;
 pub mod documents;
 pub mod entry;
+pub mod security;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
