@@ -268,4 +268,51 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
             let mut conn = None;
             let mut i = n;
             while Instant::now() < end {
-                let pay = c.payments.get(i % c.payments.
+                let pay = c.payments.get(i % c.payments.len().max(1)).cloned().unwrap_or_default();
+                let (class, path) = match i % 6 {
+                    0 => ("page", "/payments".to_string()),
+                    1 => ("page", format!("/payments/{pay}")),
+                    2 => ("download", format!("/payments/{pay}/remittance?download=1")),
+                    3 => ("page", "/documents".to_string()),
+                    4 => ("page", "/payments?from=2026-01-01&to=2026-12-31&min=1".to_string()),
+                    _ => ("page", "/authorizations".to_string()),
+                };
+                i += 1;
+                let t = Instant::now();
+                let ok = match exchange(&mut conn, &addr, &get(&addr, &path, &c.cookie)).await {
+                    Ok((200, _, body)) => !body.is_empty(),
+                    _ => false,
+                };
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                if ok {
+                    stats.latencies.lock().unwrap().entry(class).or_default().push(ms);
+                } else {
+                    stats.errors.fetch_add(1, Ordering::Relaxed);
+                    conn = None;
+                }
+            }
+        }));
+    }
+    for h in handles {
+        h.await.expect("task");
+    }
+    stats
+}
+
+/// Tagged copies of ten advices, each made on demand (not cached).
+async fn tagged_copies(addr: String, clients: &[Arc<Client>]) -> Vec<f64> {
+    let mut times = vec![];
+    for c in clients.iter().take(10) {
+        let Some(pay) = c.payments.first() else { continue };
+        let mut conn = None;
+        let t = Instant::now();
+        if let Ok((200, _, body)) =
+            exchange(&mut conn, &addr, &get(&addr, &format!("/payments/{pay}/remittance/accessible"), &c.cookie)).await
+        {
+            if body.starts_with(b"%PDF") {
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    times
+}
