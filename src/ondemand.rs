@@ -256,6 +256,12 @@ mod tests {
     }
 
     #[test]
+    fn one_maker_is_shared_by_the_portals_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<OnDemand>();
+    }
+
+    #[test]
     fn a_correction_run_is_not_remade() {
         let first = r#"{"run": "tax1099", "period": "2026", "tax1099": {"year": 2026}}"#;
         assert_eq!(Remake::from_summary_json(first), Some(Remake::Tax1099 { year: 2026 }));

@@ -204,3 +204,83 @@ fn add_referenced(x: &Extract, out: &mut Extract) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::compose::Document;
+    use crate::model::Month;
+
+    fn example() -> Extract {
+        crate::pipeline::read_extract(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/oct-2026")).unwrap().extract
+    }
+
+    fn sample() -> Extract {
+        let dir = tempfile::tempdir().unwrap();
+        let month = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let opts = crate::sample::SampleOptions { payees: 60, month, seed: 7, bad_rows: 0, payments: 2, ssp_cases: 0 };
+        crate::sample::generate(&opts, dir.path()).unwrap();
+        crate::pipeline::read_extract(dir.path()).unwrap().extract
+    }
+
+    /// `payee`'s documents among `docs`, as the template gets them.
+    fn theirs<D: Document>(docs: &[D], payee: &PayeeNumber) -> String {
+        let mine: Vec<&D> = docs.iter().filter(|d| d.to().id.as_str() == payee.as_str()).collect();
+        serde_json::to_string(&mine).unwrap()
+    }
+
+    #[test]
+    fn a_payees_part_composes_the_documents_the_whole_extract_composes_for_it() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let month = Month::parse("2026-10").unwrap();
+        for x in [example(), sample()] {
+            let index = PayeeIndex::new(&x);
+            let invoices = crate::compose::invoices(&x, month).unwrap();
+            let advices = crate::compose::remittance::remittances(&x, d("2025-01-01"), d("2026-12-31")).unwrap();
+            let notices = crate::compose::notice::notices(&x, d("2026-01-01"), d("2026-12-31")).unwrap();
+            for p in x.payees.keys() {
+                let part = x.for_payee(p);
+                assert_eq!(format!("{part:?}"), format!("{:?}", index.part(&x, p)), "payee {p}: scanned and indexed parts differ");
+                assert_eq!(part.payees.keys().collect::<Vec<_>>(), [p]);
+                assert_eq!(theirs(&crate::compose::invoices(&part, month).unwrap(), p), theirs(&invoices, p));
+                let own = crate::compose::remittance::remittances(&part, d("2025-01-01"), d("2026-12-31")).unwrap();
+                assert_eq!(theirs(&own, p), theirs(&advices, p));
+                assert_eq!(
+                    theirs(&crate::compose::notice::notices(&part, d("2026-01-01"), d("2026-12-31")).unwrap(), p),
+                    theirs(&notices, p)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_payees_part_holds_the_payees_sharing_its_tin_and_their_payments_but_not_their_lines_of_care() {
+        let mut x = example();
+        let (a, b) = (PayeeNumber::parse("100200300").unwrap(), PayeeNumber::parse("100200302").unwrap());
+        let tin = x.payees[&a].tin.clone();
+        x.payees.get_mut(&b).unwrap().tin = tin;
+        let index = PayeeIndex::new(&x);
+        for part in [x.for_payee(&a), index.part(&x, &a)] {
+            assert_eq!(part.payees.keys().collect::<Vec<_>>(), [&a, &b]);
+            assert!(part.payments.values().any(|p| p.payee_number == b));
+            assert_eq!(part.payments.len(), x.payments.values().filter(|p| p.payee_number == a || p.payee_number == b).count());
+            assert!(part.providers.values().all(|v| v.payee_number == a));
+        }
+    }
+
+    #[test]
+    fn a_payee_not_in_the_extract_has_an_empty_part() {
+        let x = example();
+        let nobody = PayeeNumber::parse("999999999").unwrap();
+        for part in [x.for_payee(&nobody), PayeeIndex::new(&x).part(&x, &nobody), PayeeIndex::default().part(&x, &nobody)] {
+            assert!(part.payees.is_empty() && part.providers.is_empty() && part.authorizations.is_empty() && part.payments.is_empty());
+        }
+        // An index of another extract finds nothing, and does not panic.
+        let a = PayeeNumber::parse("100200300").unwrap();
+        assert!(PayeeIndex::default().part(&x, &a).providers.is_empty());
+    }
+}
