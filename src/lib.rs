@@ -39,6 +39,7 @@ pub mod load;
 pub mod mail;
 pub mod model;
 pub mod money;
+pub mod ondemand;
 pub mod ops;
 pub mod pdfcut;
 pub mod pipeline;

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub mod ids;
+pub mod payee;
 pub use ids::{
     AuNumber, AuthorizationNumber, CaseNumber, ClientId, DocumentId, EventId, Id, Identifier, InvoiceNumber, OverpaymentId, PayeeNumber,
     PaymentId, ProviderNumber, ReferenceNumber, WorkerId,
@@ -534,7 +535,7 @@ impl SspCase {
 
 /// Every accepted record of one extract folder, keyed for lookup.
 /// Maps are ordered so that everything derived from them is deterministic.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Extract {
     pub payees: BTreeMap<PayeeNumber, Payee>,
     pub providers: BTreeMap<ProviderNumber, Provider>,

@@ -150,6 +150,22 @@ pub enum RenderError {
     Data(#[from] serde_json::Error),
 }
 
+/// Whether a PDF carries a structure tree, and which standard it claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tagging {
+    /// No structure tree: the runs' chunks, which `pdfcut` cuts into the
+    /// PDF/A-2b download copies (Typst exports page ranges of untagged
+    /// documents only).
+    Untagged,
+    /// PDF/UA-1: tagged, and Typst's PDF writer refuses what the standard
+    /// forbids (no document title or outline, an image without alt text,
+    /// an embedded PDF, a skipped heading level); the XMP metadata says
+    /// `pdfuaid:part` 1. The templates are told through their data
+    /// (`tagged: true`), as they must then draw the pre-printed parts as
+    /// content instead of PDF images.
+    PdfUa1,
+}
+
 /// Options for one PDF.
 #[derive(Debug, Clone)]
 pub struct PdfSettings {
@@ -157,8 +173,8 @@ pub struct PdfSettings {
     pub ident: String,
     /// Document date (creation date in the PDF's metadata).
     pub date: NaiveDate,
-    /// Write a tagged (accessible) PDF. Costs time and size.
-    pub tagged: bool,
+    /// Untagged, or tagged as PDF/UA-1 (costs time and size).
+    pub tagging: Tagging,
 }
 
 /// A rendered PDF and its page count.
@@ -235,10 +251,16 @@ impl Renderer {
             .output
             .map_err(|d| RenderError::Compile { template: template.file(), messages: diagnostics(&world, &d) })?;
         let pages = doc.pages().len();
+        let standards = match settings.tagging {
+            Tagging::Untagged => typst_pdf::PdfStandards::default(),
+            Tagging::PdfUa1 => typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
+                .map_err(|e| RenderError::Export { template: template.file(), messages: e.message().to_string() })?,
+        };
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(settings.ident.clone()),
             timestamp: Some(typst_pdf::Timestamp::new_utc(datetime(settings.date))),
-            tagged: settings.tagged,
+            tagged: settings.tagging != Tagging::Untagged,
+            standards,
             ..Default::default()
         };
         let pdf = typst_pdf::pdf(&doc, &options)

@@ -559,7 +559,8 @@ mod tests {
         let mut l = compose(&x, "2026-10-20").letters.remove(0);
         l.paragraphs.push("word ".repeat(6000));
         let data = serde_json::json!({ "documents": [l], "labels": Catalog::bundled().labels() });
-        let settings = crate::render::PdfSettings { ident: "test".into(), date: d("2026-10-20"), tagged: false };
+        let settings =
+            crate::render::PdfSettings { ident: "test".into(), date: d("2026-10-20"), tagging: crate::render::Tagging::Untagged };
         let renderer = crate::render::Renderer::new().unwrap();
         let err = renderer.render(crate::render::Template::Letter, &data, &settings).unwrap_err();
         assert!(err.to_string().contains("the letter 002-30-E9001 does not fit its page"), "{err}");

@@ -16,7 +16,7 @@ use super::{require, OpError, Outcome};
 use crate::claim::{self, MonthCheck, Verdict};
 use crate::load;
 use crate::model::Month;
-use crate::render::{PdfSettings, Renderer, Template};
+use crate::render::{PdfSettings, Renderer, Tagging, Template};
 use crate::route::RouteError;
 
 /// What `ssps claim` is asked to do.
@@ -185,7 +185,8 @@ fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract, assets: &cr
                 })
             }).collect::<Vec<_>>(),
         });
-        let settings = PdfSettings { ident: format!("ssps-claim-{}-{provider}", m.month), date: m.month.last_day(), tagged: false };
+        let settings =
+            PdfSettings { ident: format!("ssps-claim-{}-{provider}", m.month), date: m.month.last_day(), tagging: Tagging::Untagged };
         let pdf = renderer.render(Template::Worksheet, &data, &settings)?;
         let path = folder.join(format!("{provider}.pdf"));
         std::fs::write(&path, &pdf.pdf).map_err(|source| RouteError::Write { path, source })?;

@@ -25,7 +25,7 @@ use crate::compose::Document;
 use crate::kind::Kind;
 use crate::load;
 use crate::model::{Language, Month};
-use crate::pipeline::{self, Asset, Check, Composed, Context, DocumentKind, Period, Report};
+use crate::pipeline::{self, Asset, Check, Composed, Context, DocumentKind, Period, Report, Source};
 use crate::render::{Renderer, Template};
 use crate::tax1099::iris::{Layout, UploadFile};
 use crate::tax1099::ledger::{self, Filing, Previous, Status};
@@ -240,7 +240,7 @@ pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
     };
     let holidays = opts.holidays()?;
     let deadline = furnish_by(&holidays, year);
-    let date = req.date.unwrap_or_else(|| holidays.business_day_on_or_after(NaiveDate::from_ymd_opt(year + 1, 1, 2).unwrap_or(deadline)));
+    let date = req.date.unwrap_or_else(|| default_date(&holidays, year, deadline));
     check_date(year, date).map_err(TaxError::Date)?;
     let suffix = req.corrected_from.as_ref().map(|_| format!("-C{}", date.format("%Y%m%d")));
     let kind = Statements {
@@ -258,6 +258,40 @@ pub fn run(req: &TaxRun) -> Result<Report<TaxFigures>, OpError> {
         holidays,
     };
     pipeline::run(&kind, opts)
+}
+
+impl Statements {
+    /// The first run of `year` (no correction) as the settings of `assets`
+    /// make it, dated as `ssps tax1099` dates it by default: what a
+    /// statement is re-made from on demand (`crate::ondemand`). A run made
+    /// with `--payer`, `--tax-years` or `--date` is re-made with these
+    /// instead.
+    pub fn first_run(year: i32, assets: &crate::assets::Assets, holidays: Holidays) -> Result<Statements, OpError> {
+        let years = TaxYears::parse(assets.text("data/tax1099.toml"), "data/tax1099.toml").map_err(TaxError::from)?;
+        let payer = Payer::parse(assets.text("data/payer.toml"), "data/payer.toml").map_err(TaxError::from)?;
+        let layout = Layout::parse(assets.text("data/iris-1099nec.toml"), "data/iris-1099nec.toml").map_err(TaxError::from)?;
+        let deadline = furnish_by(&holidays, year);
+        let date = default_date(&holidays, year, deadline);
+        Ok(Statements {
+            year,
+            date,
+            deadline,
+            threshold: years.threshold(year).map_err(TaxError::from)?,
+            payer,
+            layout,
+            previous: None,
+            corrected_from: None,
+            suffix: None,
+            labels: statement_labels(assets)?,
+            holidays,
+        })
+    }
+}
+
+/// The run date when none is given: the first business day on or after
+/// January 2 of the next year.
+fn default_date(holidays: &Holidays, year: i32, deadline: NaiveDate) -> NaiveDate {
+    holidays.business_day_on_or_after(NaiveDate::from_ymd_opt(year + 1, 1, 2).unwrap_or(deadline))
 }
 
 /// The Form 1099-NEC statement kind: a tax year's returns, their Copy B
@@ -311,11 +345,20 @@ impl DocumentKind for Statements {
 
     fn compose<'a>(&'a self, ctx: &Context<'a>) -> Result<Composed<'a, Statement, TaxFigures>, OpError> {
         let (year, date, payer, layout) = (self.year, self.date, &self.payer, &self.layout);
-        // Load, keeping the raw payments: the reconciliation counts every row.
-        let loaded = load::load_folder(&ctx.opts.data)?;
-        let raw = loaded.tables.get(load::PAYMENTS.name).map(ledger::raw_payments).unwrap_or_default();
-        let v = crate::validate::validate(loaded, &self.holidays);
-        require(&v, &ctx.opts.data, "1099 statements", &[load::PAYEES.name, load::PAYMENTS.name])?;
+        let files = [load::PAYEES.name, load::PAYMENTS.name];
+        let (v, raw) = match ctx.source {
+            // Load, keeping the raw payments: the reconciliation counts every row.
+            Source::Folder => {
+                let loaded = load::load_folder(&ctx.opts.data)?;
+                let raw = loaded.tables.get(load::PAYMENTS.name).map(ledger::raw_payments).unwrap_or_default();
+                let v = crate::validate::validate(loaded, &self.holidays);
+                require(&v, &ctx.opts.data, "1099 statements", &files)?;
+                (v, raw)
+            }
+            // Validated already, its raw rows gone: no rejected payment is
+            // known (they change no original return, only the reconciliation).
+            Source::Memory(_) => (ctx.read("1099 statements", &files)?, Vec::new()),
+        };
         let rejected = ledger::rejected_payments(&raw, &v.extract, &v.problems);
         let ledger = ledger::build(year, self.threshold, &v.extract, &rejected, self.previous.as_ref());
         let statements: Vec<Statement> = ledger

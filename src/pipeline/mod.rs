@@ -19,6 +19,7 @@ pub mod channels;
 pub mod checks;
 pub mod email_out;
 mod error;
+pub mod one;
 mod options;
 pub mod workers;
 
@@ -33,6 +34,7 @@ pub use channels::Allowed;
 pub use checks::{record_checks, require_balanced, total, Check, Figure};
 pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
 pub use error::OpError;
+pub use one::Source;
 pub use options::{holidays, journal_beside, read_extract, read_extract_with, require, Outcome, RunOptions};
 
 use crate::compose::Document;
@@ -40,7 +42,7 @@ use crate::journal::ManifestRow;
 use crate::kind::{Kind, LabelSource};
 use crate::mail::{self, MailConfig, Piece};
 use crate::model::{Language, Month};
-use crate::render::{PdfSettings, Renderer, Template};
+use crate::render::{PdfSettings, Renderer, Tagging, Template};
 use crate::route::{Download, PrintJob, Stored};
 use crate::validate::{FileCounts, Validated};
 
@@ -162,15 +164,16 @@ pub struct Context<'a> {
     pub texts: &'a crate::texts::Texts,
     /// The state holidays.
     pub holidays: &'a crate::calendar::Holidays,
+    /// Where the extract comes from: the folder (runs) or memory (one
+    /// document made on demand, [`one`]).
+    pub source: Source<'a>,
 }
 
 impl Context<'_> {
     /// Loads and validates the extract, and checks that `files` are there
     /// and usable for making `what`.
     pub fn read(&self, what: &'static str, files: &[&'static str]) -> Result<Validated, OpError> {
-        let v = read_extract_with(&self.opts.data, self.holidays)?;
-        require(&v, &self.opts.data, what, files)?;
-        Ok(v)
+        self.source.read(&self.opts.data, self.holidays, what, files)
     }
 }
 
@@ -278,7 +281,7 @@ pub fn phase(name: &str, since: std::time::Instant) {
 /// Runs `kind` from the extract to the committed run folder and its email.
 pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
     let setup = Setup::load(opts)?;
-    let ctx = Context { opts, texts: &setup.texts, holidays: &setup.holidays };
+    let ctx = Context { opts, texts: &setup.texts, holidays: &setup.holidays, source: Source::Folder };
     let composed = kind.compose(&ctx)?;
     let allowed = kind.channels();
     channels::admit(kind.kind(), allowed, &composed.documents)?;
@@ -287,7 +290,7 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
     let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
     let mut renderer = Renderer::with_assets(&opts.assets)?;
     for a in &composed.assets {
-        let settings = PdfSettings { ident: a.ident.clone(), date: a.date, tagged: false };
+        let settings = PdfSettings { ident: a.ident.clone(), date: a.date, tagging: Tagging::Untagged };
         let pdf = renderer.render(a.template, &a.data, &settings)?;
         renderer.add_asset(&a.name, pdf.pdf);
     }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::OpError;
 use crate::compose::Document;
 use crate::pdfcut::{Archival, PdfChunk};
-use crate::render::{self, PdfSettings, Renderer, Template};
+use crate::render::{self, PdfSettings, Renderer, Tagging, Template};
 use crate::route::{Download, Stored};
 
 /// Documents compiled together in one Typst document. Each chunk embeds the
@@ -254,6 +254,15 @@ fn panicked<D: Document>(docs: &[D], chunk: &[usize], k: usize, panic: &(dyn std
     OpError::WorkerPanic { chunk: k, documents, message: crate::problem::shown(&message, 300, crate::problem::Masking::AnyNineDigits) }
 }
 
+/// The PDF/A-2b metadata of a download copy dated `date`.
+pub fn archival(date: NaiveDate) -> Archival {
+    Archival {
+        creator: format!("ssps {} (Typst)", env!("CARGO_PKG_VERSION")),
+        producer: format!("ssps {}", env!("CARGO_PKG_VERSION")),
+        date: (date.year(), date.month(), date.day()),
+    }
+}
+
 fn render_chunk<D: Document>(
     renderer: &Renderer,
     docs: &[D],
@@ -263,15 +272,11 @@ fn render_chunk<D: Document>(
     download: &Download,
 ) -> Result<Done, OpError> {
     let data = ChunkData { documents: chunk.iter().map(|&i| &docs[i]).collect(), labels: r.labels };
-    let settings = PdfSettings { ident: format!("{}-chunk-{n}", r.ident), date: r.date, tagged: false };
+    let settings = PdfSettings { ident: format!("{}-chunk-{n}", r.ident), date: r.date, tagging: Tagging::Untagged };
     let rendered = renderer.render(r.template, &data, &settings)?;
     let pdf = PdfChunk::parse(&rendered.pdf).map_err(|source| OpError::Cut { chunk: n, source })?;
     // The file copies are the archive copies: PDF/A-2b.
-    let archival = Archival {
-        creator: format!("ssps {} (Typst)", env!("CARGO_PKG_VERSION")),
-        producer: format!("ssps {}", env!("CARGO_PKG_VERSION")),
-        date: (r.date.year(), r.date.month(), r.date.day()),
-    };
+    let archival = archival(r.date);
     let mut parts = Vec::with_capacity(chunk.len());
     let mut page = 0;
     for &i in chunk {

@@ -1,22 +1,56 @@
-//! Documents made on demand for the portal (placeholder until the
-//! on-demand renderer lands): answers that nothing can be re-made.
+//! Documents made on demand for the portal, through [`crate::ondemand`]:
+//! the remittance advice of a payment no run made one for, and the tagged
+//! (PDF/UA-1) copy of any document of a run, both from the extract the
+//! portal holds. A tagged copy is made only when the extract makes the
+//! same document as the run did: the same id for the same payee, and the
+//! same amount as the run's manifest; otherwise the portal says the copy
+//! is not available rather than serve a document that differs.
+
+use std::sync::OnceLock;
+
+use rust_decimal::Decimal;
 
 use super::catalog::Catalog;
 use super::store::{DocRecord, RunRecord};
 use super::Remaker;
+use crate::model::payee::PayeeIndex;
+use crate::model::PayeeNumber;
+use crate::ondemand::{OnDemand, Remake};
 
-struct Nothing;
+/// The portal's re-maker: one [`OnDemand`] (templates, words, the kinds'
+/// once-per-run pages) and the extract's payee index, built on first use.
+pub struct Documents {
+    made: OnDemand,
+    index: OnceLock<PayeeIndex>,
+}
 
-impl Remaker for Nothing {
-    fn remittance(&self, _: &Catalog, _: &str, _: &str, _: bool) -> Result<Option<Vec<u8>>, String> {
-        Ok(None)
-    }
-    fn tagged(&self, _: &Catalog, _: &RunRecord, _: &DocRecord) -> Result<Option<Vec<u8>>, String> {
-        Ok(None)
+impl Documents {
+    fn part(&self, catalog: &Catalog, payee: &PayeeNumber) -> crate::model::Extract {
+        self.index.get_or_init(|| PayeeIndex::new(catalog.extract())).part(catalog.extract(), payee)
     }
 }
 
-/// The re-maker of these assets.
-pub fn remaker(_assets: &crate::assets::Assets) -> Result<Box<dyn Remaker>, crate::ops::portal::PortalError> {
-    Ok(Box::new(Nothing))
+impl Remaker for Documents {
+    fn remittance(&self, catalog: &Catalog, payee: &str, payment_id: &str, tagged: bool) -> Result<Option<Vec<u8>>, String> {
+        let (Some(payment), Some(number)) = (catalog.payment_of(payee, payment_id), PayeeNumber::parse(payee)) else { return Ok(None) };
+        let remake = Remake::remittance_for_payment(payment);
+        let part = self.part(catalog, &number);
+        let one = self.made.render_one(&remake, &number, &part, &format!("RA-{payment_id}"), tagged).map_err(|e| e.to_string())?;
+        Ok(one.filter(|d| d.amount == payment.amount).map(|d| d.pdf))
+    }
+
+    fn tagged(&self, catalog: &Catalog, run: &RunRecord, doc: &DocRecord) -> Result<Option<Vec<u8>>, String> {
+        let (Some(remake), Some(number)) = (Remake::from_summary(&run.run, &run.period), PayeeNumber::parse(&doc.payee_number)) else {
+            return Ok(None);
+        };
+        let part = self.part(catalog, &number);
+        let one = self.made.render_one(&remake, &number, &part, &doc.document_id, true).map_err(|e| e.to_string())?;
+        let archived: Option<Decimal> = doc.amount.parse().ok();
+        Ok(one.filter(|d| Some(d.amount) == archived).map(|d| d.pdf))
+    }
+}
+
+/// The re-maker of these assets (the runs' templates and words).
+pub fn remaker(assets: &crate::assets::Assets) -> Result<Box<dyn Remaker>, crate::ops::portal::PortalError> {
+    Ok(Box::new(Documents { made: OnDemand::new(assets)?, index: OnceLock::new() }))
 }

@@ -13,6 +13,7 @@ mod letters;
 mod machine_files;
 mod mail;
 mod mil_report;
+mod ondemand;
 mod overpayments;
 mod portal;
 mod registration;

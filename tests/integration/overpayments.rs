@@ -14,7 +14,7 @@ fn booklet() -> PathBuf {
 
 /// The booklet's extract with Willow claimed at 22 (18 may be claimed) and
 /// paid at $50.00 on 2025-09-15; a Spanish payee; staff rows, three bad.
-fn extract(dir: &Path) {
+pub fn extract(dir: &Path) {
     copy_extract(&booklet(), dir);
     edit(dir, "invoice_claims.csv", "999A-000001,2000000011,2025-08,18", "999A-000001,2000000011,2025-08,22");
     std::fs::write(

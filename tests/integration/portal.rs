@@ -82,6 +82,16 @@ impl Server {
     }
 
     fn with_policy(policy: Policy) -> Server {
+        Server::with(policy, false)
+    }
+
+    /// With the real on-demand renderer (the binary's), to make remittance
+    /// advices and tagged copies.
+    fn remaking() -> Server {
+        Server::with(Policy::default(), true)
+    }
+
+    fn with(policy: Policy, remaking: bool) -> Server {
         let tmp = tempfile::tempdir().unwrap();
         let runs = tmp.path().join("runs");
         make_runs(&runs);
@@ -106,7 +116,8 @@ impl Server {
             policy,
             assets: Default::default(),
         };
-        let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, None).unwrap();
+        let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
+        let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, remaker).unwrap();
         assert_eq!((indexed.runs_indexed, indexed.documents), (2, 15), "{:?}", indexed.problems);
         assert!(indexed.problems.is_empty() && demo.is_empty(), "{:?}", indexed.problems);
         let portal = Arc::new(portal);
@@ -1316,4 +1327,68 @@ fn the_binarys_demo_prints_working_codes_and_listens_on_loopback_only() {
     for secret in [PASSWORD, EMAIL, "demo0@example.net", &first.1, &last.1] {
         assert!(!err.contains(secret), "stderr holds {secret}");
     }
+}
+
+/// `pdfinfo` (poppler) on a PDF's bytes, with `args`.
+fn pdfinfo(bytes: &[u8], args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdfinfo").args(args).arg(&file).output().expect("pdfinfo (poppler-utils)");
+    assert!(out.status.success(), "pdfinfo: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// The text of a PDF's bytes (`pdftotext -layout`).
+fn pdf_bytes_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    crate::util::pdf_text(&file)
+}
+
+#[test]
+fn advices_no_run_made_and_tagged_copies_are_made_on_demand() {
+    let s = Server::remaking();
+    s.account(A, EMAIL);
+    let mut b = s.browser();
+    assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
+
+    // 880000229 (September, $6,444.10): no run made its advice.
+    let page = b.get("/payments/880000229").text();
+    assert!(page.contains("No run mailed an advice for this payment; this one is made now from the payment record."), "{page}");
+    let r = b.get("/payments/880000229/remittance?download=1");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"RA-880000229.pdf\""));
+    let text = pdf_bytes_text(&r.body);
+    assert!(text.contains("880000229") && text.contains("6,444.10"), "{text}");
+    assert_eq!(b.get("/payments/880000229/remittance").body, r.body, "made the same way twice");
+
+    // Its tagged copy: PDF/UA-1, with a structure a screen reader follows.
+    let r = b.get("/payments/880000229/remittance/accessible");
+    assert_eq!(r.status, 200, "{r:?}");
+    let info = pdfinfo(&r.body, &[]);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let meta = pdfinfo(&r.body, &["-meta"]);
+    assert!(meta.contains("<pdfuaid:part>1</pdfuaid:part>"), "{meta}");
+    let tree = pdfinfo(&r.body, &["-struct-text"]);
+    assert!(tree.contains("Table") && tree.contains("TH") && tree.contains("6,444.10"), "{tree}");
+    assert!(tree.contains("H1") || tree.contains("H2"), "a heading: {tree}");
+
+    // The run's invoice, tagged: the same document, its tags checked.
+    let inv = s.manifest("inv").into_iter().find(|r| r["recipient_id"] == A).unwrap();
+    let id = &inv["document_id"];
+    let r = b.get(&format!("/documents/{id}/accessible"));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(pdfinfo(&r.body, &[]).contains("Tagged:          yes"));
+    let tree = pdfinfo(&r.body, &["-struct-text"]);
+    assert!(tree.contains("Table"), "{tree}");
+    assert_eq!(b.get(&format!("/documents/{id}/accessible")).body, r.body, "deterministic (and cached)");
+
+    // Another payee's, by id: 404 like any unknown id.
+    let theirs = s.manifest("inv").into_iter().find(|r| r["recipient_id"] == B).unwrap();
+    let r = b.get(&format!("/documents/{}/accessible", theirs["document_id"]));
+    assert_eq!(r.status, 404, "{r:?}");
+    let r = b.get("/payments/880000230/remittance/accessible");
+    assert!(r.status == 404, "payment 880000230 is not payee A's: {r:?}");
 }

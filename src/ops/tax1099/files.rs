@@ -9,7 +9,7 @@ use super::TaxSummary;
 use crate::compose::money;
 use crate::ops::OpError;
 use crate::pipeline::Check;
-use crate::render::{PdfSettings, Renderer, Template};
+use crate::render::{PdfSettings, Renderer, Tagging, Template};
 use crate::route::RouteError;
 use crate::tax1099::iris::{Layout, UploadFile};
 use crate::tax1099::ledger::{self, Filing, Ledger, Status};
@@ -60,7 +60,7 @@ impl TaxFiles<'_> {
         let pdf = renderer.render(
             Template::Reconciliation,
             &serde_json::json!({ "documents": [reconciliation_data(ledger, identity, summary, payer)], "labels": null }),
-            &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagged: false },
+            &PdfSettings { ident: format!("{ident}-reconciliation"), date: summary.date, tagging: Tagging::Untagged },
         )?;
         write("reconciliation.pdf", &pdf.pdf)?;
         Ok(vec![
