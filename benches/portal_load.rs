@@ -41,7 +41,8 @@ fn main() {
         let _ = std::fs::remove_dir_all(&data);
         let _ = std::fs::remove_dir_all(&runs);
         let t = Instant::now();
-        generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 12, ssp_cases: 0 }, &data).expect("sample");
+        generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 12, ssp_cases: 0 }, &data)
+            .expect("sample");
         println!("sample: {payees} payees, 12 months of payments in {:.1} s", t.elapsed().as_secs_f64());
         let t = Instant::now();
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
@@ -121,7 +122,13 @@ fn main() {
     if !tagged.is_empty() {
         let mut t = tagged;
         t.sort_by(f64::total_cmp);
-        println!("tagged copy on demand: {} made, min {:.0} ms, median {:.0} ms, max {:.0} ms", t.len(), t[0], t[t.len() / 2], t[t.len() - 1]);
+        println!(
+            "tagged copy on demand: {} made, min {:.0} ms, median {:.0} ms, max {:.0} ms",
+            t.len(),
+            t[0],
+            t[t.len() / 2],
+            t[t.len() - 1]
+        );
     }
     println!("targets: p95 page < 50 ms, p95 download < 100 ms, tagged copy < 500 ms, 0 errors");
 }
@@ -299,7 +306,9 @@ async fn tagged_copies(addr: String, clients: &[Arc<Client>]) -> Vec<f64> {
         let Some(pay) = c.payments.first() else { continue };
         let mut conn = None;
         let t = Instant::now();
-        if let Ok((200, _, body)) = exchange(&mut conn, &addr, &get(&addr, &format!("/payments/{pay}/remittance/accessible"), &c.cookie)).await {
+        if let Ok((200, _, body)) =
+            exchange(&mut conn, &addr, &get(&addr, &format!("/payments/{pay}/remittance/accessible"), &c.cookie)).await
+        {
             if body.starts_with(b"%PDF") {
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
