@@ -19,7 +19,10 @@
       var stay = dialog.querySelector("button");
       if (stay) { stay.focus(); }
     }, warn);
-    endTimer = setTimeout(function () { window.location.assign("/sign-in?timeout=1"); }, idle);
+    // The server ends a session once more than `idle` whole seconds have
+    // passed since its last use: go 2 s after that, or the session is
+    // still alive and the sign-in page sends the visitor back (renewed).
+    endTimer = setTimeout(function () { window.location.assign("/sign-in?timeout=1"); }, idle + 2000);
   }
   var form = document.getElementById("extend-form");
   form.addEventListener("submit", function (e) {
