@@ -377,6 +377,10 @@ pub struct Chrome<'a> {
     pub idle_seconds: i64,
     /// When the warning shows, seconds after the page loaded.
     pub warn_seconds: i64,
+    /// The warning's words, with the time left.
+    pub timeout_text: String,
+    /// The note for pages without JavaScript, with the idle limit.
+    pub timeout_noscript: String,
 }
 
 impl Chrome<'_> {
@@ -476,8 +480,9 @@ impl Visitor {
             (Some(s), _) | (None, Some(s)) => p.keys.form_token("session", &s.sid),
             _ => p.keys.form_token("pre", self.pre.as_deref().unwrap_or("")),
         };
+        let t = p.words.get(self.lang);
         Chrome {
-            t: p.words.get(self.lang),
+            t,
             lang: i18n::code(self.lang),
             title,
             errors: vec![],
@@ -488,6 +493,8 @@ impl Visitor {
             nav,
             idle_seconds: p.policy.idle,
             warn_seconds: p.policy.warn_after(),
+            timeout_text: t.f("timeout_text", &[("warn", &duration(self.lang, p.policy.idle - p.policy.warn_after()))]),
+            timeout_noscript: t.f("timeout_noscript", &[("idle", &duration(self.lang, p.policy.idle))]),
         }
     }
 
@@ -528,6 +535,17 @@ impl Visitor {
     }
 }
 
+/// A length of time in words: whole minutes as minutes, else seconds.
+pub fn duration(lang: Language, seconds: i64) -> String {
+    let (n, one, many) = match (seconds % 60 == 0, lang) {
+        (true, Language::En) => (seconds / 60, "minute", "minutes"),
+        (true, Language::Es) => (seconds / 60, "minuto", "minutos"),
+        (false, Language::En) => (seconds, "second", "seconds"),
+        (false, Language::Es) => (seconds, "segundo", "segundos"),
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A redirect (303: the browser follows with a GET).
 pub fn redirect(to: &str) -> Response {
     Response::builder()
@@ -556,4 +574,18 @@ pub fn pdf(bytes: Vec<u8>, name: &str, download: bool) -> Response {
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from(bytes))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration(Language::En, 120), "2 minutes");
+        assert_eq!(duration(Language::En, 60), "1 minute");
+        assert_eq!(duration(Language::Es, 900), "15 minutos");
+        assert_eq!(duration(Language::En, 15), "15 seconds");
+        assert_eq!(duration(Language::Es, 1), "1 segundo");
+    }
 }
