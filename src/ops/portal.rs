@@ -121,6 +121,7 @@ pub fn open(
         runs: opts.runs.clone(),
         remaker,
         tagged_cache: Mutex::new(TaggedCache::default()),
+        render_slots: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
     Ok((portal, indexed, demo))
 }

@@ -83,6 +83,8 @@ pub struct Portal {
     /// Tagged copies made, by run and document id (deterministic, so a
     /// cached copy is the copy).
     pub tagged_cache: std::sync::Mutex<TaggedCache>,
+    /// Documents rendered at once (one per core).
+    pub render_slots: tokio::sync::Semaphore,
 }
 
 impl Portal {

@@ -166,7 +166,14 @@ async fn tagged_copy(
     key: String,
     make: impl FnOnce(&Portal) -> Result<Option<Vec<u8>>, String> + Send + 'static,
 ) -> Result<Option<Arc<Vec<u8>>>, String> {
-    if let Some(hit) = p.tagged_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    let cached = || p.tagged_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key);
+    if let Some(hit) = cached() {
+        return Ok(Some(hit));
+    }
+    // One render per core at a time: a burst of requests waits here
+    // instead of holding a Typst compilation's memory each.
+    let _slot = p.render_slots.acquire().await.map_err(|e| e.to_string())?;
+    if let Some(hit) = cached() {
         return Ok(Some(hit));
     }
     let portal = p.clone();
