@@ -121,7 +121,8 @@ pub fn open(
         runs: opts.runs.clone(),
         remaker,
         tagged_cache: Mutex::new(TaggedCache::default()),
-        render_slots: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        render_slots: tokio::sync::Semaphore::new(cores()),
+        hash_slots: tokio::sync::Semaphore::new(cores()),
     };
     Ok((portal, indexed, demo))
 }
@@ -144,4 +145,9 @@ pub fn reindex(db: &Path, runs: &Path) -> Result<Indexed, PortalError> {
 /// The portal behind an `Arc`, as the server takes it.
 pub fn shared(p: Portal) -> Arc<Portal> {
     Arc::new(p)
+}
+
+/// The processors this process may use.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }

@@ -85,12 +85,22 @@ pub struct Portal {
     pub tagged_cache: std::sync::Mutex<TaggedCache>,
     /// Documents rendered at once (one per core).
     pub render_slots: tokio::sync::Semaphore,
+    /// Argon2 computations at once (one per core): each takes 19 MiB, so
+    /// a burst of sign-ins queues here instead of taking 19 MiB apiece.
+    pub hash_slots: tokio::sync::Semaphore,
 }
 
 impl Portal {
     /// Now, Unix seconds.
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// Runs an Argon2 hash or check on the blocking pool, at most one per
+    /// core at a time; `None` if the task failed.
+    pub async fn argon2<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let _slot = self.hash_slots.acquire().await.ok()?;
+        tokio::task::spawn_blocking(work).await.ok()
     }
 
     /// Today in Washington (Pacific time) by the portal's clock: the day

@@ -154,7 +154,7 @@ pub async fn sign_in(
     }
     let hash = account.as_ref().map_or_else(|| auth::dummy_hash().to_string(), |a| a.password_hash.clone());
     let pw = password.clone();
-    let good = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
+    let good = p.argon2(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
     let Some(account) = account.filter(|_| good) else {
         let _ = p.store.record_failure(&key, now);
         let _ = p.store.record_failure(&address_key, now);
@@ -450,7 +450,7 @@ pub async fn register(
     if !errors.is_empty() {
         return register_form(&p, &v, StatusCode::OK, &form, errors);
     }
-    let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await else {
+    let Some(Ok(hash)) = p.argon2(move || auth::hash_password(&password)).await else {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     };
     let language = p.catalog.payee(&payee).map_or("en", |x| crate::portal::i18n::code(x.language));

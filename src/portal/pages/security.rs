@@ -133,7 +133,7 @@ pub async fn totp_off(
         return security(&p, &v, StatusCode::TOO_MANY_REQUESTS, vec![err("password", message)], None, None);
     }
     let (pw, hash) = (field(&form, "password").to_string(), me.account.password_hash.clone());
-    let good = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
+    let good = p.argon2(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
     if !good {
         let _ = p.store.record_failure(&key, v.now);
         return security(&p, &v, StatusCode::OK, vec![err("password", t.s("error_password_wrong").to_string())], None, None);
