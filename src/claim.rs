@@ -6,6 +6,10 @@
 //! 18"); [`check`] does it for every line with attendance or a claim in the
 //! month and judges each claim in `invoice_claims.csv`. Pure: no I/O, state
 //! holidays from [`Holidays`] (a data file by year), never from code.
+//!
+//! [`entry`] checks a claim typed into the provider portal line by line
+//! with the same rules; [`timing`] says when a claim sent online is
+//! processed and paid.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +18,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::calendar::Holidays;
+
+pub mod entry;
+pub mod timing;
 use crate::model::{Attendance, Authorization, Extract, InvoiceClaim, Mark, Month, Program, ReferenceNumber, ServiceKind};
 
 /// Absent days paid each month on a full-time authorization (booklet p. 9:

@@ -44,7 +44,7 @@ pub enum Command {
     Sample(SampleArgs),
     /// Print the 65 bars (A, D, F, T) of a USPS Intelligent Mail barcode, for cross-checking.
     Imb(ImbArgs),
-    /// The SSPS Provider Portal: serve it (`ssps portal --data DIR --runs DIR --secret FILE`), or `ssps portal index` the run folders into its database.
+    /// The SSPS Provider Portal: serve it (`ssps portal --data DIR --runs DIR --secret FILE`), `ssps portal index` the run folders into its database, or `ssps portal export-claims` the claims submitted online.
     Portal(PortalArgs),
     /// The templates, texts and data files compiled into the program: `ssps assets export DIR` writes them for staff to edit and try with --assets.
     #[command(subcommand)]
@@ -92,6 +92,24 @@ pub enum PortalAction {
         /// The portal's database; default: ssps-portal.sqlite in --runs.
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
+    },
+    /// Write the claims submitted online before the processing day's cutoff, each exactly once, as invoice_claims.csv rows (the format `ssps claim` reads).
+    ExportClaims {
+        /// The portal's database.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The CSV file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The processing day (default: today in Washington): submissions sent before its cutoff are taken.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+        /// Write export batch N again (its file was lost) instead of taking new submissions.
+        #[arg(long, value_name = "N")]
+        batch: Option<i64>,
+        /// Templates, texts and data files to use instead of the embedded ones (the cutoff: data/portal.toml).
+        #[arg(long, value_name = "DIR")]
+        assets: Option<PathBuf>,
     },
 }
 

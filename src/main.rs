@@ -480,6 +480,19 @@ fn run(cli: Cli) -> Result<u8, OpError> {
 fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     use ssps::ops::portal as op;
     let fail = |e: op::PortalError| OpError::Kind(Box::new(e));
+    if let Some(cli::PortalAction::ExportClaims { db, out, date, batch, assets: dir }) = args.action {
+        let now = ssps::portal::system_clock()();
+        let date = date.unwrap_or_else(|| ssps::portal::pacific(now).date());
+        let opts = ssps::ops::export_claims::ExportOptions { db, out: out.clone(), date, batch, assets: assets(dir.as_deref())? };
+        let done = ssps::ops::export_claims::export(&opts, now).map_err(fail)?;
+        match done.batch {
+            Some(n) => {
+                println!("export batch {n}: {} claims, {} invoice_claims.csv rows written to {}", done.claims, done.rows, out.display())
+            }
+            None => println!("no claims waiting: nothing was written"),
+        }
+        return Ok(0);
+    }
     if let Some(cli::PortalAction::Index { runs, db }) = args.action {
         let db = db.unwrap_or_else(|| runs.join("ssps-portal.sqlite"));
         let done = op::reindex(&db, &runs).map_err(fail)?;

@@ -59,6 +59,11 @@ impl Month {
         Month { first: self.first.checked_add_months(Months::new(1)).unwrap_or(self.first) }
     }
 
+    /// The month before this one.
+    pub fn prev(self) -> Month {
+        Month { first: self.first.checked_sub_months(Months::new(1)).unwrap_or(self.first) }
+    }
+
     /// Four-digit year.
     pub fn year(self) -> i32 {
         self.first.year()

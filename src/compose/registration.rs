@@ -43,6 +43,32 @@ struct PortalFile {
     confirmed: bool,
     address: String,
     phone: String,
+    claims: ClaimsFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimsFile {
+    cutoff: String,
+    months_back: u32,
+}
+
+/// The most months back an invoice may be claimed online.
+pub const MONTHS_BACK_MAX: u32 = 24;
+
+/// How invoices are claimed online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimSettings {
+    /// The day's processing cutoff, Washington time.
+    pub cutoff: chrono::NaiveTime,
+    /// Months before the current one open to claims.
+    pub months_back: u32,
+}
+
+impl Default for ClaimSettings {
+    fn default() -> ClaimSettings {
+        ClaimSettings { cutoff: chrono::NaiveTime::from_hms_opt(16, 30, 0).unwrap_or_default(), months_back: 6 }
+    }
 }
 
 /// The portal as the letters print it.
@@ -55,6 +81,8 @@ pub struct Portal {
     /// Whether staff confirmed the address and telephone (`confirmed =
     /// true`); until then every run asks for attention (exit 1).
     pub confirmed: bool,
+    /// Claims online: cutoff and months open.
+    pub claims: ClaimSettings,
 }
 
 impl Portal {
@@ -74,7 +102,17 @@ impl Portal {
         if phone.is_empty() || phone.len() > PHONE_MAX || phone.chars().any(char::is_control) {
             return Err(err(format!("phone must be a telephone number of 1 to {PHONE_MAX} characters on one line")));
         }
-        Ok(Portal { address: address.to_string(), phone: phone.to_string(), confirmed: f.confirmed })
+        let cutoff = chrono::NaiveTime::parse_from_str(f.claims.cutoff.trim(), "%H:%M")
+            .map_err(|_| err(format!("claims.cutoff = {:?} is not a time of day HH:MM", f.claims.cutoff)))?;
+        if f.claims.months_back > MONTHS_BACK_MAX {
+            return Err(err(format!("claims.months_back must be at most {MONTHS_BACK_MAX}")));
+        }
+        Ok(Portal {
+            address: address.to_string(),
+            phone: phone.to_string(),
+            confirmed: f.confirmed,
+            claims: ClaimSettings { cutoff, months_back: f.claims.months_back },
+        })
     }
 
     /// The bundled settings (tested: they always parse).
@@ -185,7 +223,18 @@ mod tests {
         let p = Portal::bundled();
         assert!(p.address.starts_with("https://") && !p.phone.is_empty());
         assert!(!p.confirmed, "the bundled telephone is a placeholder until staff confirm it");
-        let bad = |text: &str| Portal::parse(text, "portal.toml").unwrap_err().to_string();
+        let claims = "[claims]\ncutoff = \"16:30\"\nmonths_back = 6\n";
+        let bad = |text: &str| Portal::parse(&format!("{text}{claims}"), "portal.toml").unwrap_err().to_string();
+        assert_eq!(p.claims, ClaimSettings::default());
+        assert_eq!(
+            Portal::parse(
+                "confirmed = true\naddress = \"https://x\"\nphone = \"1\"\n[claims]\ncutoff = \"4:30 pm\"\nmonths_back = 6\n",
+                "p.toml"
+            )
+            .unwrap_err()
+            .to_string(),
+            "p.toml: claims.cutoff = \"4:30 pm\" is not a time of day HH:MM"
+        );
         assert_eq!(
             bad("confirmed = true\naddress = \"http://x\"\nphone = \"1\"\n"),
             "portal.toml: address = \"http://x\" is not a web address starting with https://"

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod claim;
 pub mod deliver;
+pub mod export_claims;
 pub mod invoices;
 pub mod letters;
 pub mod mil_report;

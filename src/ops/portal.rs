@@ -123,6 +123,8 @@ pub fn open(
         tagged_cache: Mutex::new(TaggedCache::default()),
         render_slots: tokio::sync::Semaphore::new(cores()),
         hash_slots: tokio::sync::Semaphore::new(cores()),
+        settings,
+        holidays,
     };
     Ok((portal, indexed, demo))
 }

@@ -24,6 +24,9 @@ struct PayeeIndex {
 /// The extract, indexed by payee.
 pub struct Catalog {
     extract: Extract,
+    /// Each payee's part, for composing its documents (invoices to claim,
+    /// documents made on demand).
+    parts: crate::model::payee::PayeeIndex,
     payees: HashMap<String, PayeeIndex>,
     /// Each payment's lines, in line order (indexes into `payment_lines`).
     lines: HashMap<String, Vec<usize>>,
@@ -76,12 +79,18 @@ impl Catalog {
         for v in lines.values_mut() {
             v.sort_by_key(|&i| extract.payment_lines[i].line_no);
         }
-        Catalog { extract, payees, lines }
+        let parts = crate::model::payee::PayeeIndex::new(&extract);
+        Catalog { extract, parts, payees, lines }
     }
 
     /// The whole extract (for rendering on demand).
     pub fn extract(&self) -> &Extract {
         &self.extract
+    }
+
+    /// A payee's part of the extract (what composing its documents reads).
+    pub fn part(&self, payee: &crate::model::PayeeNumber) -> Extract {
+        self.parts.part(&self.extract, payee)
     }
 
     /// A payee of the extract.

@@ -5,6 +5,8 @@
 //!   audit, the runs' index); [`sqlite`] implements it.
 //! - [`auth`]: passwords, session ids, form tokens, lockout, TOTP.
 //! - [`catalog`]: the extract in memory, indexed by payee.
+//! - [`claims`]: the invoices a payee may claim online, and their entries
+//!   checked by the booklet's rules.
 //! - [`index`]: the run folders' documents, verified by SHA-256.
 //! - [`i18n`]: the pages' words, English and Spanish.
 //! - [`web`]: the HTTP server (axum): routing, security headers, cookies,
@@ -16,6 +18,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod claims;
 pub mod i18n;
 pub mod index;
 pub mod pages;
@@ -88,6 +91,10 @@ pub struct Portal {
     /// Argon2 computations at once (one per core): each takes 19 MiB, so
     /// a burst of sign-ins queues here instead of taking 19 MiB apiece.
     pub hash_slots: tokio::sync::Semaphore,
+    /// `data/portal.toml`: the help line, the claims' cutoff and months.
+    pub settings: crate::compose::registration::Portal,
+    /// Washington's state holidays (working days for claims).
+    pub holidays: crate::calendar::Holidays,
 }
 
 impl Portal {
@@ -124,6 +131,19 @@ pub fn pacific(ts: i64) -> chrono::NaiveDateTime {
     let ends = sunday(11, 1).and_hms_opt(9, 0, 0).unwrap_or_default();
     let offset = if utc >= starts && utc < ends { 7 } else { 8 };
     utc - chrono::Duration::hours(offset)
+}
+
+/// The Unix seconds of a Washington wall-clock time (of the two a
+/// November fall-back hour has, the first; a spring-forward gap's time
+/// counts as the hour after).
+pub fn utc_of_pacific(local: chrono::NaiveDateTime) -> i64 {
+    let pdt = local.and_utc().timestamp() + 7 * 3600;
+    let pst = local.and_utc().timestamp() + 8 * 3600;
+    if pacific(pdt) == local {
+        pdt
+    } else {
+        pst
+    }
 }
 
 /// A bounded cache of tagged copies: the oldest go first past `budget`
@@ -177,5 +197,16 @@ mod tests {
         assert_eq!(pacific(at("2026-11-01 08:59")).to_string(), "2026-11-01 01:59:00");
         assert_eq!(pacific(at("2026-11-01 09:00")).to_string(), "2026-11-01 01:00:00");
         assert_eq!(pacific(at("2026-12-04 07:59")).date().to_string(), "2026-12-03");
+    }
+
+    #[test]
+    fn washington_time_back_to_utc() {
+        use super::utc_of_pacific;
+        let local = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(utc_of_pacific(local("2026-12-04 16:30")), at("2026-12-05 00:30"));
+        assert_eq!(utc_of_pacific(local("2026-07-01 16:30")), at("2026-07-01 23:30"));
+        for t in ["2026-03-09 08:00", "2026-11-02 16:30", "2026-01-31 23:59"] {
+            assert_eq!(pacific(utc_of_pacific(local(t))), local(t));
+        }
     }
 }

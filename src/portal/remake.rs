@@ -6,35 +6,26 @@
 //! same amount as the run's manifest; otherwise the portal says the copy
 //! is not available rather than serve a document that differs.
 
-use std::sync::OnceLock;
-
 use rust_decimal::Decimal;
 
 use super::catalog::Catalog;
 use super::store::{DocRecord, RunRecord};
 use super::Remaker;
-use crate::model::payee::PayeeIndex;
 use crate::model::PayeeNumber;
 use crate::ondemand::{OnDemand, Remake};
 
 /// The portal's re-maker: one [`OnDemand`] (templates, words, the kinds'
-/// once-per-run pages) and the extract's payee index, built on first use.
+/// once-per-run pages); a payee's part of the extract comes from the
+/// catalog's index.
 pub struct Documents {
     made: OnDemand,
-    index: OnceLock<PayeeIndex>,
-}
-
-impl Documents {
-    fn part(&self, catalog: &Catalog, payee: &PayeeNumber) -> crate::model::Extract {
-        self.index.get_or_init(|| PayeeIndex::new(catalog.extract())).part(catalog.extract(), payee)
-    }
 }
 
 impl Remaker for Documents {
     fn remittance(&self, catalog: &Catalog, payee: &str, payment_id: &str, tagged: bool) -> Result<Option<Vec<u8>>, String> {
         let (Some(payment), Some(number)) = (catalog.payment_of(payee, payment_id), PayeeNumber::parse(payee)) else { return Ok(None) };
         let remake = Remake::remittance_for_payment(payment);
-        let part = self.part(catalog, &number);
+        let part = catalog.part(&number);
         let one = self.made.render_one(&remake, &number, &part, &format!("RA-{payment_id}"), tagged).map_err(|e| e.to_string())?;
         Ok(one.filter(|d| d.amount == payment.amount).map(|d| d.pdf))
     }
@@ -43,7 +34,7 @@ impl Remaker for Documents {
         let (Some(remake), Some(number)) = (Remake::from_summary(&run.run, &run.period), PayeeNumber::parse(&doc.payee_number)) else {
             return Ok(None);
         };
-        let part = self.part(catalog, &number);
+        let part = catalog.part(&number);
         let one = self.made.render_one(&remake, &number, &part, &doc.document_id, true).map_err(|e| e.to_string())?;
         let archived: Option<Decimal> = doc.amount.parse().ok();
         Ok(one.filter(|d| Some(d.amount) == archived).map(|d| d.pdf))
@@ -52,5 +43,5 @@ impl Remaker for Documents {
 
 /// The re-maker of these assets (the runs' templates and words).
 pub fn remaker(assets: &crate::assets::Assets) -> Result<Box<dyn Remaker>, crate::ops::portal::PortalError> {
-    Ok(Box::new(Documents { made: OnDemand::new(assets)?, index: OnceLock::new() }))
+    Ok(Box::new(Documents { made: OnDemand::new(assets)? }))
 }

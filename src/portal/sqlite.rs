@@ -13,6 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::store::*;
 
+mod claims;
+
 /// The schema versions, applied in order; version N is `MIGRATIONS[N-1]`.
 /// Append only: a released version never changes.
 const MIGRATIONS: &[&str] = &[
@@ -75,6 +77,25 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL,
         address TEXT NOT NULL
     );",
+    // 2: part 2, invoices claimed online (`sqlite/claims.rs`).
+    "CREATE TABLE claims (
+        payee_number TEXT NOT NULL,
+        invoice_number TEXT NOT NULL,
+        month TEXT NOT NULL,
+        state TEXT NOT NULL,
+        entries TEXT NOT NULL,
+        saved_at INTEGER NOT NULL,
+        saved_by INTEGER NOT NULL,
+        submitted_at INTEGER,
+        export_batch INTEGER,
+        PRIMARY KEY (payee_number, invoice_number)
+    );
+    CREATE INDEX claims_unexported ON claims(state, export_batch, submitted_at);
+    CREATE TABLE claim_exports (
+        batch INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        cutoff INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this program writes.
@@ -122,7 +143,7 @@ impl SqliteStore {
         Ok(SqliteStore { db: Mutex::new(db) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         // A panic while holding the lock cannot leave a transaction open
         // (rusqlite rolls back on drop), so a poisoned lock is still usable.
         let mut db = self.db.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,6 +1,7 @@
 //! The portal's storage, behind one small trait: accounts, sessions,
 //! registration letters and used codes, failed sign-in counters, the
-//! audit log and the index of the runs' documents.
+//! audit log and the index of the runs' documents; invoices claimed
+//! online in [`claims`].
 //!
 //! [`Store`] is synchronous and object safe: the server holds a
 //! `Box<dyn Store>`. [`super::sqlite::SqliteStore`] is the embedded
@@ -10,6 +11,10 @@
 //! strings, registration codes only as a keyed fingerprint of the letter.
 
 use chrono::NaiveDate;
+
+pub mod claims;
+
+pub use claims::{AlreadySubmitted, ClaimRecord, ClaimState, ClaimStore, ClaimWrite, ExportBatch};
 
 /// A store failure: the message of the database underneath.
 #[derive(Debug, thiserror::Error)]
@@ -172,8 +177,8 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-/// The portal's storage.
-pub trait Store: Send + Sync {
+/// The portal's storage (with the claims of [`ClaimStore`]).
+pub trait Store: ClaimStore + Send + Sync {
     /// The account signing in with `email` (lower case).
     fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>>;
     /// The account with this id.

@@ -37,7 +37,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, documents, entry, security};
+    use super::pages::{account, calendar, claims, documents, entry, security};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -54,6 +54,10 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/documents/{id}", get(documents::document))
         .route("/documents/{id}/accessible", get(documents::accessible))
         .route("/tax", get(documents::tax))
+        .route("/claims", get(claims::list))
+        .route("/claims/{number}", get(claims::claim).post(claims::save))
+        .route("/claims/{number}/confirm", get(claims::confirm_page).post(claims::submit))
+        .route("/claims/{number}/lines/{reference}/calendar", get(calendar::calendar).post(calendar::calendar_post))
         .route("/authorizations", get(account::authorizations))
         .route("/provider", get(account::provider))
         .route("/security", get(security::security_page))
@@ -348,7 +352,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 /// A field's error in the error summary.
 pub struct FieldError {
     /// The input's id.
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     /// The message.
     pub message: String,
 }
@@ -388,6 +392,7 @@ impl Chrome<'_> {
     pub fn sections(&self) -> &'static [(&'static str, &'static str, &'static str)] {
         &[
             ("/payments", "nav_payments", "payments"),
+            ("/claims", "nav_claims", "claims"),
             ("/documents", "nav_documents", "documents"),
             ("/authorizations", "nav_authorizations", "authorizations"),
             ("/tax", "nav_tax", "tax"),

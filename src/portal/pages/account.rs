@@ -73,9 +73,8 @@ pub async fn payments(
                     *slot = Some(d);
                     kept.push((k, d.to_string()));
                 }
-                Err(_) => {
-                    errors.push(FieldError { field: if k == "from" { "from" } else { "to" }, message: t.s("error_date").to_string() })
-                }
+                Err(_) => errors
+                    .push(FieldError { field: (if k == "from" { "from" } else { "to" }).into(), message: t.s("error_date").to_string() }),
             }
         }
     }
@@ -86,7 +85,8 @@ pub async fn payments(
                     *slot = Some(d);
                     kept.push((k, d.to_string()));
                 }
-                None => errors.push(FieldError { field: if k == "min" { "min" } else { "max" }, message: t.s("error_amount").to_string() }),
+                None => errors
+                    .push(FieldError { field: (if k == "min" { "min" } else { "max" }).into(), message: t.s("error_amount").to_string() }),
             }
         }
     }

@@ -91,7 +91,7 @@ pub async fn sign_in_page(
 }
 
 pub(super) fn err(field: &'static str, message: String) -> FieldError {
-    FieldError { field, message }
+    FieldError { field: field.into(), message }
 }
 
 /// The time a lock ends, as the page says it: Washington time, rounded

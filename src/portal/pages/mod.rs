@@ -1,12 +1,15 @@
 //! What each page shows and does, one module per area: [`entry`] (sign
 //! in, register, the second factor, sign out, language, session),
-//! [`security`] (the second factor on and off), [`account`] (payments, authorizations, the provider file) and
+//! [`security`] (the second factor on and off), [`account`] (payments, authorizations, the provider file),
 //! [`documents`] (the runs' documents, remittance advices, 1099s, tagged
-//! copies). The page types here pair a template under
+//! copies), [`claims`] (claiming invoices online) and [`calendar`] (a
+//! claim line's month calendar). The page types here pair a template under
 //! `templates/portal/` with its values; askama escapes every value, so
 //! record data reaches the page as text, never as markup.
 
 pub mod account;
+pub mod calendar;
+pub mod claims;
 pub mod documents;
 pub mod entry;
 pub mod security;
