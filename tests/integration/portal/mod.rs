@@ -446,4 +446,5 @@ fn events(rows: &[AuditRow], event: &str) -> Vec<AuditRow> {
 }
 
 mod accounts;
+mod claims;
 mod documents;

@@ -1,0 +1,277 @@
+//! Claiming an invoice online: the month calendar and the booklet's
+//! rules, Save, Check and submit with the password, the frozen claim, the
+//! export read back as the extract's `invoice_claims.csv`, and another
+//! payee, replays and stale forms refused.
+
+use super::*;
+
+/// Sunrise's October 2026 invoice for provider 4001 (seven lines; Willow
+/// Park's full-day line is 1000004007, 22 units at $92.30).
+const INVOICE: &str = "300A-261101";
+const WILLOW: &str = "1000004007";
+
+/// The claim form's lines: (reference number, line number, child, the
+/// printed units maximum).
+fn form_lines(page: &str) -> Vec<(String, usize, String, String)> {
+    page.split("<legend>")
+        .skip(1)
+        .map(|part| {
+            let legend = &part[..part.find("</legend>").unwrap()];
+            let (no, rest) = legend.trim_start_matches("Line ").split_once(": ").unwrap();
+            let child = rest.split(" · ").next().unwrap().to_string();
+            let reference = after(part, "name=\"u-", '"').to_string();
+            let max = after(part, "(at most ", ')').to_string();
+            (reference, no.parse().unwrap(), child, max)
+        })
+        .collect()
+}
+
+/// October 2026's calendar with `absent` weekdays absent and the other
+/// weekdays attended.
+fn october(absent: &[u32]) -> Vec<(String, String)> {
+    (1..=31)
+        .map(|day| {
+            let d = NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
+            let weekend = matches!(chrono::Datelike::weekday(&d), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            let mark = if weekend {
+                ""
+            } else if absent.contains(&day) {
+                "A"
+            } else {
+                "X"
+            };
+            (format!("d-{day}"), mark.to_string())
+        })
+        .collect()
+}
+
+fn claim_form(token: &str, action: &str, lines: &[(String, String, String)]) -> Vec<(String, String)> {
+    let mut f = vec![("csrf".to_string(), token.to_string()), ("action".to_string(), action.to_string())];
+    for (r, units, rate) in lines {
+        f.push((format!("u-{r}"), units.clone()));
+        f.push((format!("r-{r}"), rate.clone()));
+    }
+    f
+}
+
+fn post_owned(b: &mut Browser, path: &str, fields: &[(String, String)]) -> Reply {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(path, &refs)
+}
+
+/// The amount the claim should total, worked out here from the extract:
+/// each line's units × its rate (or the corrected one).
+fn expected_total(units: &BTreeMap<String, (String, Option<&str>)>) -> String {
+    let rows = read_csv(&oct_2026().join("authorizations.csv"));
+    let mut cents: i64 = 0;
+    for row in rows.iter().filter(|r| units.contains_key(&r["reference_number"])) {
+        let (u, corrected) = &units[&row["reference_number"]];
+        let rate = corrected.unwrap_or(&row["rate"]);
+        let rate_cents: i64 = rate.replace('.', "").parse().unwrap();
+        let u: i64 = u.parse().unwrap();
+        cents += u * rate_cents;
+    }
+    format!("${},{:03}.{:02}", cents / 100_000, (cents / 100) % 1000, cents % 100)
+}
+
+#[test]
+fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_frozen_and_exported_once() {
+    let s = Server::start();
+    s.account(A, EMAIL);
+    let mut b = s.browser();
+    assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
+
+    // The list: October's invoice is open; September's was paid.
+    let list = b.get("/claims").text();
+    assert!(list.contains(&format!("<a href=\"/claims/{INVOICE}\">{INVOICE}</a>")), "{list}");
+    assert!(list.contains("Not claimed yet") && list.contains("Paid"), "{list}");
+
+    let page = b.get(&format!("/claims/{INVOICE}")).text();
+    let lines = form_lines(&page);
+    assert_eq!(lines.len(), 7, "{page}");
+    let willow = lines.iter().find(|l| l.0 == WILLOW).unwrap();
+    assert_eq!((willow.2.as_str(), willow.3.as_str()), ("Willow Park", "22"));
+    let willow_no = willow.1;
+
+    // The booklet's Willow: absent 9 days, 4 more than the 5 allowed.
+    let cal = format!("/claims/{INVOICE}/lines/{WILLOW}/calendar");
+    let t = b.token(&cal);
+    let mut f = october(&[1, 2, 6, 7, 13, 14, 20, 21, 27]);
+    f.push(("csrf".into(), t.clone()));
+    f.push(("action".into(), "work".into()));
+    let r = post_owned(&mut b, &cal, &f);
+    assert_eq!(r.status, 200);
+    let text = r.text();
+    assert!(text.contains("18 units may be claimed."), "{text}");
+    assert!(text.contains("absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18"), "{text}");
+    f.pop();
+    f.push(("action".into(), "use".into()));
+    let r = post_owned(&mut b, &cal, &f);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.location(), format!("/claims/{INVOICE}#u-{WILLOW}"));
+    let page = b.get(&format!("/claims/{INVOICE}")).text();
+    assert!(page.contains(&format!("name=\"u-{WILLOW}\" type=\"text\" inputmode=\"decimal\" value=\"18\"")), "{page}");
+    assert!(page.contains("From the attendance: 18 units may be claimed"), "{page}");
+
+    // 23 is over the printed 22; 19 over what the calendar supports; the
+    // other boxes blank; a rate without cents.
+    let t = csrf(&page);
+    let other = lines.iter().find(|l| l.0 == "1000004014").unwrap();
+    let entries: Vec<(String, String, String)> =
+        lines.iter().map(|l| (l.0.clone(), if l.0 == WILLOW { "23".into() } else { String::new() }, String::new())).collect();
+    let r = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "submit", &entries));
+    let text = r.text();
+    assert_eq!(r.status, 200);
+    assert!(text.contains(&format!("Line {willow_no}: 23 is more than the 22 units printed on the invoice")), "{text}");
+    assert!(
+        text.contains(&format!("Line {}: enter the total units. A blank box sends the invoice back; enter 0 if you do not claim this line.", other.1)),
+        "{text}"
+    );
+    let mut entries: Vec<(String, String, String)> = lines
+        .iter()
+        .map(|l| {
+            let units = if l.0 == WILLOW { "19".to_string() } else { l.3.clone() };
+            let rate = if l.0 == other.0 { "75".to_string() } else { String::new() };
+            (l.0.clone(), units, rate)
+        })
+        .collect();
+    let text = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "submit", &entries)).text();
+    assert!(
+        text.contains(&format!(
+            "Line {willow_no}: the attendance supports 18 units, not 19: over: 19 claimed, 18 may be claimed (absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Line {}: write the corrected rate in dollars and cents, like 12.00", other.1)), "{text}");
+    assert!(text.contains(&format!("href=\"#r-{}\"", other.0)), "the summary links to the rate box: {text}");
+
+    // Right: saved first (a draft), then checked and submitted.
+    for e in entries.iter_mut() {
+        if e.0 == WILLOW {
+            e.1 = "18".into();
+        }
+        if e.0 == other.0 {
+            e.2 = "75.50".into();
+        }
+    }
+    let text = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "save", &entries)).text();
+    assert!(text.contains("Your claim is saved. It has not been sent"), "{text}");
+    assert!(b.get("/claims").text().contains("Saved November 16, 2026, not sent"));
+    let r = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "submit", &entries));
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.location(), format!("/claims/{INVOICE}/confirm"));
+    let confirm = b.get(&format!("/claims/{INVOICE}/confirm")).text();
+    let mut units: BTreeMap<String, (String, Option<&str>)> = entries.iter().map(|e| (e.0.clone(), (e.1.clone(), None))).collect();
+    units.get_mut(&other.0).unwrap().1 = Some("75.50");
+    let total = expected_total(&units);
+    assert!(confirm.contains(&format!("<td class=\"num\">{total}</td>")), "{total} in {confirm}");
+    // Monday 16 November 2026, 4:00 a.m. Pacific: processed Tuesday the
+    // 17th; direct deposit the 5th working day after the 16th.
+    assert!(confirm.contains("It will be processed on November 17, 2026. Your direct deposit should be in your account on November 23, 2026."), "{confirm}");
+
+    let t = csrf(&confirm);
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", "not my password at all")]);
+    assert!(r.text().contains("The password is not right"), "{r:?}");
+    assert_eq!(s.portal.store.claim(A, INVOICE).unwrap().unwrap().state, ssps::portal::store::ClaimState::Draft);
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    let text = r.text();
+    assert_eq!(r.status, 200);
+    assert!(text.contains("Your claim is submitted."), "{text}");
+    assert!(text.contains("Submitted online on November 16, 2026 at 04:00 Pacific time."), "{text}");
+    assert!(text.contains("Do not mail this invoice or call it in: it would be claimed twice."), "{text}");
+    assert!(text.contains(&format!("id=\"claim-total\">{total}<")), "{text}");
+    assert!(!text.contains(&format!("name=\"u-{WILLOW}\"")), "a submitted claim has no form");
+
+    // Replayed: the submit, a save, a calendar: refused, nothing changed.
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    assert_eq!(r.status, 409);
+    assert!(r.text().contains("This invoice was submitted already; it cannot be changed or submitted again."));
+    let mut changed = entries.clone();
+    changed[0].1 = "0".into();
+    assert_eq!(post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "save", &changed)).status, 409);
+    assert_eq!(post_owned(&mut b, &cal, &f).status, 409);
+    assert!(b.get("/claims").text().contains("Claimed online November 16, 2026"));
+    assert_eq!(events(&s.audit(), "claim_submitted").len(), 1);
+    assert_eq!(events(&s.audit(), "claim_submitted")[0].detail, INVOICE);
+
+    // The export: before the cutoff of the 16th (4:30 p.m. Pacific), once.
+    let out = s.runs.join("claims-2026-11-16.csv");
+    let opts = |out: &Path, batch: Option<i64>| ssps::ops::export_claims::ExportOptions {
+        db: s.db.clone(),
+        out: out.to_path_buf(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        batch,
+        assets: Default::default(),
+    };
+    let done = ssps::ops::export_claims::export(&opts(&out, None), s.now()).unwrap();
+    assert_eq!((done.batch, done.claims, done.rows), (Some(1), 1, 7));
+    let again = ssps::ops::export_claims::export(&opts(&s.runs.join("again.csv"), None), s.now()).unwrap();
+    assert_eq!((again.batch, again.rows), (None, 0), "a submission is exported once");
+    assert!(!s.runs.join("again.csv").exists());
+    let e = ssps::ops::export_claims::export(&opts(&out, Some(1)), s.now()).unwrap_err().to_string();
+    assert_eq!(e, format!("{}: exists (an export never replaces a file: name a new one); nothing was exported", out.display()));
+    let lost = s.runs.join("batch-1-again.csv");
+    ssps::ops::export_claims::export(&opts(&lost, Some(1)), s.now()).unwrap();
+    assert_eq!(std::fs::read(&lost).unwrap(), std::fs::read(&out).unwrap(), "a batch written again is the same file");
+
+    // The file is the extract's invoice_claims.csv: it loads with no
+    // problem and holds the lines as submitted.
+    let data = tempfile::tempdir().unwrap();
+    for f in ["payees.csv", "providers.csv", "clients.csv", "workers.csv", "authorizations.csv"] {
+        std::fs::copy(oct_2026().join(f), data.path().join(f)).unwrap();
+    }
+    std::fs::copy(&out, data.path().join("invoice_claims.csv")).unwrap();
+    let read = ssps::ops::read_extract(data.path()).unwrap();
+    assert!(read.problems.is_empty(), "{:?}", read.problems);
+    let claims = &read.extract.invoice_claims;
+    assert_eq!(claims.len(), 7);
+    let willow_row = claims.iter().find(|c| c.reference_number.as_str() == WILLOW).unwrap();
+    assert_eq!((willow_row.invoice_number.as_str(), willow_row.month.to_string(), willow_row.units_claimed.to_string()), (INVOICE, "2026-10".into(), "18".into()));
+    let corrected = claims.iter().find(|c| c.reference_number.as_str() == other.0).unwrap();
+    assert_eq!(corrected.corrected_rate.map(|r| r.to_string()), Some("75.50".into()));
+}
+
+#[test]
+fn another_payees_invoice_a_stale_form_and_a_month_out_of_reach_are_refused() {
+    let s = Server::start();
+    s.account(A, EMAIL);
+    s.account(B, "b.tester@example.net");
+    let mut a = s.browser();
+    assert_eq!(a.sign_in(EMAIL, PASSWORD).status, 303);
+    let page = a.get(&format!("/claims/{INVOICE}")).text();
+    let t = csrf(&page);
+
+    // Payee B, signed in: A's invoice is not there, however asked.
+    let mut b = s.browser();
+    assert_eq!(b.sign_in("b.tester@example.net", PASSWORD).status, 303);
+    let bt = b.token("/claims");
+    for path in [format!("/claims/{INVOICE}"), format!("/claims/{INVOICE}/confirm"), format!("/claims/{INVOICE}/lines/{WILLOW}/calendar")] {
+        assert_eq!(b.get(&path).status, 404, "{path}");
+        assert_eq!(b.post(&path, &[("csrf", &bt), ("action", "save"), ("password", PASSWORD)]).status, 404, "{path}");
+    }
+    assert!(!b.get("/claims").text().contains(INVOICE));
+    assert!(events(&s.audit(), "not_found").len() >= 6);
+    assert_eq!(s.portal.store.claim(A, INVOICE).unwrap(), None);
+    assert_eq!(s.portal.store.claim(B, INVOICE).unwrap(), None);
+
+    // A form token of another session, or none: refused, nothing saved.
+    let entries: Vec<(String, String, String)> = form_lines(&page).iter().map(|l| (l.0.clone(), l.3.clone(), String::new())).collect();
+    let r = post_owned(&mut a, &format!("/claims/{INVOICE}"), &claim_form(&bt, "save", &entries));
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("The form expired."), "{r:?}");
+    assert_eq!(s.portal.store.claim(A, INVOICE).unwrap(), None);
+    // A confirmation without a draft goes back to the form with its errors.
+    let r = a.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    assert!(r.text().contains("A blank box sends the invoice back"), "{r:?}");
+    assert_eq!(s.portal.store.claim(A, INVOICE).unwrap(), None);
+
+    // January 2025's invoice is paid and long out of reach; a bonus line has
+    // no calendar.
+    assert_eq!(a.get("/claims/300A-250101").status, 404);
+    assert_eq!(a.get(&format!("/claims/{INVOICE}/lines/1000004021/calendar")).status, 404);
+
+    // Before the last working day of its month an invoice waits: in
+    // November, on the 16th, November's is not open yet.
+    let list = a.get("/claims").text();
+    assert!(list.contains("Can be claimed from November 30, 2026"), "{list}");
+}
