@@ -80,6 +80,13 @@ pub struct PortalArgs {
     /// Templates, texts and data files to use instead of the embedded ones.
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
+    /// For trials, training and tests: the portal's clock starts at this Washington time (YYYY-MM-DDTHH:MM) and runs on from there; never in production.
+    #[arg(long, value_name = "TIME", value_parser = washington_time)]
+    pub as_of: Option<chrono::NaiveDateTime>,
+}
+
+fn washington_time(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").map_err(|_| format!("{s:?} is not a time YYYY-MM-DDTHH:MM"))
 }
 
 #[derive(Debug, Subcommand)]

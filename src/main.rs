@@ -522,7 +522,16 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     };
     let log: ssps::portal::Log = std::sync::Arc::new(|line: &str| eprintln!("portal: {line}"));
     let remaker = ssps::portal::remake::remaker(&opts.assets).map_err(fail)?;
-    let (portal, indexed, demo) = op::open(&opts, ssps::portal::system_clock(), log, Some(remaker)).map_err(fail)?;
+    let clock = match args.as_of {
+        Some(t) => {
+            eprintln!("portal: the clock is set to {t} Washington time (--as-of): for trials and tests only");
+            let real = ssps::portal::system_clock();
+            let shift = ssps::portal::utc_of_pacific(t) - real();
+            std::sync::Arc::new(move || real() + shift) as ssps::portal::Clock
+        }
+        None => ssps::portal::system_clock(),
+    };
+    let (portal, indexed, demo) = op::open(&opts, clock, log, Some(remaker)).map_err(fail)?;
     for p in &indexed.problems {
         eprintln!("warning: {p}");
     }

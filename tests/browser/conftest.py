@@ -11,7 +11,6 @@ Debian's (/usr/bin/chromium, or SSPS_CHROMIUM), driven by Playwright.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import os
 import re
@@ -42,6 +41,7 @@ PASSWORD = "violet lantern orchard 7"
 # Payees of examples/oct-2026 the suite registers: one per use, so a
 # test's account changes (language) never leak into another's.
 PAYEE_REGISTER = "100200303"  # registered by the registration scenario itself
+AS_OF = "2026-11-16T09:00"  # Washington time
 PAYEE_MAIN = "100200300"  # English, payments with four lines
 PAYEE_SPANISH = "100200301"  # Spanish (payees.csv language es)
 
@@ -114,7 +114,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     run_ssps(binary, ["remittances", "--data", data, "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(runs / "remittances-2026-10")])
     # Exit 1 is expected: data/portal.toml ships unconfirmed (a placeholder
     # telephone), and every run says so. 2 means it could not run.
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    # The portal's clock is set to Monday 16 November 2026 (--as-of), so
+    # October 2026's invoices are open to claims whenever the suite runs.
+    today = AS_OF.split("T")[0]
     run_ssps(
         binary,
         ["registration-letters", "--data", data, "--date", today, "--out", str(runs / "registration"), "--secret", str(secret)],
@@ -127,6 +129,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             [
                 str(binary), "portal", "--data", data, "--runs", str(runs), "--db", str(tmp / "portal.sqlite"),
                 "--secret", str(secret), "--listen", "127.0.0.1:0", "--idle-timeout", str(IDLE_SECONDS),
+                "--as-of", AS_OF,
             ],
             cwd=ROOT,
             stdout=stdout,

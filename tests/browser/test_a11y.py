@@ -46,6 +46,10 @@ def readable(violations: list[dict]) -> str:
 # Each signed-in payee's own October payment and one of its invoices.
 PAYMENT = {"en": ("880000236", "300A-261001"), "es": ("880000237", "301A-261001")}
 
+# An invoice of each payee's to claim and a line with a calendar (not the
+# invoice test_claims.py claims).
+CLAIM = {"en": ("300B-261101", "1000004063"), "es": ("301A-261101", "1000004091")}
+
 Go = Callable[[Page, str, str], None]
 
 
@@ -62,9 +66,35 @@ class Case:
 def visit(path: str) -> Go:
     def go(page: Page, url: str, lang: str) -> None:
         payment, invoice = PAYMENT[lang]
-        page.goto(url + path.format(payment=payment, invoice=invoice))
+        claim, line = CLAIM[lang]
+        page.goto(url + path.format(payment=payment, invoice=invoice, claim=claim, line=line))
 
     return go
+
+
+def claim_errors(page: Page, url: str, lang: str) -> None:
+    claim, _ = CLAIM[lang]
+    page.goto(f"{url}/claims/{claim}")
+    for box in page.locator("input[name^='u-']").all():
+        box.fill("")
+    page.locator("button[value=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def claim_confirm(page: Page, url: str, lang: str) -> None:
+    claim, _ = CLAIM[lang]
+    page.goto(f"{url}/claims/{claim}")
+    for box in page.locator("input[name^='u-']").all():
+        box.fill("0")
+    page.locator("button[value=submit]").click()
+    page.wait_for_url(re.compile(r"/confirm$"))
+
+
+def calendar_result(page: Page, url: str, lang: str) -> None:
+    claim, line = CLAIM[lang]
+    page.goto(f"{url}/claims/{claim}/lines/{line}/calendar")
+    page.locator("button[value=work]").click()
+    expect(page.locator("#calendar-result")).to_be_visible()
 
 
 def submit_empty(path: str) -> Go:
@@ -102,6 +132,12 @@ CASES = [
     Case("security", True, visit("/security")),
     Case("security-errors", True, submit_empty("/security")),
     Case("timeout-warning", True, timeout_warning),
+    Case("claims", True, visit("/claims")),
+    Case("claim-form", True, visit("/claims/{claim}")),
+    Case("claim-errors", True, claim_errors),
+    Case("claim-calendar", True, visit("/claims/{claim}/lines/{line}/calendar")),
+    Case("claim-calendar-result", True, calendar_result),
+    Case("claim-confirm", True, claim_confirm),
     Case("not-found-signed-in", True, visit("/no-such-page")),
 ]
 
