@@ -124,7 +124,10 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     assert_eq!(r.status, 200);
     assert!(text.contains(&format!("Line {willow_no}: 23 is more than the 22 units printed on the invoice")), "{text}");
     assert!(
-        text.contains(&format!("Line {}: enter the total units. A blank box sends the invoice back; enter 0 if you do not claim this line.", other.1)),
+        text.contains(&format!(
+            "Line {}: enter the total units. A blank box sends the invoice back; enter 0 if you do not claim this line.",
+            other.1
+        )),
         "{text}"
     );
     let mut entries: Vec<(String, String, String)> = lines
@@ -167,7 +170,10 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     assert!(confirm.contains(&format!("<td class=\"num\">{total}</td>")), "{total} in {confirm}");
     // Monday 16 November 2026, 4:00 a.m. Pacific: processed Tuesday the
     // 17th; direct deposit the 5th working day after the 16th.
-    assert!(confirm.contains("It will be processed on November 17, 2026. Your direct deposit should be in your account on November 23, 2026."), "{confirm}");
+    assert!(
+        confirm.contains("It will be processed on November 17, 2026. Your direct deposit should be in your account on November 23, 2026."),
+        "{confirm}"
+    );
 
     let t = csrf(&confirm);
     let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", "not my password at all")]);
@@ -226,7 +232,10 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     let claims = &read.extract.invoice_claims;
     assert_eq!(claims.len(), 7);
     let willow_row = claims.iter().find(|c| c.reference_number.as_str() == WILLOW).unwrap();
-    assert_eq!((willow_row.invoice_number.as_str(), willow_row.month.to_string(), willow_row.units_claimed.to_string()), (INVOICE, "2026-10".into(), "18".into()));
+    assert_eq!(
+        (willow_row.invoice_number.as_str(), willow_row.month.to_string(), willow_row.units_claimed.to_string()),
+        (INVOICE, "2026-10".into(), "18".into())
+    );
     let corrected = claims.iter().find(|c| c.reference_number.as_str() == other.0).unwrap();
     assert_eq!(corrected.corrected_rate.map(|r| r.to_string()), Some("75.50".into()));
 }
