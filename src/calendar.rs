@@ -21,6 +21,8 @@ pub struct Holidays {
     by_year: BTreeMap<i32, BTreeSet<NaiveDate>>,
     /// Every observed date.
     dates: BTreeSet<NaiveDate>,
+    /// Each observed date's holiday, as the file names it.
+    names: BTreeMap<NaiveDate, String>,
 }
 
 #[derive(Deserialize)]
@@ -37,7 +39,6 @@ struct Year {
 #[derive(Deserialize)]
 struct Entry {
     date: NaiveDate,
-    #[allow(dead_code)]
     name: String,
 }
 
@@ -63,6 +64,7 @@ impl Holidays {
         let file: File = toml::from_str(toml_text)?;
         let mut by_year = BTreeMap::new();
         let mut dates = BTreeSet::new();
+        let mut names = BTreeMap::new();
         for y in file.year {
             let set: &mut BTreeSet<NaiveDate> = by_year.entry(y.year).or_default();
             for h in y.holidays {
@@ -73,15 +75,16 @@ impl Holidays {
                 }
                 set.insert(h.date);
                 dates.insert(h.date);
+                names.insert(h.date, h.name);
             }
         }
-        Ok(Holidays { by_year, dates })
+        Ok(Holidays { by_year, dates, names })
     }
 
     /// Washington's legal holidays, from the bundled file.
     pub fn washington() -> Holidays {
         // The bundled file is tested below; it cannot fail at run time.
-        Holidays::parse(WASHINGTON_TOML).unwrap_or(Holidays { by_year: BTreeMap::new(), dates: BTreeSet::new() })
+        Holidays::parse(WASHINGTON_TOML).unwrap_or(Holidays { by_year: BTreeMap::new(), dates: BTreeSet::new(), names: BTreeMap::new() })
     }
 
     /// `Some(true)` when `date` is an observed state holiday, `None` when the
@@ -91,6 +94,18 @@ impl Holidays {
             return Some(true);
         }
         self.by_year.contains_key(&date.year()).then_some(false)
+    }
+
+    /// The observed holidays listed under `year`, in date order, with
+    /// their names; `None` when the file does not cover the year.
+    pub fn of_year(&self, year: i32) -> Option<Vec<(NaiveDate, &str)>> {
+        let set = self.by_year.get(&year)?;
+        Some(set.iter().map(|d| (*d, self.names.get(d).map_or("", String::as_str))).collect())
+    }
+
+    /// The years the file covers.
+    pub fn years(&self) -> Vec<i32> {
+        self.by_year.keys().copied().collect()
     }
 
     /// Whether `date` is a business day (a weekday that is not a holiday);
@@ -128,6 +143,10 @@ mod tests {
             assert_eq!(set.len(), 11, "year {year}");
         }
         assert!(h.by_year.contains_key(&2026) && h.by_year.contains_key(&2027));
+        let y2026 = h.of_year(2026).unwrap();
+        assert_eq!(y2026[0], (d("2026-01-01"), "New Year's Day"));
+        assert!(y2026.contains(&(d("2026-11-27"), "Native American Heritage Day")));
+        assert_eq!(h.of_year(2040), None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, calendar, claims, documents, entry, security};
+    use super::pages::{account, calendar, claims, documents, entry, schedule, security};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -58,6 +58,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/claims/{number}", get(claims::claim).post(claims::save))
         .route("/claims/{number}/confirm", get(claims::confirm_page).post(claims::submit))
         .route("/claims/{number}/lines/{reference}/calendar", get(calendar::calendar).post(calendar::calendar_post))
+        .route("/calendar", get(schedule::page))
+        .route("/calendar.ics", get(schedule::ics_file))
         .route("/authorizations", get(account::authorizations))
         .route("/provider", get(account::provider))
         .route("/security", get(security::security_page))
@@ -395,6 +397,7 @@ impl Chrome<'_> {
             ("/claims", "nav_claims", "claims"),
             ("/documents", "nav_documents", "documents"),
             ("/authorizations", "nav_authorizations", "authorizations"),
+            ("/calendar", "nav_calendar", "calendar"),
             ("/tax", "nav_tax", "tax"),
             ("/provider", "nav_provider", "provider"),
             ("/security", "nav_security", "security"),

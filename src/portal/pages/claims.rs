@@ -69,14 +69,14 @@ pub async fn list(State(p): State<Arc<Portal>>, headers: HeaderMap, ConnectInfo(
     let months_back = p.settings.claims.months_back.to_string();
     let page = ClaimsPage {
         c: v.chrome(&p, t.s("claims_title").to_string(), "claims"),
-        intro: t.f("claims_intro", &[("months", &months_back), ("cutoff", &cutoff(&p, &v))]),
+        intro: t.f("claims_intro", &[("months", &months_back), ("cutoff", &cutoff_words(&p, &v))]),
         rows,
     };
     v.html(StatusCode::OK, askama::Template::render(&page), &p)
 }
 
 /// The cutoff as the pages say it.
-fn cutoff(p: &Portal, v: &Visitor) -> String {
+pub(super) fn cutoff_words(p: &Portal, v: &Visitor) -> String {
     let c = p.settings.claims.cutoff;
     match v.lang {
         crate::model::Language::En => c.format("%-I:%M %p").to_string().replace("PM", "p.m.").replace("AM", "a.m."),

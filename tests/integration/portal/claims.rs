@@ -284,3 +284,45 @@ fn another_payees_invoice_a_stale_form_and_a_month_out_of_reach_are_refused() {
     let list = a.get("/claims").text();
     assert!(list.contains("Can be claimed from November 30, 2026"), "{list}");
 }
+
+#[test]
+fn the_ssps_calendar_lists_each_months_dates_and_the_holidays_and_offers_them_as_icalendar() {
+    let s = Server::start();
+    s.account(A, EMAIL);
+    let mut b = s.browser();
+    assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
+    let page = b.get("/calendar").text();
+    assert!(page.contains("<h1>SSPS calendar 2026</h1>"), "{page}");
+    // November 2026: the 30th is its last working day (Thanksgiving and
+    // Native American Heritage Day the 26th and 27th); processed December 1;
+    // direct deposit December 7; a warrant mailed December 2; December 12 is
+    // a Saturday, so a new child's first invoice comes around Monday the 14th.
+    let nov = &page[page.find("<th scope=\"row\">November 2026</th>").unwrap()..];
+    let nov = &nov[..nov.find("</tr>").unwrap()];
+    let cells: Vec<&str> = nov.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap()).collect();
+    assert_eq!(
+        cells,
+        ["November 30, 2026", "November 30, 2026", "December 1, 2026", "December 7, 2026", "December 2, 2026", "December 14, 2026"]
+    );
+    assert!(page.contains("<td>November 27, 2026</td><td lang=\"en\">Native American Heritage Day</td>"), "{page}");
+    assert_eq!(b.get("/calendar?year=2040").status, 404);
+
+    let r = b.get("/calendar.ics?year=2026");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/calendar; charset=utf-8"));
+    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"ssps-calendar-2026.ics\""));
+    let ics = r.text();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75), "{ics}");
+    assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 12 + 11, "a claim day a month and the 11 state holidays");
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains(
+            "DTSTART;VALUE=DATE:20261130\r\nDTEND;VALUE=DATE:20261201\r\nSUMMARY:SSPS: the November 2026 invoice can be claimed\r\n"
+        ),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains("SUMMARY:State holiday: Native American Heritage Day\r\n"), "{unfolded}");
+    assert!(unfolded.contains("DESCRIPTION:Claimed today before the cutoff: processed December 1\\, 2026\\, direct deposit December 7\\, 2026\\, warrant mailed December 2\\, 2026."), "{unfolded}");
+}
