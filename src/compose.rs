@@ -20,6 +20,7 @@
 pub mod letter;
 pub mod notice;
 pub mod overpayment;
+pub mod receipt;
 pub mod registration;
 pub mod remittance;
 pub mod statement;

@@ -29,6 +29,8 @@ pub enum Kind {
     MilReport,
     /// Provider-portal registration letters (mail only: they carry a code).
     Registration,
+    /// Receipts of invoices claimed online (download only: the portal).
+    Receipt,
 }
 
 /// Where a kind's printed labels come from.
@@ -44,7 +46,7 @@ pub enum LabelSource {
 
 impl Kind {
     /// Every kind, in the order of their mail serial digits.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Invoice,
         Kind::Remittance,
         Kind::Notice,
@@ -53,6 +55,7 @@ impl Kind {
         Kind::Overpayment,
         Kind::MilReport,
         Kind::Registration,
+        Kind::Receipt,
     ];
 
     /// The name in the manifest, the journal, the download index, PDF ids
@@ -94,6 +97,7 @@ impl Kind {
             Kind::Overpayment => ("overpayment", "overpayments", Template::Overpayment, 6, LabelSource::Documents),
             Kind::MilReport => ("mil-report", "mil-report", Template::MilReport, 7, LabelSource::Documents),
             Kind::Registration => ("registration", "registration-letters", Template::Registration, 8, LabelSource::Documents),
+            Kind::Receipt => ("claim-receipt", "claim-receipts", Template::Receipt, 9, LabelSource::Documents),
         }
     }
 }
@@ -132,6 +136,9 @@ mod tests {
     #[test]
     fn the_manifest_names_stay_what_runs_wrote_before() {
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment", "mil-report", "registration"]);
+        assert_eq!(
+            names,
+            ["invoice", "remittance", "notice", "letter", "1099nec", "overpayment", "mil-report", "registration", "claim-receipt"]
+        );
     }
 }

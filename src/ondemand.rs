@@ -203,6 +203,21 @@ impl OnDemand {
         made
     }
 
+    /// The receipt of a claim submitted online, from the payee's part of
+    /// the extract: archived (PDF/A-2b) or tagged (PDF/UA-1).
+    pub fn receipt(
+        &self,
+        claim: &crate::compose::receipt::Submitted,
+        extract: &Extract,
+        tagged: bool,
+    ) -> Result<Option<OneDocument>, OpError> {
+        let tagging = if tagged { Tagging::PdfUa1 } else { Tagging::Untagged };
+        let m = Making { opts: &self.opts, texts: &self.texts, holidays: &self.holidays, renderers: &self.renderers };
+        let kind = crate::ops::receipts::Receipts { claims: vec![claim.clone()], date: claim.sent.date() };
+        let id = format!("CR-{}", claim.invoice_number);
+        one::render_one(&kind, extract, &claim.payee, &id, tagging, &m)
+    }
+
     /// The 1099 kind of `year`'s first run.
     fn statements(&self, year: i32) -> Result<Arc<Statements>, OpError> {
         let mut all = self.statements.lock().unwrap_or_else(PoisonError::into_inner);

@@ -58,6 +58,8 @@ pub enum Template {
     MilReport,
     /// Provider-portal registration letters (`ssps registration-letters`).
     Registration,
+    /// Receipts of invoices claimed online (the provider portal).
+    Receipt,
     /// Letterhead, window and table helpers of the SSPS documents other
     /// than the invoice (imported).
     DocumentCommon,
@@ -80,6 +82,7 @@ impl Template {
             Template::Worksheet => "worksheet.typ",
             Template::MilReport => "mil-report.typ",
             Template::Registration => "registration.typ",
+            Template::Receipt => "receipt.typ",
             Template::DocumentCommon => "document-common.typ",
         }
     }
@@ -100,12 +103,13 @@ impl Template {
             Template::Worksheet => include_str!("../templates/worksheet.typ"),
             Template::MilReport => include_str!("../templates/mil-report.typ"),
             Template::Registration => include_str!("../templates/registration.typ"),
+            Template::Receipt => include_str!("../templates/receipt.typ"),
             Template::DocumentCommon => include_str!("../templates/document-common.typ"),
         }
     }
 
     /// Every template.
-    pub const ALL: [Template; 14] = [
+    pub const ALL: [Template; 15] = [
         Template::Invoice,
         Template::InvoiceForm,
         Template::InvoiceCommon,
@@ -119,6 +123,7 @@ impl Template {
         Template::Worksheet,
         Template::MilReport,
         Template::Registration,
+        Template::Receipt,
         Template::DocumentCommon,
     ];
 }

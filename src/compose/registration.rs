@@ -43,7 +43,8 @@ struct PortalFile {
     confirmed: bool,
     address: String,
     phone: String,
-    claims: ClaimsFile,
+    /// Absent (a file written before claims online): the defaults.
+    claims: Option<ClaimsFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,16 +103,22 @@ impl Portal {
         if phone.is_empty() || phone.len() > PHONE_MAX || phone.chars().any(char::is_control) {
             return Err(err(format!("phone must be a telephone number of 1 to {PHONE_MAX} characters on one line")));
         }
-        let cutoff = chrono::NaiveTime::parse_from_str(f.claims.cutoff.trim(), "%H:%M")
-            .map_err(|_| err(format!("claims.cutoff = {:?} is not a time of day HH:MM", f.claims.cutoff)))?;
-        if f.claims.months_back > MONTHS_BACK_MAX {
-            return Err(err(format!("claims.months_back must be at most {MONTHS_BACK_MAX}")));
-        }
+        let claims = match &f.claims {
+            None => ClaimSettings::default(),
+            Some(c) => {
+                let cutoff = chrono::NaiveTime::parse_from_str(c.cutoff.trim(), "%H:%M")
+                    .map_err(|_| err(format!("claims.cutoff = {:?} is not a time of day HH:MM", c.cutoff)))?;
+                if c.months_back > MONTHS_BACK_MAX {
+                    return Err(err(format!("claims.months_back must be at most {MONTHS_BACK_MAX}")));
+                }
+                ClaimSettings { cutoff, months_back: c.months_back }
+            }
+        };
         Ok(Portal {
             address: address.to_string(),
             phone: phone.to_string(),
             confirmed: f.confirmed,
-            claims: ClaimSettings { cutoff, months_back: f.claims.months_back },
+            claims,
         })
     }
 
@@ -226,6 +233,8 @@ mod tests {
         let claims = "[claims]\ncutoff = \"16:30\"\nmonths_back = 6\n";
         let bad = |text: &str| Portal::parse(&format!("{text}{claims}"), "portal.toml").unwrap_err().to_string();
         assert_eq!(p.claims, ClaimSettings::default());
+        let without = Portal::parse("confirmed = true\naddress = \"https://x\"\nphone = \"1\"\n", "p.toml").unwrap();
+        assert_eq!(without.claims, ClaimSettings::default(), "a file without [claims] takes the defaults");
         assert_eq!(
             Portal::parse(
                 "confirmed = true\naddress = \"https://x\"\nphone = \"1\"\n[claims]\ncutoff = \"4:30 pm\"\nmonths_back = 6\n",

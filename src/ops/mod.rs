@@ -13,6 +13,7 @@ pub mod mil_report;
 pub mod notices;
 pub mod overpayments;
 pub mod portal;
+pub mod receipts;
 pub mod registration;
 pub mod remittances;
 pub mod tax1099;

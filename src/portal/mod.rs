@@ -41,6 +41,13 @@ pub trait Remaker: Send + Sync {
     /// The tagged copy of a run's document; `None` if this kind cannot be
     /// re-made from the extract.
     fn tagged(&self, catalog: &catalog::Catalog, run: &store::RunRecord, doc: &store::DocRecord) -> Result<Option<Vec<u8>>, String>;
+    /// The receipt of a submitted claim, tagged or not, and its total.
+    fn receipt(
+        &self,
+        catalog: &catalog::Catalog,
+        claim: &crate::compose::receipt::Submitted,
+        tagged: bool,
+    ) -> Result<Option<(Vec<u8>, rust_decimal::Decimal)>, String>;
 }
 
 /// A logger: one line per event, never personal data.

@@ -39,6 +39,17 @@ impl Remaker for Documents {
         let archived: Option<Decimal> = doc.amount.parse().ok();
         Ok(one.filter(|d| Some(d.amount) == archived).map(|d| d.pdf))
     }
+
+    fn receipt(
+        &self,
+        catalog: &Catalog,
+        claim: &crate::compose::receipt::Submitted,
+        tagged: bool,
+    ) -> Result<Option<(Vec<u8>, Decimal)>, String> {
+        let part = catalog.part(&claim.payee);
+        let one = self.made.receipt(claim, &part, tagged).map_err(|e| e.to_string())?;
+        Ok(one.map(|d| (d.pdf, d.amount)))
+    }
 }
 
 /// The re-maker of these assets (the runs' templates and words).

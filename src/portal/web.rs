@@ -37,7 +37,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, calendar, claims, documents, entry, schedule, security};
+    use super::pages::{account, calendar, claims, documents, entry, receipt, schedule, security};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -57,6 +57,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/claims", get(claims::list))
         .route("/claims/{number}", get(claims::claim).post(claims::save))
         .route("/claims/{number}/confirm", get(claims::confirm_page).post(claims::submit))
+        .route("/claims/{number}/receipt", get(receipt::receipt))
+        .route("/claims/{number}/receipt/accessible", get(receipt::receipt_accessible))
         .route("/claims/{number}/lines/{reference}/calendar", get(calendar::calendar).post(calendar::calendar_post))
         .route("/calendar", get(schedule::page))
         .route("/calendar.ics", get(schedule::ics_file))

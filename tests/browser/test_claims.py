@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
@@ -84,6 +85,16 @@ def test_claim_an_invoice_with_the_calendar_then_submit_and_export(
     expect(frozen).to_contain_text("Do not mail this invoice or call it in")
     expect(page.locator("#claim-total")).to_have_text(money(total))
     expect(page.locator("input[name^='u-']")).to_have_count(0)
+
+    # The receipt: a PDF saying what was claimed, read back with pdftotext.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download (PDF)").click()
+    receipt = info.value
+    assert receipt.suggested_filename == f"CR-{INVOICE}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(receipt.path()), "-"], check=True, capture_output=True, text=True).stdout
+    assert "CLAIM RECEIPT" in text and "Willow Park" in text, text
+    assert re.search(rf"Total claimed\s+{re.escape(money(total))}", text), text
+    assert "Direct deposit in your account on November 23, 2026." in text, text
 
     # The frozen claim meets WCAG 2.1 AA too (axe needs a context that
     # lets it inject its script past the portal's CSP).

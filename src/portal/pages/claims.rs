@@ -295,7 +295,7 @@ pub(super) fn claim_view(p: &Portal, v: &Visitor, me: &SignedIn, inv: &OpenInvoi
 }
 
 /// The claim's dates for a payee's payment method.
-fn expected(p: &Portal, me: &SignedIn, at: chrono::NaiveDateTime) -> timing::Expected {
+pub(super) fn expected(p: &Portal, me: &SignedIn, at: chrono::NaiveDateTime) -> timing::Expected {
     let dd = p.catalog.payee(me.payee()).is_some_and(|x| x.direct_deposit);
     timing::expected(&p.holidays, at, p.settings.claims.cutoff, if dd { Paid::DirectDeposit } else { Paid::Warrant })
 }

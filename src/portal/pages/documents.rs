@@ -161,7 +161,7 @@ pub async fn document(
 }
 
 /// Makes (or takes from the cache) a tagged copy.
-async fn tagged_copy(
+pub(super) async fn tagged_copy(
     p: &Arc<Portal>,
     key: String,
     make: impl FnOnce(&Portal) -> Result<Option<Vec<u8>>, String> + Send + 'static,
@@ -208,7 +208,7 @@ pub async fn accessible(
     serve_made(&p, &v, made, &format!("{}-accessible.pdf", d.document_id))
 }
 
-fn serve_made(p: &Portal, v: &Visitor, made: Result<Option<Arc<Vec<u8>>>, String>, name: &str) -> Response {
+pub(super) fn serve_made(p: &Portal, v: &Visitor, made: Result<Option<Arc<Vec<u8>>>, String>, name: &str) -> Response {
     match made {
         Ok(Some(bytes)) => {
             p.audit("download", v.me.as_ref(), name, v);

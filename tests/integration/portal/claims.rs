@@ -326,3 +326,77 @@ fn the_ssps_calendar_lists_each_months_dates_and_the_holidays_and_offers_them_as
     assert!(unfolded.contains("SUMMARY:State holiday: Native American Heritage Day\r\n"), "{unfolded}");
     assert!(unfolded.contains("DESCRIPTION:Claimed today before the cutoff: processed December 1\\, 2026\\, direct deposit December 7\\, 2026\\, warrant mailed December 2\\, 2026."), "{unfolded}");
 }
+
+#[test]
+fn a_submitted_claim_has_a_receipt_read_back_from_the_pdf_archived_and_tagged() {
+    use super::documents::{pdf_bytes_text, pdfinfo};
+    use ssps::claim::entry::LineEntry;
+    let s = Server::remaking();
+    s.account(A, EMAIL);
+    let mut b = s.browser();
+    assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
+    let page = b.get(&format!("/claims/{INVOICE}")).text();
+    let lines = form_lines(&page);
+    // Willow 18, the others their printed units; a corrected rate on one.
+    let entries: BTreeMap<String, LineEntry> = lines
+        .iter()
+        .map(|l| {
+            let units = if l.0 == WILLOW { "18".to_string() } else { l.3.clone() };
+            let rate = if l.0 == "1000004014" { "75.50".to_string() } else { String::new() };
+            (l.0.clone(), LineEntry { units, corrected_rate: rate, calendar: Default::default() })
+        })
+        .collect();
+    let json = serde_json::to_string(&entries).unwrap();
+    let draft = ssps::portal::store::ClaimWrite {
+        payee_number: A,
+        invoice_number: INVOICE,
+        month: "2026-10",
+        entries: &json,
+        account_id: 1,
+        now: s.now(),
+    };
+    s.portal.store.save_claim(&draft).unwrap().unwrap();
+    assert_eq!(b.get(&format!("/claims/{INVOICE}/receipt")).status, 404, "a draft has no receipt");
+    s.portal.store.submit_claim(&draft).unwrap().unwrap();
+
+    let r = b.get(&format!("/claims/{INVOICE}/receipt?download=1"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert_eq!(r.header("content-disposition"), Some(format!("attachment; filename=\"CR-{INVOICE}.pdf\"").as_str()));
+    let text = pdf_bytes_text(&r.body);
+    let units: BTreeMap<String, (String, Option<&str>)> = entries
+        .iter()
+        .map(|(k, e)| (k.clone(), (e.units.clone(), (!e.corrected_rate.is_empty()).then_some(e.corrected_rate.as_str()))))
+        .collect();
+    let total = expected_total(&units);
+    for expected in [
+        "CLAIM RECEIPT",
+        &format!("Invoice number: {INVOICE}"),
+        "Sunrise Early Learning LLC",
+        "Claimed online November 16, 2026 at 04:00 Pacific time",
+        "Willow Park",
+        "$75.50 (corrected)",
+        "Processed on November 17, 2026.",
+        "Direct deposit in your account on November 23, 2026.",
+        "Do not mail this invoice or call it in as well",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in the receipt:\n{text}");
+    }
+    assert!(text.contains(&format!("Total claimed {total} ")), "the total, worked out here, is {total}: {text}");
+    assert!(text.contains("7 Willow Park 4301 FULL DAY CARE CENTER 18 $92.30 $1,661.40"), "{text}");
+    let info = pdfinfo(&r.body, &[]);
+    assert!(info.contains("Pages:           1"), "{info}");
+    assert!(pdfinfo(&r.body, &["-meta"]).contains("pdfaid:part"), "the archived copy is PDF/A");
+
+    let r = b.get(&format!("/claims/{INVOICE}/receipt/accessible"));
+    assert_eq!(r.status, 200);
+    let tree = pdfinfo(&r.body, &["-struct-text"]);
+    assert!(tree.contains("Table") && tree.contains("TH") && tree.contains("Willow Park") && tree.contains(&total[1..]), "{tree}");
+    assert!(pdfinfo(&r.body, &["-meta"]).contains("pdfuaid:part"), "the accessible copy claims PDF/UA-1");
+
+    // Another payee: no receipt.
+    s.account(B, "b.tester@example.net");
+    let mut other = s.browser();
+    assert_eq!(other.sign_in("b.tester@example.net", PASSWORD).status, 303);
+    assert_eq!(other.get(&format!("/claims/{INVOICE}/receipt")).status, 404);
+}

@@ -378,7 +378,7 @@ fn the_binarys_demo_prints_working_codes_and_listens_on_loopback_only() {
 }
 
 /// `pdfinfo` (poppler) on a PDF's bytes, with `args`.
-fn pdfinfo(bytes: &[u8], args: &[&str]) -> String {
+pub(super) fn pdfinfo(bytes: &[u8], args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
     std::fs::write(&file, bytes).unwrap();
@@ -388,7 +388,7 @@ fn pdfinfo(bytes: &[u8], args: &[&str]) -> String {
 }
 
 /// The text of a PDF's bytes (`pdftotext -layout`).
-fn pdf_bytes_text(bytes: &[u8]) -> String {
+pub(super) fn pdf_bytes_text(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
     std::fs::write(&file, bytes).unwrap();
