@@ -114,12 +114,7 @@ impl Portal {
                 ClaimSettings { cutoff, months_back: c.months_back }
             }
         };
-        Ok(Portal {
-            address: address.to_string(),
-            phone: phone.to_string(),
-            confirmed: f.confirmed,
-            claims,
-        })
+        Ok(Portal { address: address.to_string(), phone: phone.to_string(), confirmed: f.confirmed, claims })
     }
 
     /// The bundled settings (tested: they always parse).
