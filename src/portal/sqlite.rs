@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::store::*;
 
 mod claims;
+mod people;
 
 /// The schema versions, applied in order; version N is `MIGRATIONS[N-1]`.
 /// Append only: a released version never changes.
@@ -96,6 +97,56 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL,
         cutoff INTEGER NOT NULL
     );",
+    // 3: people (`sqlite/people.rs`). An account is a person; what it may
+    // do for a payee is a membership (the registering account becomes the
+    // payee's administrator); state staff have a staff role; invitations
+    // and outgoing mail are kept until used and sent.
+    "CREATE TABLE accounts_v3 (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        language TEXT NOT NULL,
+        totp_sealed BLOB,
+        totp_nonce BLOB,
+        totp_last_step INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        staff_role TEXT
+    );
+    INSERT INTO accounts_v3 (id, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step, created_at)
+        SELECT id, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step, created_at FROM accounts;
+    CREATE TABLE memberships (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        payee_number TEXT NOT NULL,
+        role TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        added_by INTEGER,
+        PRIMARY KEY (account_id, payee_number)
+    );
+    INSERT INTO memberships (account_id, payee_number, role, added_at) SELECT id, payee_number, 'admin', created_at FROM accounts;
+    DROP TABLE accounts;
+    ALTER TABLE accounts_v3 RENAME TO accounts;
+    CREATE INDEX memberships_payee ON memberships(payee_number);
+    ALTER TABLE sessions ADD COLUMN payee_number TEXT;
+    CREATE TABLE invites (
+        token_hash BLOB PRIMARY KEY,
+        payee_number TEXT NOT NULL,
+        email TEXT NOT NULL,
+        role TEXT NOT NULL,
+        invited_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );",
 ];
 
 /// The schema version this program writes.
@@ -134,12 +185,21 @@ impl SqliteStore {
                 "the database has schema version {version}; this program knows versions up to {SCHEMA_VERSION}: use a newer ssps"
             )));
         }
+        // A migration may rebuild a table that others reference: foreign
+        // keys are off while migrating (SQLite's documented procedure) and
+        // checked before each commit.
+        db.execute_batch("PRAGMA foreign_keys = OFF;").map_err(err)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
             let tx = db.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
+            let broken: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).map_err(err)?;
+            if broken > 0 {
+                return Err(StoreError(format!("schema version {}: {broken} rows would break a foreign key; nothing was changed", i + 1)));
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(err)?;
             tx.commit().map_err(err)?;
         }
+        db.execute_batch("PRAGMA foreign_keys = ON;").map_err(err)?;
         Ok(SqliteStore { db: Mutex::new(db) })
     }
 
@@ -156,7 +216,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     let nonce: Option<Vec<u8>> = r.get(6)?;
     Ok(Account {
         id: r.get(0)?,
-        payee_number: r.get(1)?,
+        staff_role: r.get(1)?,
         email: r.get(2)?,
         password_hash: r.get(3)?,
         language: r.get(4)?,
@@ -165,7 +225,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-const ACCOUNT: &str = "SELECT id, payee_number, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step FROM accounts";
+const ACCOUNT: &str = "SELECT id, staff_role, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step FROM accounts";
 const DOCUMENT: &str = "SELECT run, document_id, kind, payee_number, file, sha256, pages, amount, month, ok FROM documents";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
@@ -194,7 +254,7 @@ impl Store for SqliteStore {
 
     fn payees_with_accounts(&self) -> StoreResult<Vec<String>> {
         self.with(|db| {
-            let mut st = db.prepare("SELECT payee_number FROM accounts ORDER BY payee_number")?;
+            let mut st = db.prepare("SELECT DISTINCT payee_number FROM memberships WHERE role = 'admin' ORDER BY payee_number")?;
             let rows = st.query_map([], |r| r.get(0))?;
             rows.collect()
         })
@@ -207,8 +267,11 @@ impl Store for SqliteStore {
             if used {
                 return Ok(Err(Refused::CodeUsed));
             }
-            let has: bool =
-                tx.query_row("SELECT EXISTS(SELECT 1 FROM accounts WHERE payee_number = ?1)", [new.payee_number], |r| r.get(0))?;
+            let has: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM memberships WHERE payee_number = ?1 AND role = 'admin')",
+                [new.payee_number],
+                |r| r.get(0),
+            )?;
             if has {
                 return Ok(Err(Refused::PayeeHasAccount));
             }
@@ -218,10 +281,14 @@ impl Store for SqliteStore {
             }
             tx.execute("INSERT INTO codes_used (used_key, at) VALUES (?1, ?2)", params![new.used_key, now])?;
             tx.execute(
-                "INSERT INTO accounts (payee_number, email, password_hash, language, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![new.payee_number, new.email, new.password_hash, new.language, now],
+                "INSERT INTO accounts (email, password_hash, language, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![new.email, new.password_hash, new.language, now],
             )?;
             let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO memberships (account_id, payee_number, role, added_at) VALUES (?1, ?2, 'admin', ?3)",
+                params![id, new.payee_number, now],
+            )?;
             tx.commit()?;
             Ok(Ok(id))
         })
@@ -259,13 +326,14 @@ impl Store for SqliteStore {
 
     fn session(&self, id_hash: &[u8]) -> StoreResult<Option<Session>> {
         self.with(|db| {
-            db.query_row("SELECT account_id, created_at, last_seen, stage FROM sessions WHERE id_hash = ?1", [id_hash], |r| {
+            db.query_row("SELECT account_id, created_at, last_seen, stage, payee_number FROM sessions WHERE id_hash = ?1", [id_hash], |r| {
                 let stage: String = r.get(3)?;
                 Ok(Session {
                     account_id: r.get(0)?,
                     created_at: r.get(1)?,
                     last_seen: r.get(2)?,
                     stage: if stage == "full" { Stage::Full } else { Stage::Password },
+                    payee_number: r.get(4)?,
                 })
             })
             .optional()
@@ -468,9 +536,10 @@ mod tests {
         let id = s.create_account(&new("100200300", "a@example.org", "key-1"), 100).unwrap().unwrap();
         assert!(s.code_used("key-1").unwrap());
         let a = s.account_by_email("a@example.org").unwrap().unwrap();
-        assert_eq!((a.id, a.payee_number.as_str(), a.totp.is_none(), a.totp_last_step), (id, "100200300", true, 0));
+        assert_eq!((a.id, a.staff_role.as_deref(), a.totp.is_none(), a.totp_last_step), (id, None, true, 0));
+        assert_eq!(s.memberships(id).unwrap(), vec![Membership { payee_number: "100200300".into(), role: Role::Admin }]);
         assert_eq!(s.account(id).unwrap().unwrap().email, "a@example.org");
-        assert_eq!(format!("{a:?}"), format!("Account {{ id: {id}, payee_number: \"100200300\", .. }}"), "no hash or email in Debug");
+        assert_eq!(format!("{a:?}"), format!("Account {{ id: {id}, staff_role: None, .. }}"), "no hash or email in Debug");
 
         assert_eq!(s.create_account(&new("100200301", "b@example.org", "key-1"), 101).unwrap(), Err(Refused::CodeUsed));
         assert_eq!(s.create_account(&new("100200300", "b@example.org", "key-2"), 101).unwrap(), Err(Refused::PayeeHasAccount));

@@ -13,8 +13,10 @@
 use chrono::NaiveDate;
 
 pub mod claims;
+pub mod people;
 
 pub use claims::{AlreadySubmitted, ClaimRecord, ClaimState, ClaimStore, ClaimWrite, ExportBatch};
+pub use people::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role};
 
 /// A store failure: the message of the database underneath.
 #[derive(Debug, thiserror::Error)]
@@ -24,13 +26,15 @@ pub struct StoreError(pub String);
 /// What a store call answers.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A provider's sign-in account (one per payee in this version).
+/// A person's sign-in account: what it may do for which payee is in its
+/// memberships ([`people`]); state staff have a staff role instead.
 #[derive(Clone)]
 pub struct Account {
     /// Row id.
     pub id: i64,
-    /// The payee it belongs to.
-    pub payee_number: String,
+    /// A state staff member's role (`customer_service`, `ssps_unit`);
+    /// `None` for providers' people.
+    pub staff_role: Option<String>,
     /// Sign-in email, lower case.
     pub email: String,
     /// Argon2id PHC string.
@@ -46,7 +50,7 @@ pub struct Account {
 
 impl std::fmt::Debug for Account {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Account").field("id", &self.id).field("payee_number", &self.payee_number).finish_non_exhaustive()
+        f.debug_struct("Account").field("id", &self.id).field("staff_role", &self.staff_role).finish_non_exhaustive()
     }
 }
 
@@ -105,6 +109,8 @@ pub struct Session {
     pub last_seen: i64,
     /// How far it has signed in.
     pub stage: Stage,
+    /// The payee it is working for (a person may work for several).
+    pub payee_number: Option<String>,
 }
 
 /// A run folder as indexed.
@@ -178,16 +184,16 @@ pub struct AuditRow {
 }
 
 /// The portal's storage (with the claims of [`ClaimStore`]).
-pub trait Store: ClaimStore + Send + Sync {
+pub trait Store: ClaimStore + PeopleStore + Send + Sync {
     /// The account signing in with `email` (lower case).
     fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>>;
     /// The account with this id.
     fn account(&self, id: i64) -> StoreResult<Option<Account>>;
-    /// The payee numbers that have an account.
+    /// The payee numbers that have an administrator (registered).
     fn payees_with_accounts(&self) -> StoreResult<Vec<String>>;
-    /// Creates an account and marks its letter's code used, in one
-    /// transaction; refused if the code was used, the payee has an account
-    /// or the email is taken.
+    /// Creates an account, the payee's administrator, and marks its
+    /// letter's code used, in one transaction; refused if the code was
+    /// used, the payee has an administrator or the email is taken.
     fn create_account(&self, new: &NewAccount<'_>, now: i64) -> StoreResult<Result<i64, Refused>>;
     /// Sets an account's language.
     fn set_language(&self, account_id: i64, language: &str) -> StoreResult<()>;

@@ -21,7 +21,7 @@ use axum::Router;
 
 use super::auth;
 use super::i18n::{self, Words};
-use super::store::{Account, Session, Stage};
+use super::store::{Account, Membership, Role, Session, Stage};
 use super::Portal;
 use crate::model::Language;
 
@@ -191,12 +191,30 @@ pub struct SignedIn {
     pub session: Session,
     /// The account.
     pub account: Account,
+    /// The payees the person works for.
+    pub payees: Vec<Membership>,
+    /// The one this session works for (the session's choice, else the
+    /// first); `None` when the person works for none.
+    pub current: Option<Membership>,
 }
 
 impl SignedIn {
-    /// The payee signed in for.
+    /// The session's person, with the payees they work for.
+    pub fn load(p: &Portal, sid: String, session: Session, account: Account) -> SignedIn {
+        let payees = p.store.memberships(account.id).unwrap_or_default();
+        let chosen = session.payee_number.as_ref().and_then(|want| payees.iter().find(|m| &m.payee_number == want));
+        let current = chosen.or(payees.first()).cloned();
+        SignedIn { sid, session, account, payees, current }
+    }
+
+    /// The payee signed in for ("" when none: nothing is found for it).
     pub fn payee(&self) -> &str {
-        &self.account.payee_number
+        self.current.as_ref().map_or("", |m| m.payee_number.as_str())
+    }
+
+    /// Whether the person may act with `role` for the current payee.
+    pub fn may(&self, role: Role) -> bool {
+        self.current.as_ref().is_some_and(|m| m.role >= role)
     }
 }
 
@@ -273,7 +291,7 @@ impl Portal {
                 Ok(Some(s)) => {
                     if let Ok(Some(account)) = self.store.account(s.account_id) {
                         let _ = self.store.touch_session(&hash, now);
-                        let signed = SignedIn { sid: sid.to_string(), session: s.clone(), account };
+                        let signed = SignedIn::load(self, sid.to_string(), s.clone(), account);
                         match s.stage {
                             Stage::Full => v.me = Some(signed),
                             Stage::Password => v.half = Some(signed),
@@ -312,7 +330,7 @@ impl Portal {
         let e = super::store::AuditEvent {
             event,
             account_id: who.map(|w| w.account.id),
-            payee_number: who.map(|w| w.payee()),
+            payee_number: who.map(|w| w.payee()).filter(|p| !p.is_empty()),
             detail,
             address: &v.address,
             at: v.now,

@@ -176,11 +176,8 @@ pub async fn sign_in(
     if p.store.create_session(&auth::session_hash(&sid), account.id, stage, now).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
-    let signed = crate::portal::web::SignedIn {
-        sid: sid.clone(),
-        session: crate::portal::store::Session { account_id: account.id, created_at: now, last_seen: now, stage },
-        account,
-    };
+    let session = crate::portal::store::Session { account_id: account.id, created_at: now, last_seen: now, stage, payee_number: None };
+    let signed = crate::portal::web::SignedIn::load(&p, sid.clone(), session, account);
     p.audit(if stage == Stage::Full { "sign_in" } else { "sign_in_password" }, Some(&signed), "", &v);
     let mut res = redirect(if stage == Stage::Full { "/payments" } else { "/sign-in/code" });
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, Some(&sid)));

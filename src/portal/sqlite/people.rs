@@ -1,0 +1,298 @@
+//! [`PeopleStore`] on SQLite: memberships, invitations, the outbox. A
+//! change that could leave a payee without an administrator checks and
+//! writes in one `BEGIN IMMEDIATE` transaction.
+
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::SqliteStore;
+use crate::portal::store::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult};
+
+fn role(s: String) -> Role {
+    // A word the program did not write reads as the least role.
+    Role::parse(&s).unwrap_or(Role::View)
+}
+
+/// Whether the payee keeps an administrator without `account_id`.
+fn other_admin(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM memberships WHERE payee_number = ?1 AND role = 'admin' AND account_id <> ?2)",
+        params![payee, account_id],
+        |r| r.get(0),
+    )
+}
+
+fn current_role(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::Result<Option<Role>> {
+    tx.query_row("SELECT role FROM memberships WHERE payee_number = ?1 AND account_id = ?2", params![payee, account_id], |r| {
+        r.get::<_, String>(0).map(role)
+    })
+    .optional()
+}
+
+impl PeopleStore for SqliteStore {
+    fn memberships(&self, account_id: i64) -> StoreResult<Vec<Membership>> {
+        self.with(|db| {
+            let mut st = db.prepare("SELECT payee_number, role FROM memberships WHERE account_id = ?1 ORDER BY payee_number")?;
+            let rows = st.query_map([account_id], |r| Ok(Membership { payee_number: r.get(0)?, role: role(r.get(1)?) }))?;
+            rows.collect()
+        })
+    }
+
+    fn members(&self, payee_number: &str) -> StoreResult<Vec<Member>> {
+        self.with(|db| {
+            let mut st = db.prepare(
+                "SELECT m.account_id, a.email, m.role, m.added_at FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.payee_number = ?1 ORDER BY m.role = 'admin' DESC, a.email",
+            )?;
+            let rows = st.query_map([payee_number], |r| {
+                Ok(Member { account_id: r.get(0)?, email: r.get(1)?, role: role(r.get(2)?), added_at: r.get(3)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn set_role(&self, payee_number: &str, account_id: i64, new: Role) -> StoreResult<Result<bool, LastAdmin>> {
+        self.with(|db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(now) = current_role(&tx, payee_number, account_id)? else { return Ok(Ok(false)) };
+            if now == Role::Admin && new != Role::Admin && !other_admin(&tx, payee_number, account_id)? {
+                return Ok(Err(LastAdmin));
+            }
+            tx.execute(
+                "UPDATE memberships SET role = ?3 WHERE payee_number = ?1 AND account_id = ?2",
+                params![payee_number, account_id, new.word()],
+            )?;
+            tx.commit()?;
+            Ok(Ok(true))
+        })
+    }
+
+    fn remove_member(&self, payee_number: &str, account_id: i64) -> StoreResult<Result<bool, LastAdmin>> {
+        self.with(|db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(now) = current_role(&tx, payee_number, account_id)? else { return Ok(Ok(false)) };
+            if now == Role::Admin && !other_admin(&tx, payee_number, account_id)? {
+                return Ok(Err(LastAdmin));
+            }
+            tx.execute("DELETE FROM memberships WHERE payee_number = ?1 AND account_id = ?2", params![payee_number, account_id])?;
+            tx.execute("DELETE FROM sessions WHERE account_id = ?1 AND payee_number = ?2", params![account_id, payee_number])?;
+            tx.commit()?;
+            Ok(Ok(true))
+        })
+    }
+
+    fn create_invite(&self, token_hash: &[u8], i: &InviteRecord, now: i64) -> StoreResult<()> {
+        self.with(|db| {
+            db.execute(
+                "INSERT INTO invites (token_hash, payee_number, email, role, invited_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![token_hash, i.payee_number, i.email, i.role.word(), i.invited_by, now, i.expires_at],
+            )
+            .map(drop)
+        })
+    }
+
+    fn invite(&self, token_hash: &[u8]) -> StoreResult<Option<InviteRecord>> {
+        self.with(|db| {
+            db.query_row(
+                "SELECT payee_number, email, role, invited_by, expires_at, used_at FROM invites WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(InviteRecord {
+                        payee_number: r.get(0)?,
+                        email: r.get(1)?,
+                        role: role(r.get(2)?),
+                        invited_by: r.get(3)?,
+                        expires_at: r.get(4)?,
+                        used_at: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn accept_invite(&self, token_hash: &[u8], who: Accept<'_>, now: i64) -> StoreResult<Result<i64, InviteRefused>> {
+        self.with(|db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(String, String, String, i64, i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT payee_number, email, role, invited_by, expires_at, used_at FROM invites WHERE token_hash = ?1",
+                    [token_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )
+                .optional()?;
+            let Some((payee, email, invited_role, invited_by, expires_at, None)) = found else { return Ok(Err(InviteRefused::NotValid)) };
+            if now >= expires_at {
+                return Ok(Err(InviteRefused::NotValid));
+            }
+            let existing: Option<i64> = tx.query_row("SELECT id FROM accounts WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
+            let account = match (who, existing) {
+                (Accept::New { .. }, Some(_)) => return Ok(Err(InviteRefused::EmailHasAccount)),
+                (Accept::New { password_hash, language }, None) => {
+                    tx.execute(
+                        "INSERT INTO accounts (email, password_hash, language, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![email, password_hash, language, now],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+                // The signed-in person must be the one invited.
+                (Accept::Existing(id), Some(owner)) if id == owner => id,
+                (Accept::Existing(_), _) => return Ok(Err(InviteRefused::NotValid)),
+            };
+            if current_role(&tx, &payee, account)?.is_some() {
+                return Ok(Err(InviteRefused::AlreadyMember));
+            }
+            tx.execute(
+                "INSERT INTO memberships (account_id, payee_number, role, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![account, payee, invited_role, now, invited_by],
+            )?;
+            tx.execute("UPDATE invites SET used_at = ?2 WHERE token_hash = ?1", params![token_hash, now])?;
+            tx.commit()?;
+            Ok(Ok(account))
+        })
+    }
+
+    fn set_session_payee(&self, id_hash: &[u8], payee_number: &str) -> StoreResult<()> {
+        self.with(|db| db.execute("UPDATE sessions SET payee_number = ?2 WHERE id_hash = ?1", params![id_hash, payee_number]).map(drop))
+    }
+
+    fn queue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<i64> {
+        self.with(|db| {
+            db.execute(
+                "INSERT INTO outbox (to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![to, subject, body, now],
+            )?;
+            Ok(db.last_insert_rowid())
+        })
+    }
+
+    fn mail_due(&self, limit: usize, max_attempts: i64) -> StoreResult<Vec<OutMail>> {
+        self.with(|db| {
+            let mut st = db.prepare(
+                "SELECT id, to_address, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND attempts < ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![max_attempts, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok(OutMail { id: r.get(0)?, to: r.get(1)?, subject: r.get(2)?, body: r.get(3)?, attempts: r.get(4)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn mail_sent(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.with(|db| {
+            db.execute("UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1", params![id, now])
+                .map(drop)
+        })
+    }
+
+    fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()> {
+        self.with(|db| db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1", params![id, error]).map(drop))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::store::{NewAccount, Store};
+
+    fn admin(s: &SqliteStore, payee: &str, email: &str) -> i64 {
+        let new = NewAccount {
+            payee_number: payee,
+            email,
+            password_hash: "$argon2id$stub",
+            language: "en",
+            used_key: &format!("k{payee}{email}"),
+        };
+        s.create_account(&new, 1).unwrap().unwrap()
+    }
+
+    fn invite(s: &SqliteStore, token: &[u8], payee: &str, email: &str, role: Role, by: i64) {
+        let i = InviteRecord { payee_number: payee.into(), email: email.into(), role, invited_by: by, expires_at: 100, used_at: None };
+        s.create_invite(token, &i, 10).unwrap();
+    }
+
+    #[test]
+    fn invitations_make_people_who_work_for_several_payees_and_a_payee_keeps_an_administrator() {
+        let s = SqliteStore::in_memory().unwrap();
+        let a = admin(&s, "300", "owner@example.net");
+        let b = admin(&s, "301", "other@example.net");
+        assert_eq!(s.memberships(a).unwrap(), vec![Membership { payee_number: "300".into(), role: Role::Admin }]);
+        assert_eq!(s.payees_with_accounts().unwrap(), ["300", "301"]);
+
+        invite(&s, b"t1", "300", "clerk@example.net", Role::View, a);
+        let clerk = s.accept_invite(b"t1", Accept::New { password_hash: "$argon2id$x", language: "es" }, 20).unwrap().unwrap();
+        assert_eq!(
+            s.accept_invite(b"t1", Accept::New { password_hash: "$x", language: "en" }, 21).unwrap(),
+            Err(InviteRefused::NotValid),
+            "once"
+        );
+        assert_eq!(s.account(clerk).unwrap().unwrap().language, "es");
+        // The clerk is invited to 301 too: signed in, they accept it.
+        invite(&s, b"t2", "301", "clerk@example.net", Role::Claim, b);
+        assert_eq!(
+            s.accept_invite(b"t2", Accept::New { password_hash: "$x", language: "en" }, 22).unwrap(),
+            Err(InviteRefused::EmailHasAccount)
+        );
+        assert_eq!(s.accept_invite(b"t2", Accept::Existing(a), 22).unwrap(), Err(InviteRefused::NotValid), "only the invited person");
+        assert_eq!(s.accept_invite(b"t2", Accept::Existing(clerk), 22).unwrap(), Ok(clerk));
+        assert_eq!(
+            s.memberships(clerk).unwrap(),
+            vec![Membership { payee_number: "300".into(), role: Role::View }, Membership { payee_number: "301".into(), role: Role::Claim }]
+        );
+        // Expired.
+        invite(&s, b"t3", "300", "late@example.net", Role::View, a);
+        assert_eq!(s.accept_invite(b"t3", Accept::New { password_hash: "$x", language: "en" }, 100).unwrap(), Err(InviteRefused::NotValid));
+
+        // The last administrator stays one.
+        assert_eq!(s.set_role("300", a, Role::View).unwrap(), Err(LastAdmin));
+        assert_eq!(s.remove_member("300", a).unwrap(), Err(LastAdmin));
+        assert_eq!(s.set_role("300", clerk, Role::Admin).unwrap(), Ok(true));
+        assert_eq!(s.set_role("300", a, Role::Claim).unwrap(), Ok(true));
+        let members = s.members("300").unwrap();
+        assert_eq!(
+            members.iter().map(|m| (m.email.as_str(), m.role)).collect::<Vec<_>>(),
+            [("clerk@example.net", Role::Admin), ("owner@example.net", Role::Claim)]
+        );
+        assert_eq!(s.remove_member("300", a).unwrap(), Ok(true));
+        assert_eq!(s.remove_member("300", a).unwrap(), Ok(false));
+        assert!(s.memberships(a).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_part_1_database_is_brought_up_keeping_its_accounts_as_administrators_and_their_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite");
+        {
+            let db = rusqlite::Connection::open(&path).unwrap();
+            db.execute_batch(super::super::MIGRATIONS[0]).unwrap();
+            db.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO accounts (id, payee_number, email, password_hash, language, created_at) VALUES (7, '300', 'a@example.net', '$h', 'es', 5);
+                 INSERT INTO sessions (id_hash, account_id, stage, created_at, last_seen) VALUES (x'01', 7, 'full', 6, 6);",
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.memberships(7).unwrap(), vec![Membership { payee_number: "300".into(), role: Role::Admin }]);
+        let a = s.account_by_email("a@example.net").unwrap().unwrap();
+        assert_eq!((a.id, a.language.as_str()), (7, "es"));
+        assert_eq!(s.session(&[1]).unwrap().unwrap().account_id, 7);
+        // Foreign keys are on again: deleting the account ends its session.
+        s.with(|db| db.execute("DELETE FROM accounts WHERE id = 7", [])).unwrap();
+        assert!(s.session(&[1]).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_outbox_keeps_a_message_until_it_is_sent() {
+        let s = SqliteStore::in_memory().unwrap();
+        let id = s.queue_mail("x@example.net", "Subject", "Body", 5).unwrap();
+        assert_eq!(s.mail_due(10, 3).unwrap().len(), 1);
+        s.mail_failed(id, "connection refused").unwrap();
+        s.mail_failed(id, "connection refused").unwrap();
+        assert_eq!(s.mail_due(10, 3).unwrap()[0].attempts, 2);
+        s.mail_failed(id, "connection refused").unwrap();
+        assert!(s.mail_due(10, 3).unwrap().is_empty(), "given up after 3 tries");
+        let id2 = s.queue_mail("y@example.net", "S", "B", 6).unwrap();
+        s.mail_sent(id2, 7).unwrap();
+        assert!(s.mail_due(10, 3).unwrap().is_empty());
+    }
+}

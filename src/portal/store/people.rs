@@ -1,0 +1,156 @@
+//! The people part of the [`super::Store`]: who may do what for which
+//! payee (memberships and their roles), invitations, state staff, and the
+//! mail the portal sends (an outbox, so a message survives a restart or a
+//! mail server that is down).
+//!
+//! Every person has an account of their own (shared logins are what
+//! ProviderOne forbids); one person may work for several payees. A payee
+//! always keeps at least one administrator: the store refuses the change
+//! that would leave none ([`LastAdmin`]).
+
+use super::StoreResult;
+
+/// What a person may do for a payee; each role includes the ones before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// See payments, documents, claims.
+    View,
+    /// Also claim invoices.
+    Claim,
+    /// Also invite, change and remove the payee's people.
+    Admin,
+}
+
+impl Role {
+    /// Every role, least first.
+    pub const ALL: [Role; 3] = [Role::View, Role::Claim, Role::Admin];
+
+    /// The stored word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::View => "view",
+            Role::Claim => "claim",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// From the stored word.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.word() == s)
+    }
+}
+
+/// A payee a person works for, and the role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The payee.
+    pub payee_number: String,
+    /// What the person may do.
+    pub role: Role,
+}
+
+/// A person working for a payee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The account.
+    pub account_id: i64,
+    /// Its sign-in email.
+    pub email: String,
+    /// What the person may do.
+    pub role: Role,
+    /// Since when.
+    pub added_at: i64,
+}
+
+/// Refused: the payee would have no administrator left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastAdmin;
+
+/// An invitation, found by the hash of its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRecord {
+    /// The payee to work for.
+    pub payee_number: String,
+    /// The invited email (lower case).
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+    /// Who invited.
+    pub invited_by: i64,
+    /// Until when it can be accepted (exclusive).
+    pub expires_at: i64,
+    /// When it was accepted.
+    pub used_at: Option<i64>,
+}
+
+/// Who accepts an invitation.
+pub enum Accept<'a> {
+    /// A new person: their account is made.
+    New {
+        /// Argon2id PHC string.
+        password_hash: &'a str,
+        /// `en` or `es`.
+        language: &'a str,
+    },
+    /// A person with an account, signed in.
+    Existing(i64),
+}
+
+/// Why an invitation cannot be accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteRefused {
+    /// No such invitation, used, or expired.
+    NotValid,
+    /// The invited email has an account: sign in first.
+    EmailHasAccount,
+    /// The person already works for the payee.
+    AlreadyMember,
+}
+
+/// A message waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutMail {
+    /// Row id.
+    pub id: i64,
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The plain-text body (a link, never personal data).
+    pub body: String,
+    /// Tries so far.
+    pub attempts: i64,
+}
+
+/// People in the store.
+pub trait PeopleStore {
+    /// The payees an account works for, in payee order.
+    fn memberships(&self, account_id: i64) -> StoreResult<Vec<Membership>>;
+    /// A payee's people, administrators first, then by email.
+    fn members(&self, payee_number: &str) -> StoreResult<Vec<Member>>;
+    /// Changes a person's role for a payee; refused when it would leave
+    /// the payee without an administrator. False when no such member.
+    fn set_role(&self, payee_number: &str, account_id: i64, role: Role) -> StoreResult<Result<bool, LastAdmin>>;
+    /// Removes a person from a payee (and ends their sessions working for
+    /// it); refused when they are its last administrator.
+    fn remove_member(&self, payee_number: &str, account_id: i64) -> StoreResult<Result<bool, LastAdmin>>;
+    /// Records an invitation (its token only as a hash).
+    fn create_invite(&self, token_hash: &[u8], invite: &InviteRecord, now: i64) -> StoreResult<()>;
+    /// An invitation by its token's hash.
+    fn invite(&self, token_hash: &[u8]) -> StoreResult<Option<InviteRecord>>;
+    /// Accepts an invitation in one transaction: makes the account (or
+    /// takes the signed-in one, whose email must be the invited one), adds
+    /// the membership, marks the invitation used. Returns the account.
+    fn accept_invite(&self, token_hash: &[u8], who: Accept<'_>, now: i64) -> StoreResult<Result<i64, InviteRefused>>;
+    /// The payee a session works for.
+    fn set_session_payee(&self, id_hash: &[u8], payee_number: &str) -> StoreResult<()>;
+    /// Queues a message.
+    fn queue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<i64>;
+    /// Messages not sent yet, oldest first, at most `limit`, each tried
+    /// fewer than `max_attempts` times.
+    fn mail_due(&self, limit: usize, max_attempts: i64) -> StoreResult<Vec<OutMail>>;
+    /// Marks a message sent.
+    fn mail_sent(&self, id: i64, now: i64) -> StoreResult<()>;
+    /// Records a failed try.
+    fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+}
