@@ -80,6 +80,12 @@ pub struct PortalArgs {
     /// Templates, texts and data files to use instead of the embedded ones.
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
+    /// The SMTP server for the portal's mail (invitations), as for runs' email (or SSPS_SMTP_HOST); without it the messages wait in the database's outbox.
+    #[arg(long, value_name = "FILE")]
+    pub smtp: Option<PathBuf>,
+    /// The portal's address as people reach it, for links in mail (default: data/portal.toml's address).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
     /// For trials, training and tests: the portal's clock starts at this Washington time (YYYY-MM-DDTHH:MM) and runs on from there; never in production.
     #[arg(long, value_name = "TIME", value_parser = washington_time)]
     pub as_of: Option<chrono::NaiveDateTime>,

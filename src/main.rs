@@ -519,6 +519,8 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         demo: args.demo,
         policy: ssps::portal::auth::Policy { idle: args.idle_timeout, ..Default::default() },
         assets: assets(args.assets.as_deref())?,
+        smtp: ssps::email::SmtpSettings::load(args.smtp.as_deref(), &|k| std::env::var(k).ok()).map_err(|e| OpError::Kind(Box::new(e)))?,
+        public_url: args.public_url,
     };
     let log: ssps::portal::Log = std::sync::Arc::new(|line: &str| eprintln!("portal: {line}"));
     let remaker = ssps::portal::remake::remaker(&opts.assets).map_err(fail)?;

@@ -33,6 +33,10 @@ pub struct PortalOptions {
     pub policy: auth::Policy,
     /// Templates, texts and data files.
     pub assets: crate::assets::Assets,
+    /// The SMTP server the portal's mail goes through (invitations).
+    pub smtp: Option<crate::email::SmtpSettings>,
+    /// The portal's address for links in mail; default `data/portal.toml`'s.
+    pub public_url: Option<String>,
 }
 
 /// A demo registration code to print.
@@ -123,6 +127,8 @@ pub fn open(
         tagged_cache: Mutex::new(TaggedCache::default()),
         render_slots: tokio::sync::Semaphore::new(cores()),
         hash_slots: tokio::sync::Semaphore::new(cores()),
+        public_url: opts.public_url.clone().unwrap_or_else(|| settings.address.clone()).trim_end_matches('/').to_string(),
+        smtp: opts.smtp.clone(),
         settings,
         holidays,
     };

@@ -9,6 +9,7 @@
 //!   checked by the booklet's rules.
 //! - [`index`]: the run folders' documents, verified by SHA-256.
 //! - [`i18n`]: the pages' words, English and Spanish.
+//! - [`mail`]: the outbox sent through SMTP (invitations).
 //! - [`web`]: the HTTP server (axum): routing, security headers, cookies,
 //!   the visitor; [`pages`]: what each page shows and does.
 //!
@@ -21,6 +22,7 @@ pub mod catalog;
 pub mod claims;
 pub mod i18n;
 pub mod index;
+pub mod mail;
 pub mod pages;
 pub mod remake;
 pub mod sqlite;
@@ -102,6 +104,11 @@ pub struct Portal {
     pub settings: crate::compose::registration::Portal,
     /// Washington's state holidays (working days for claims).
     pub holidays: crate::calendar::Holidays,
+    /// The SMTP server the outbox is sent through, if any.
+    pub smtp: Option<crate::email::SmtpSettings>,
+    /// The portal's address as people reach it, for links in mail
+    /// (`https://…`, no trailing slash).
+    pub public_url: String,
 }
 
 impl Portal {

@@ -37,7 +37,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, calendar, claims, documents, entry, receipt, schedule, security};
+    use super::pages::{account, calendar, claims, documents, entry, people, receipt, schedule, security};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -60,6 +60,11 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/claims/{number}/receipt", get(receipt::receipt))
         .route("/claims/{number}/receipt/accessible", get(receipt::receipt_accessible))
         .route("/claims/{number}/lines/{reference}/calendar", get(calendar::calendar).post(calendar::calendar_post))
+        .route("/people", get(people::people))
+        .route("/people/invite", post(people::invite))
+        .route("/people/{id}/{what}", post(people::change))
+        .route("/invite/{token}", get(people::invitation).post(people::accept))
+        .route("/payee", post(people::switch))
         .route("/calendar", get(schedule::page))
         .route("/calendar.ics", get(schedule::ics_file))
         .route("/authorizations", get(account::authorizations))
@@ -77,7 +82,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
 
 /// Serves `portal` on `listener` until `shutdown` resolves. Every five
 /// minutes, on the blocking pool, ended sessions are deleted and the run
-/// folders indexed again (a new run is served without a restart).
+/// folders indexed again (a new run is served without a restart); every
+/// ten seconds the outbox is sent.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     portal: Arc<Portal>,
@@ -91,6 +97,15 @@ pub async fn serve(
             tick.tick().await;
             let p = chores.clone();
             let _ = tokio::task::spawn_blocking(move || p.chores()).await;
+        }
+    });
+    let mailer = portal.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            let p = mailer.clone();
+            let _ = tokio::task::spawn_blocking(move || p.send_mail()).await;
         }
     });
     axum::serve(listener, router(portal).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
@@ -395,6 +410,10 @@ pub struct Chrome<'a> {
     pub signed_in: bool,
     /// The payee number, signed in.
     pub payee: String,
+    /// The other payees the person works for (a switch in the banner).
+    pub other_payees: Vec<String>,
+    /// Whether the person administers the payee (People in the navigation).
+    pub admin: bool,
     /// The form token of this visitor.
     pub csrf: String,
     /// The current section.
@@ -410,18 +429,21 @@ pub struct Chrome<'a> {
 }
 
 impl Chrome<'_> {
-    /// The navigation: (href, catalog key, section name).
-    pub fn sections(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        &[
+    /// The navigation: (href, catalog key, section name); People only for
+    /// the payee's administrators.
+    pub fn sections(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let all = [
             ("/payments", "nav_payments", "payments"),
             ("/claims", "nav_claims", "claims"),
             ("/documents", "nav_documents", "documents"),
             ("/authorizations", "nav_authorizations", "authorizations"),
-            ("/calendar", "nav_calendar", "calendar"),
             ("/tax", "nav_tax", "tax"),
+            ("/calendar", "nav_calendar", "calendar"),
             ("/provider", "nav_provider", "provider"),
+            ("/people", "nav_people", "people"),
             ("/security", "nav_security", "security"),
-        ]
+        ];
+        all.into_iter().filter(|(_, _, name)| *name != "people" || self.admin).collect()
     }
 
     /// The error of a field.
@@ -517,6 +539,12 @@ impl Visitor {
             notice: None,
             signed_in: self.me.is_some(),
             payee: self.me.as_ref().map(|m| m.payee().to_string()).unwrap_or_default(),
+            other_payees: self
+                .me
+                .as_ref()
+                .map(|m| m.payees.iter().map(|x| x.payee_number.clone()).filter(|x| x != m.payee()).collect())
+                .unwrap_or_default(),
+            admin: self.me.as_ref().is_some_and(|m| m.may(Role::Admin)),
             csrf,
             nav,
             idle_seconds: p.policy.idle,

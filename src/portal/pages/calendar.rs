@@ -201,7 +201,7 @@ pub async fn calendar(
     let Some(me) = &v.me else { return to_sign_in(&v) };
     let Some((inv, line)) = find(&p, me, &number, &reference).filter(|(_, l)| takes_calendar(l)) else { return not_found(&p, &v, "claim") };
     let (entries, frozen) = stored_entries(&p, me, &inv);
-    if frozen || inv.closed.is_some() {
+    if frozen || inv.closed.is_some() || !me.may(crate::portal::store::Role::Claim) {
         return redirect(&format!("/claims/{}", inv.invoice.number));
     }
     let cal = prefill(&p, &inv, &line, &entries);
@@ -221,6 +221,9 @@ pub async fn calendar_post(
     let v = p.visitor(&headers, addr);
     let Some(me) = &v.me else { return to_sign_in(&v) };
     let Some((inv, line)) = find(&p, me, &number, &reference).filter(|(_, l)| takes_calendar(l)) else { return not_found(&p, &v, "claim") };
+    if !me.may(crate::portal::store::Role::Claim) {
+        return super::claims::not_allowed(&p, &v, me);
+    }
     let t = v.words(&p);
     let (mut entries, frozen) = stored_entries(&p, me, &inv);
     if frozen || inv.closed.is_some() {

@@ -21,7 +21,7 @@ use super::{date, money, month};
 use crate::claim::entry::{LineEntry, Problem};
 use crate::claim::timing::{self, Paid};
 use crate::portal::claims::{self, Closed, Entries, LineCheck, OpenInvoice};
-use crate::portal::store::{ClaimRecord, ClaimState, ClaimWrite};
+use crate::portal::store::{ClaimRecord, ClaimState, ClaimWrite, Role};
 use crate::portal::web::{not_found, redirect, to_sign_in, Chrome, FieldError, SignedIn, Visitor};
 use crate::portal::{auth, Portal};
 
@@ -271,6 +271,7 @@ pub(super) fn claim_view(p: &Portal, v: &Visitor, me: &SignedIn, inv: &OpenInvoi
         }
     });
     let closed = match (submitted, inv.closed) {
+        (None, None) if !me.may(Role::Claim) => Some(t.s("claim_view_only").to_string()),
         (None, Some(c)) => Some(match c {
             Closed::Paid => t.s("claim_closed_paid").to_string(),
             Closed::ClaimedElsewhere => t.s("claim_closed_elsewhere").to_string(),
@@ -336,6 +337,12 @@ fn entries_from_form(inv: &OpenInvoice, stored: &Entries, form: &std::collection
     out
 }
 
+/// A person whose role does not let them claim: refused, audited.
+pub(super) fn not_allowed(p: &Portal, v: &Visitor, me: &SignedIn) -> Response {
+    p.audit("not_allowed", Some(me), "claim", v);
+    v.message(p, StatusCode::FORBIDDEN, "not_allowed_title", "claim_view_only", Some(("/claims", "back_to_claims")))
+}
+
 /// What a claim write answers: the page, or a server error.
 fn store_failed(p: &Portal, v: &Visitor) -> Response {
     v.message(p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None)
@@ -352,6 +359,9 @@ pub async fn save(
     let v = p.visitor(&headers, addr);
     let Some(me) = &v.me else { return to_sign_in(&v) };
     let Some(inv) = claims::invoice(&p, me.payee(), &number) else { return not_found(&p, &v, "claim") };
+    if !me.may(Role::Claim) {
+        return not_allowed(&p, &v, me);
+    }
     let t = v.words(&p);
     let stored = p.store.claim(me.payee(), &inv.invoice.number).ok().flatten();
     if stored.as_ref().is_some_and(|r| r.state == ClaimState::Submitted) {
@@ -480,6 +490,9 @@ pub async fn submit(
     let v = p.visitor(&headers, addr);
     let Some(me) = &v.me else { return to_sign_in(&v) };
     let Some(inv) = claims::invoice(&p, me.payee(), &number) else { return not_found(&p, &v, "claim") };
+    if !me.may(Role::Claim) {
+        return not_allowed(&p, &v, me);
+    }
     let t = v.words(&p);
     let entries = match ready(&p, &v, me, &inv) {
         Ok(e) => e,

@@ -84,6 +84,8 @@ pub async fn sign_in_page(
         Some(t.s("signed_out"))
     } else if q.contains_key("registered") {
         Some(t.s("registered"))
+    } else if q.contains_key("invited") {
+        Some(t.s("invited"))
     } else {
         None
     };
@@ -327,7 +329,7 @@ pub async fn extend(
 
 /// A plausible email address: one `@`, a dot in the domain, no spaces or
 /// brackets, at most 254 characters.
-fn email_ok(e: &str) -> bool {
+pub(super) fn email_ok(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else { return false };
     e.len() <= 254
         && !local.is_empty()

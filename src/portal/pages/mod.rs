@@ -3,7 +3,8 @@
 //! [`security`] (the second factor on and off), [`account`] (payments, authorizations, the provider file),
 //! [`documents`] (the runs' documents, remittance advices, 1099s, tagged
 //! copies), [`claims`] (claiming invoices online) and its [`receipt`], [`calendar`] (a
-//! claim line's month calendar) and [`schedule`] (the SSPS Calendar). The page types here pair a template under
+//! claim line's month calendar), [`schedule`] (the SSPS Calendar) and
+//! [`people`] (a payee's people, invitations, switching payees). The page types here pair a template under
 //! `templates/portal/` with its values; askama escapes every value, so
 //! record data reaches the page as text, never as markup.
 
@@ -12,6 +13,7 @@ pub mod calendar;
 pub mod claims;
 pub mod documents;
 pub mod entry;
+pub mod people;
 pub mod receipt;
 pub mod schedule;
 pub mod security;

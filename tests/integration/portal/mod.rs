@@ -115,6 +115,8 @@ impl Server {
             demo: false,
             policy,
             assets: Default::default(),
+            smtp: None,
+            public_url: Some("https://portal.test".into()),
         };
         let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
         let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, remaker).unwrap();
