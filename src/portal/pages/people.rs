@@ -89,12 +89,12 @@ fn people_view(
 }
 
 /// The signed-in administrator of the current payee, or the answer.
-fn admin<'a>(p: &Portal, v: &'a Visitor) -> Result<&'a SignedIn, Response> {
+fn admin<'a>(p: &Portal, v: &'a Visitor) -> Result<&'a SignedIn, Box<Response>> {
     match &v.me {
-        None => Err(to_sign_in(v)),
+        None => Err(Box::new(to_sign_in(v))),
         Some(me) if me.may(Role::Admin) => Ok(me),
         // Not theirs to manage: as a page that does not exist.
-        Some(_) => Err(not_found(p, v, "people")),
+        Some(_) => Err(Box::new(not_found(p, v, "people"))),
     }
 }
 
@@ -103,7 +103,7 @@ pub async fn people(State(p): State<Arc<Portal>>, headers: HeaderMap, ConnectInf
     let v = p.visitor(&headers, addr);
     match admin(&p, &v) {
         Ok(me) => people_view(&p, &v, me, StatusCode::OK, vec![], "", None),
-        Err(res) => res,
+        Err(res) => *res,
     }
 }
 
@@ -117,7 +117,7 @@ pub async fn invite(
     let v = p.visitor(&headers, addr);
     let me = match admin(&p, &v) {
         Ok(me) => me,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let t = v.words(&p);
     let email = field(&form, "email").trim().to_lowercase();
@@ -179,7 +179,7 @@ pub async fn change(
     let v = p.visitor(&headers, addr);
     let me = match admin(&p, &v) {
         Ok(me) => me,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let t = v.words(&p);
     let Ok(id) = id.parse::<i64>() else { return not_found(&p, &v, "person") };

@@ -91,7 +91,17 @@ impl Server {
         Server::with(Policy::default(), true)
     }
 
+    /// With a real SMTP server on loopback for the portal's mail.
+    fn with_mail() -> (Server, Mailbox) {
+        let mailbox = Mailbox::start();
+        (Server::build(Policy::default(), false, Some(mailbox.port)), mailbox)
+    }
+
     fn with(policy: Policy, remaking: bool) -> Server {
+        Server::build(policy, remaking, None)
+    }
+
+    fn build(policy: Policy, remaking: bool, smtp_port: Option<u16>) -> Server {
         let tmp = tempfile::tempdir().unwrap();
         let runs = tmp.path().join("runs");
         make_runs(&runs);
@@ -115,7 +125,12 @@ impl Server {
             demo: false,
             policy,
             assets: Default::default(),
-            smtp: None,
+            smtp: smtp_port.map(|port| {
+                let file = tmp.path().join("smtp.toml");
+                std::fs::write(&file, format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"ssps-portal@dshs.wa.gov\"\n"))
+                    .unwrap();
+                ssps::email::SmtpSettings::load(Some(&file), &|_| None).unwrap().unwrap()
+            }),
             public_url: Some("https://portal.test".into()),
         };
         let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
@@ -209,6 +224,70 @@ impl Drop for Server {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// The messages an SMTP server accepted: (recipients, raw message).
+type Received = Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>;
+
+/// A real SMTP server on loopback (mailin-embedded) that keeps every
+/// message it accepts.
+#[derive(Clone)]
+struct Mailbox {
+    port: u16,
+    received: Received,
+}
+
+#[derive(Clone)]
+struct MailboxHandler {
+    received: Received,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for MailboxHandler {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        self.received.lock().unwrap().push((self.to.clone(), std::mem::take(&mut self.data)));
+        mailin_embedded::response::OK
+    }
+}
+
+impl Mailbox {
+    fn start() -> Mailbox {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let handler = MailboxHandler { received: received.clone(), to: vec![], data: vec![] };
+        let mut server = mailin_embedded::Server::new(handler);
+        server.with_name("smtp.test").with_ssl(mailin_embedded::SslConfig::None).unwrap().with_num_threads(2).with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        Mailbox { port, received }
+    }
+
+    /// The messages received: (recipients, subject, plain-text body).
+    fn messages(&self) -> Vec<(Vec<String>, String, String)> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(to, raw)| {
+                let m = mail_parser::MessageParser::default().parse(raw).unwrap();
+                (to.clone(), m.subject().unwrap_or("").to_string(), m.body_text(0).unwrap_or_default().to_string())
+            })
+            .collect()
     }
 }
 
@@ -450,3 +529,4 @@ fn events(rows: &[AuditRow], event: &str) -> Vec<AuditRow> {
 mod accounts;
 mod claims;
 mod documents;
+mod people;
