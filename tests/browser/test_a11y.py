@@ -134,6 +134,7 @@ CASES = [
     Case("timeout-warning", True, timeout_warning),
     Case("claims", True, visit("/claims")),
     Case("ssps-calendar", True, visit("/calendar")),
+    Case("people", True, visit("/people")),
     Case("claim-form", True, visit("/claims/{claim}")),
     Case("claim-errors", True, claim_errors),
     Case("claim-calendar", True, visit("/claims/{claim}/lines/{line}/calendar")),
