@@ -106,6 +106,21 @@ pub enum PortalAction {
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
     },
+    /// Invite a state staff member (customer service or the SSPS unit): the invitation is emailed by the running portal; they choose a password and must turn on the second factor before anything else.
+    Staff {
+        /// The portal's database.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Their work email address.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Their unit: customer_service or ssps_unit.
+        #[arg(long, value_name = "UNIT")]
+        unit: String,
+        /// The portal's address as people reach it (default: data/portal.toml's).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
     /// Write the claims submitted online before the processing day's cutoff, each exactly once, as invoice_claims.csv rows (the format `ssps claim` reads).
     ExportClaims {
         /// The portal's database.

@@ -480,6 +480,17 @@ fn run(cli: Cli) -> Result<u8, OpError> {
 fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     use ssps::ops::portal as op;
     let fail = |e: op::PortalError| OpError::Kind(Box::new(e));
+    if let Some(cli::PortalAction::Staff { db, email, unit, public_url }) = &args.action {
+        let now = ssps::portal::system_clock()();
+        let expires = op::invite_staff(db, email, unit, public_url.as_deref(), now).map_err(fail)?;
+        let until = ssps::portal::pacific(expires);
+        println!(
+            "staff invitation queued for {}: the running portal emails it; it works once, until {} Washington time",
+            email.trim().to_lowercase(),
+            until.format("%Y-%m-%d %H:%M")
+        );
+        return Ok(0);
+    }
     if let Some(cli::PortalAction::ExportClaims { db, out, date, batch, assets: dir }) = args.action {
         let now = ssps::portal::system_clock()();
         let date = date.unwrap_or_else(|| ssps::portal::pacific(now).date());

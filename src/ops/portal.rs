@@ -159,3 +159,50 @@ pub fn shared(p: Portal) -> Arc<Portal> {
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
+
+/// `ssps portal staff`: invites a state staff member of `unit` by email
+/// (queued in the outbox; the running portal sends it). Returns when the
+/// invitation expires.
+pub fn invite_staff(db: &Path, email: &str, unit: &str, public_url: Option<&str>, now: i64) -> Result<i64, PortalError> {
+    use crate::portal::store::{InviteRecord, PeopleStore, Role, Unit};
+    let bad = |m: String| PortalError::Op(OpError::Kind(m.into()));
+    let unit = Unit::parse(unit).ok_or_else(|| bad(format!("--unit {unit:?}: customer_service or ssps_unit")))?;
+    let email = email.trim().to_lowercase();
+    if !crate::portal::pages::email_ok(&email) {
+        return Err(bad("--email: not an email address".into()));
+    }
+    if !db.is_file() {
+        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
+    }
+    let store = SqliteStore::open(db)?;
+    if store.account_by_email(&email)?.is_some() {
+        return Err(bad("--email: this address already has an account".into()));
+    }
+    let settings = crate::compose::registration::Portal::bundled();
+    let base = public_url.map(str::to_string).unwrap_or(settings.address).trim_end_matches('/').to_string();
+    let token = auth::new_session_id();
+    let expires_at = now + crate::portal::pages::people::INVITE_SECONDS;
+    let record = InviteRecord {
+        payee_number: String::new(),
+        email: email.clone(),
+        role: Role::View,
+        staff: Some(unit),
+        invited_by: 0,
+        expires_at,
+        used_at: None,
+    };
+    store.create_invite(&auth::session_hash(&token), &record, now)?;
+    let words = i18n::Catalog::bundled(&settings.phone)?;
+    let en = words.get(crate::model::Language::En);
+    let body = format!("{}\n\n{base}/invite/{token}\n\n{}\n", en.s("staff_mail_body"), en.s("invite_mail_ignore"));
+    store.queue_mail(&email, en.s("staff_mail_subject"), &body, now)?;
+    store.audit(&crate::portal::store::AuditEvent {
+        event: "staff_invited",
+        account_id: None,
+        payee_number: None,
+        detail: unit.word(),
+        address: "command line",
+        at: now,
+    })?;
+    Ok(expires_at)
+}

@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::store::*;
 
 mod claims;
+mod messages;
 mod people;
 mod schema;
 

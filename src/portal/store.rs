@@ -13,9 +13,11 @@
 use chrono::NaiveDate;
 
 pub mod claims;
+pub mod messages;
 pub mod people;
 
 pub use claims::{AlreadySubmitted, ClaimRecord, ClaimState, ClaimStore, ClaimWrite, ExportBatch};
+pub use messages::{MessageRecord, MessageStore, NewMessage, Thread, Unit};
 pub use people::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role};
 
 /// A store failure: the message of the database underneath.
@@ -184,7 +186,7 @@ pub struct AuditRow {
 }
 
 /// The portal's storage (with the claims of [`ClaimStore`]).
-pub trait Store: ClaimStore + PeopleStore + Send + Sync {
+pub trait Store: ClaimStore + PeopleStore + MessageStore + Send + Sync {
     /// The account signing in with `email` (lower case).
     fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>>;
     /// The account with this id.

@@ -41,7 +41,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's routes.
 pub fn router(portal: Arc<Portal>) -> Router {
-    use super::pages::{account, calendar, claims, documents, entry, people, receipt, schedule, security};
+    use super::pages::{account, calendar, claims, documents, entry, messages, people, receipt, schedule, security, staff};
     Router::new()
         .route("/", get(entry::home))
         .route("/sign-in", get(entry::sign_in_page).post(entry::sign_in))
@@ -69,6 +69,17 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/people/{id}/{what}", post(people::change))
         .route("/invite/{token}", get(people::invitation).post(people::accept))
         .route("/payee", post(people::switch))
+        .route("/messages", get(messages::list))
+        .route("/messages/new", get(messages::new_page).post(messages::create))
+        .route("/messages/{id}", get(messages::thread).post(messages::reply))
+        .route("/messages/{id}/attachments/{message}", get(messages::attachment))
+        .route("/staff", get(staff::inbox))
+        .route("/staff/messages/{id}", get(staff::thread).post(staff::answer))
+        .route("/staff/messages/{id}/attachments/{message}", get(staff::attachment))
+        .route("/staff/payee", get(staff::payee))
+        .route("/staff/payee/{payee}/letter", post(staff::letter))
+        .route("/staff/accounts/{id}/unlock", post(staff::unlock))
+        .route("/staff/audit", get(staff::audit))
         .route("/calendar", get(schedule::page))
         .route("/calendar.ics", get(schedule::ics_file))
         .route("/authorizations", get(account::authorizations))
@@ -80,6 +91,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/static/portal.js", get(js))
         .route("/favicon.ico", get(favicon))
         .fallback(not_found_route)
+        // Attachments: 5 MiB and the form around them.
+        .layer(axum::extract::DefaultBodyLimit::max(super::pages::messages::MAX_ATTACHMENT + 64 * 1024))
         .layer(axum::middleware::from_fn_with_state(portal.clone(), headers_and_log))
         .with_state(portal)
 }
@@ -417,6 +430,7 @@ impl Visitor {
                 .map(|m| m.payees.iter().map(|x| x.payee_number.clone()).filter(|x| x != m.payee()).collect())
                 .unwrap_or_default(),
             admin: self.me.as_ref().is_some_and(|m| m.may(Role::Admin)),
+            staff: self.me.as_ref().is_some_and(|m| m.account.staff_role.is_some()),
             csrf,
             nav,
             idle_seconds: p.policy.idle,

@@ -29,13 +29,22 @@ pub(super) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a st
     form.get(name).map(String::as_str).unwrap_or("")
 }
 
-/// `/`: payments when signed in, else the sign-in page.
+/// Where a person starts: state staff their inbox, providers' people
+/// their payments.
+pub(super) fn start_page(account: &crate::portal::store::Account) -> &'static str {
+    if account.staff_role.is_some() {
+        "/staff"
+    } else {
+        "/payments"
+    }
+}
+
+/// `/`: the start page when signed in, else the sign-in page.
 pub async fn home(State(p): State<Arc<Portal>>, headers: HeaderMap, ConnectInfo(addr): ConnectInfo<SocketAddr>) -> Response {
     let v = p.visitor(&headers, addr);
-    if v.me.is_some() {
-        redirect("/payments")
-    } else {
-        to_sign_in(&v)
+    match &v.me {
+        Some(me) => redirect(start_page(&me.account)),
+        None => to_sign_in(&v),
     }
 }
 
@@ -181,7 +190,7 @@ pub async fn sign_in(
     let session = crate::portal::store::Session { account_id: account.id, created_at: now, last_seen: now, stage, payee_number: None };
     let signed = crate::portal::web::SignedIn::load(&p, sid.clone(), session, account);
     p.audit(if stage == Stage::Full { "sign_in" } else { "sign_in_password" }, Some(&signed), "", &v);
-    let mut res = redirect(if stage == Stage::Full { "/payments" } else { "/sign-in/code" });
+    let mut res = redirect(if stage == Stage::Full { start_page(&signed.account) } else { "/sign-in/code" });
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, Some(&sid)));
     res
 }
@@ -248,7 +257,7 @@ pub async fn code(
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
     p.audit("sign_in", Some(half), "security code", &v);
-    let mut res = redirect("/payments");
+    let mut res = redirect(start_page(&half.account));
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, Some(&sid)));
     res
 }
@@ -329,7 +338,9 @@ pub async fn extend(
 
 /// A plausible email address: one `@`, a dot in the domain, no spaces or
 /// brackets, at most 254 characters.
-pub(super) fn email_ok(e: &str) -> bool {
+/// Whether `e` is shaped like an email address (one `@`, a dotted
+/// domain, no spaces, at most 254 characters).
+pub fn email_ok(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else { return false };
     e.len() <= 254
         && !local.is_empty()

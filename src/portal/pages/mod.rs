@@ -4,7 +4,8 @@
 //! [`documents`] (the runs' documents, remittance advices, 1099s, tagged
 //! copies), [`claims`] (claiming invoices online) and its [`receipt`], [`calendar`] (a
 //! claim line's month calendar), [`schedule`] (the SSPS Calendar) and
-//! [`people`] (a payee's people, invitations, switching payees). The page types here pair a template under
+//! [`people`] (a payee's people, invitations, switching payees),
+//! [`messages`] (Contact Us) and [`staff`] (state staff). The page types here pair a template under
 //! `templates/portal/` with its values; askama escapes every value, so
 //! record data reaches the page as text, never as markup.
 
@@ -13,10 +14,12 @@ pub mod calendar;
 pub mod claims;
 pub mod documents;
 pub mod entry;
+pub mod messages;
 pub mod people;
 pub mod receipt;
 pub mod schedule;
 pub mod security;
+pub mod staff;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -24,6 +27,8 @@ use rust_decimal::Decimal;
 use super::web::{Chrome, Field};
 use super::Portal;
 use crate::model::Language;
+
+pub use entry::email_ok;
 
 /// A page with one message.
 #[derive(askama::Template)]

@@ -144,6 +144,7 @@ pub async fn invite(
         payee_number: me.payee().to_string(),
         email: email.clone(),
         role,
+        staff: None,
         invited_by: me.account.id,
         expires_at: v.now + INVITE_SECONDS,
         used_at: None,

@@ -78,9 +78,16 @@ fn unseal_enrol(p: &Portal, account: i64, enrol: &str) -> Option<Vec<u8>> {
 }
 
 /// GET `/security`.
-pub async fn security_page(State(p): State<Arc<Portal>>, headers: HeaderMap, ConnectInfo(addr): ConnectInfo<SocketAddr>) -> Response {
+pub async fn security_page(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
     let v = p.visitor(&headers, addr);
-    security(&p, &v, StatusCode::OK, vec![], None, None)
+    // State staff are sent here until their second factor is on.
+    let notice = q.contains_key("staff").then(|| v.words(&p).s("staff_totp_first").to_string());
+    security(&p, &v, StatusCode::OK, vec![], notice, None)
 }
 
 /// POST `/security/totp/on`: the first code proves the app has the key.
@@ -124,6 +131,10 @@ pub async fn totp_off(
     let t = v.words(&p);
     if !p.form_ok(&headers, &v, form.get("csrf").map(String::as_str)) {
         return security(&p, &v, StatusCode::FORBIDDEN, vec![err("password", t.s("error_form_expired").to_string())], None, None);
+    }
+    // State staff sign in with the second factor, always.
+    if me.account.staff_role.is_some() {
+        return security(&p, &v, StatusCode::FORBIDDEN, vec![err("password", t.s("staff_totp_required").to_string())], None, None);
     }
     // The password is checked here too: a locked account's is not (a
     // session left open must not be a way around the lockout).

@@ -5,7 +5,21 @@
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::SqliteStore;
-use crate::portal::store::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult};
+use crate::portal::store::{
+    Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult, Unit,
+};
+
+/// The stored role of an invitation: a payee's role, or `staff:<unit>`.
+fn invite_role(i: &InviteRecord) -> String {
+    match i.staff {
+        Some(u) => format!("staff:{}", u.word()),
+        None => i.role.word().to_string(),
+    }
+}
+
+fn staff_of(stored: &str) -> Option<Unit> {
+    stored.strip_prefix("staff:").and_then(Unit::parse)
+}
 
 fn role(s: String) -> Role {
     // A word the program did not write reads as the least role.
@@ -84,7 +98,7 @@ impl PeopleStore for SqliteStore {
         self.with(|db| {
             db.execute(
                 "INSERT INTO invites (token_hash, payee_number, email, role, invited_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![token_hash, i.payee_number, i.email, i.role.word(), i.invited_by, now, i.expires_at],
+                params![token_hash, i.payee_number, i.email, invite_role(i), i.invited_by, now, i.expires_at],
             )
             .map(drop)
         })
@@ -96,10 +110,12 @@ impl PeopleStore for SqliteStore {
                 "SELECT payee_number, email, role, invited_by, expires_at, used_at FROM invites WHERE token_hash = ?1",
                 [token_hash],
                 |r| {
+                    let stored: String = r.get(2)?;
                     Ok(InviteRecord {
                         payee_number: r.get(0)?,
                         email: r.get(1)?,
-                        role: role(r.get(2)?),
+                        staff: staff_of(&stored),
+                        role: role(stored),
                         invited_by: r.get(3)?,
                         expires_at: r.get(4)?,
                         used_at: r.get(5)?,
@@ -125,6 +141,21 @@ impl PeopleStore for SqliteStore {
                 return Ok(Err(InviteRefused::NotValid));
             }
             let existing: Option<i64> = tx.query_row("SELECT id FROM accounts WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
+            if let Some(unit) = staff_of(&invited_role) {
+                // State staff: a new account with the staff role, no payee.
+                let Accept::New { password_hash, language } = who else { return Ok(Err(InviteRefused::NotValid)) };
+                if existing.is_some() {
+                    return Ok(Err(InviteRefused::EmailHasAccount));
+                }
+                tx.execute(
+                    "INSERT INTO accounts (email, password_hash, language, created_at, staff_role) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![email, password_hash, language, now, unit.word()],
+                )?;
+                let id = tx.last_insert_rowid();
+                tx.execute("UPDATE invites SET used_at = ?2 WHERE token_hash = ?1", params![token_hash, now])?;
+                tx.commit()?;
+                return Ok(Ok(id));
+            }
             let account = match (who, existing) {
                 (Accept::New { .. }, Some(_)) => return Ok(Err(InviteRefused::EmailHasAccount)),
                 (Accept::New { password_hash, language }, None) => {
@@ -153,6 +184,15 @@ impl PeopleStore for SqliteStore {
 
     fn set_session_payee(&self, id_hash: &[u8], payee_number: &str) -> StoreResult<()> {
         self.with(|db| db.execute("UPDATE sessions SET payee_number = ?2 WHERE id_hash = ?1", params![id_hash, payee_number]).map(drop))
+    }
+
+    fn staff(&self, role: Option<&str>) -> StoreResult<Vec<String>> {
+        self.with(|db| {
+            let mut st =
+                db.prepare("SELECT email FROM accounts WHERE staff_role IS NOT NULL AND (?1 IS NULL OR staff_role = ?1) ORDER BY email")?;
+            let rows = st.query_map([role], |r| r.get(0))?;
+            rows.collect()
+        })
     }
 
     fn queue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<i64> {
@@ -206,7 +246,15 @@ mod tests {
     }
 
     fn invite(s: &SqliteStore, token: &[u8], payee: &str, email: &str, role: Role, by: i64) {
-        let i = InviteRecord { payee_number: payee.into(), email: email.into(), role, invited_by: by, expires_at: 100, used_at: None };
+        let i = InviteRecord {
+            payee_number: payee.into(),
+            email: email.into(),
+            role,
+            staff: None,
+            invited_by: by,
+            expires_at: 100,
+            used_at: None,
+        };
         s.create_invite(token, &i, 10).unwrap();
     }
 
@@ -279,6 +327,25 @@ mod tests {
         // Foreign keys are on again: deleting the account ends its session.
         s.with(|db| db.execute("DELETE FROM accounts WHERE id = 7", [])).unwrap();
         assert!(s.session(&[1]).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_staff_invitation_makes_a_staff_account_with_no_payee() {
+        let s = SqliteStore::in_memory().unwrap();
+        let i = InviteRecord {
+            payee_number: String::new(),
+            email: "cs@dshs.example".into(),
+            role: Role::View,
+            staff: Some(Unit::CustomerService),
+            invited_by: 0,
+            expires_at: 100,
+            used_at: None,
+        };
+        s.create_invite(b"st", &i, 1).unwrap();
+        assert_eq!(s.invite(b"st").unwrap().unwrap().staff, Some(Unit::CustomerService));
+        let id = s.accept_invite(b"st", Accept::New { password_hash: "$h", language: "en" }, 2).unwrap().unwrap();
+        assert_eq!(s.account(id).unwrap().unwrap().staff_role.as_deref(), Some("customer_service"));
+        assert!(s.memberships(id).unwrap().is_empty());
     }
 
     #[test]

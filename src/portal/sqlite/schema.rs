@@ -133,4 +133,34 @@ pub(super) const MIGRATIONS: &[&str] = &[
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT
     );",
+    // 4: messages (`sqlite/messages.rs`) and staff's letter requests.
+    "CREATE TABLE threads (
+        id INTEGER PRIMARY KEY,
+        payee_number TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        waiting_for_staff INTEGER NOT NULL
+    );
+    CREATE INDEX threads_payee ON threads(payee_number, updated_at);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+        author INTEGER NOT NULL,
+        from_staff INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        attachment_name TEXT,
+        attachment_type TEXT,
+        attachment BLOB
+    );
+    CREATE INDEX messages_thread ON messages(thread_id, id);
+    CREATE TABLE letter_requests (
+        id INTEGER PRIMARY KEY,
+        payee_number TEXT NOT NULL,
+        requested_by INTEGER NOT NULL,
+        requested_at INTEGER NOT NULL,
+        made_at INTEGER
+    );",
 ];

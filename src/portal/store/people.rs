@@ -73,9 +73,12 @@ pub struct InviteRecord {
     pub payee_number: String,
     /// The invited email (lower case).
     pub email: String,
-    /// The role offered.
+    /// The role offered (a payee's people).
     pub role: Role,
-    /// Who invited.
+    /// A state staff member's unit instead: the account gets the staff
+    /// role, no payee (`payee_number` is empty).
+    pub staff: Option<super::Unit>,
+    /// Who invited (0: `ssps portal staff` from the command line).
     pub invited_by: i64,
     /// Until when it can be accepted (exclusive).
     pub expires_at: i64,
@@ -144,6 +147,8 @@ pub trait PeopleStore {
     fn accept_invite(&self, token_hash: &[u8], who: Accept<'_>, now: i64) -> StoreResult<Result<i64, InviteRefused>>;
     /// The payee a session works for.
     fn set_session_payee(&self, id_hash: &[u8], payee_number: &str) -> StoreResult<()>;
+    /// The emails of the state staff with `role` (any role: `None`).
+    fn staff(&self, role: Option<&str>) -> StoreResult<Vec<String>>;
     /// Queues a message.
     fn queue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<i64>;
     /// Messages not sent yet, oldest first, at most `limit`, each tried

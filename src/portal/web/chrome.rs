@@ -34,6 +34,8 @@ pub struct Chrome<'a> {
     pub other_payees: Vec<String>,
     /// Whether the person administers the payee (People in the navigation).
     pub admin: bool,
+    /// A state staff member (the staff's navigation).
+    pub staff: bool,
     /// The form token of this visitor.
     pub csrf: String,
     /// The current section.
@@ -52,12 +54,20 @@ impl Chrome<'_> {
     /// The navigation: (href, catalog key, section name); People only for
     /// the payee's administrators.
     pub fn sections(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        if self.staff {
+            return vec![
+                ("/staff", "nav_staff", "staff"),
+                ("/staff/audit", "nav_staff_audit", "audit"),
+                ("/security", "nav_security", "security"),
+            ];
+        }
         let all = [
             ("/payments", "nav_payments", "payments"),
             ("/claims", "nav_claims", "claims"),
             ("/documents", "nav_documents", "documents"),
             ("/authorizations", "nav_authorizations", "authorizations"),
             ("/tax", "nav_tax", "tax"),
+            ("/messages", "nav_messages", "messages"),
             ("/calendar", "nav_calendar", "calendar"),
             ("/provider", "nav_provider", "provider"),
             ("/people", "nav_people", "people"),
