@@ -101,6 +101,24 @@ pub async fn sign_in_page(
     sign_in_form(&p, &v, StatusCode::OK, "", vec![], notice.map(str::to_string))
 }
 
+/// Audits a sign-in event of an account known by its email (under its
+/// first payee, so staff find it in that payee's log), or of an unknown
+/// email (no account, no payee).
+fn audit_account(p: &Portal, v: &Visitor, event: &str, account: Option<&crate::portal::store::Account>, detail: &str) {
+    let payee = account.and_then(|a| p.store.memberships(a.id).ok()).and_then(|m| m.into_iter().next()).map(|m| m.payee_number);
+    let e = crate::portal::store::AuditEvent {
+        event,
+        account_id: account.map(|a| a.id),
+        payee_number: payee.as_deref(),
+        detail,
+        address: &v.address,
+        at: v.now,
+    };
+    if let Err(err) = p.store.audit(&e) {
+        (p.log)(&format!("audit log not written: {err}"));
+    }
+}
+
 pub(super) fn err(field: &'static str, message: String) -> FieldError {
     FieldError { field: field.into(), message }
 }
@@ -159,17 +177,17 @@ pub async fn sign_in(
     let key = account.as_ref().map_or_else(|| auth::failure_key_email(&email), |a| auth::failure_key_account(a.id));
     let lock = locked(&p, &key, p.policy.account_failures, now).or_else(|| locked(&p, &address_key, p.policy.address_failures, now));
     if let Some(last) = lock {
-        p.audit("locked", None, account.as_ref().map_or("unknown email", |_| "account"), &v);
+        audit_account(&p, &v, "locked", account.as_ref(), account.as_ref().map_or("unknown email", |_| "account"));
         let message = t.f("error_locked", &[("time", &until(&p, &v, last))]);
         return sign_in_form(&p, &v, StatusCode::TOO_MANY_REQUESTS, &email, vec![err("email", message)], None);
     }
     let hash = account.as_ref().map_or_else(|| auth::dummy_hash().to_string(), |a| a.password_hash.clone());
     let pw = password.clone();
     let good = p.argon2(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false);
-    let Some(account) = account.filter(|_| good) else {
+    let Some(account) = account.clone().filter(|_| good) else {
         let _ = p.store.record_failure(&key, now);
         let _ = p.store.record_failure(&address_key, now);
-        p.audit("sign_in_failed", None, "", &v);
+        audit_account(&p, &v, "sign_in_failed", account.as_ref(), "");
         return sign_in_form(&p, &v, StatusCode::OK, &email, vec![err("email", t.s("error_sign_in").to_string())], None);
     };
     // A new session id at sign-in: whatever id the browser had is dropped.

@@ -36,6 +36,22 @@ fn staff<'a>(p: &Portal, v: &'a Visitor) -> Result<&'a SignedIn, Box<Response>> 
     }
 }
 
+/// Audits a staff action about `payee` (recorded under that payee, so the
+/// payee's audit log shows it).
+fn audit_for(p: &Portal, v: &Visitor, me: &SignedIn, event: &str, payee: &str, detail: &str) {
+    let e = crate::portal::store::AuditEvent {
+        event,
+        account_id: Some(me.account.id),
+        payee_number: Some(payee).filter(|x| !x.is_empty()),
+        detail,
+        address: &v.address,
+        at: v.now,
+    };
+    if let Err(err) = p.store.audit(&e) {
+        (p.log)(&format!("audit log not written: {err}"));
+    }
+}
+
 /// A thread of the inbox, with its payee.
 pub struct InboxRow {
     row: ThreadRow,
@@ -171,7 +187,7 @@ pub async fn answer(
     if p.store.add_message(th.id, &message).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
-    p.audit("staff_answer", Some(me), &format!("{} {}", th.payee_number, th.id), &v);
+    audit_for(&p, &v, me, "staff_answer", &th.payee_number, &th.id.to_string());
     let people: Vec<String> = p.store.members(&th.payee_number).unwrap_or_default().into_iter().map(|m| m.email).collect();
     notify(&p, &people, &format!("/messages/{}", th.id), v.now);
     redirect(&format!("/staff/messages/{}?sent=1", th.id))
@@ -280,7 +296,7 @@ pub async fn payee(
         Err(res) => return *res,
     };
     let payee: String = q.get("payee").map(|s| s.trim().chars().filter(char::is_ascii_alphanumeric).take(20).collect()).unwrap_or_default();
-    p.audit("staff_lookup", Some(me), &payee, &v);
+    audit_for(&p, &v, me, "staff_lookup", &payee, "");
     payee_view(&p, &v, &payee, None)
 }
 
@@ -307,7 +323,7 @@ pub async fn letter(
     if p.store.request_letter(&payee, me.account.id, v.now).is_err() {
         return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
     }
-    p.audit("letter_requested", Some(me), &payee, &v);
+    audit_for(&p, &v, me, "letter_requested", &payee, "");
     payee_view(&p, &v, &payee, Some(v.words(&p).s("staff_letter_requested").to_string()))
 }
 
@@ -334,7 +350,7 @@ pub async fn unlock(
     }
     let _ = p.store.clear_failures(&auth::failure_key_account(account.id));
     let _ = p.store.clear_failures(&auth::failure_key_email(&account.email));
-    p.audit("unlocked", Some(me), &account.id.to_string(), &v);
+    audit_for(&p, &v, me, "unlocked", &payee, &account.id.to_string());
     payee_view(&p, &v, &payee, Some(v.words(&p).s("staff_unlocked").to_string()))
 }
 

@@ -443,6 +443,42 @@ impl Browser {
         self.request("POST", path, headers, Some(&form_encode(fields)))
     }
 
+    /// POSTs a multipart form: `fields`, and a file `(field, name, bytes)`.
+    fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Reply {
+        let boundary = "----ssps-test-boundary-7e3c";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        if let Some((field, name, bytes)) = file {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = format!("POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        if !self.jar.is_empty() {
+            let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
+        }
+        req.push_str(&format!("Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n", body.len()));
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(&body);
+        let reply = exchange(self.addr, &bytes);
+        for c in reply.all("set-cookie") {
+            let pair = c.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || c.contains("Max-Age=0") {
+                self.jar.remove(name);
+            } else {
+                self.jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        reply
+    }
+
     /// The form token of the page at `path`.
     fn token(&mut self, path: &str) -> String {
         let r = self.get(path);
@@ -529,4 +565,5 @@ fn events(rows: &[AuditRow], event: &str) -> Vec<AuditRow> {
 mod accounts;
 mod claims;
 mod documents;
+mod messages;
 mod people;
