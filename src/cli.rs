@@ -265,6 +265,9 @@ pub struct RegistrationLettersArgs {
     /// The portal's database (`ssps portal --db`): payees with an account there get no letter.
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// Only the payees staff asked a new letter for in the portal (needs --db); the requests are marked done once the run is made.
+    #[arg(long, requires = "db", conflicts_with = "payees")]
+    pub requested: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -184,11 +184,23 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         }
         Command::RegistrationLetters(args) => {
             let out = args.run.out.clone();
+            // Staff's requests from the portal: those payees only.
+            let requested = match (&args.db, args.requested) {
+                (Some(db), true) => Some(ssps::ops::portal::letters_requested(db).map_err(|e| OpError::Kind(Box::new(e)))?),
+                _ => None,
+            };
+            if requested.as_ref().is_some_and(Vec::is_empty) {
+                println!("no registration letters requested: nothing was made");
+                return Ok(0);
+            }
             let req = ops::registration::RegistrationRun {
                 date: args.date,
                 secret: args.secret,
                 // `--payees 1,2,` and `--payees "1, 2"` name payees 1 and 2.
-                payees: args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
+                payees: match &requested {
+                    Some(list) => Some(list.iter().cloned().collect()),
+                    None => args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
+                },
                 // Payees with a portal account get no letter.
                 exclude: match &args.db {
                     Some(db) => ssps::ops::portal::payees_with_accounts(db).map_err(|e| OpError::Kind(Box::new(e)))?,
@@ -197,6 +209,9 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 opts: run_options(args.run)?,
             };
             let report = ops::registration::run(&req)?;
+            if let (Some(db), Some(list)) = (&args.db, &requested) {
+                ssps::ops::portal::letters_made(db, list, ssps::portal::system_clock()()).map_err(|e| OpError::Kind(Box::new(e)))?;
+            }
             let code = print_run("registration letters", &report, &out);
             let r = &report.summary.extra.registration;
             println!(

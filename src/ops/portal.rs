@@ -206,3 +206,20 @@ pub fn invite_staff(db: &Path, email: &str, unit: &str, public_url: Option<&str>
     })?;
     Ok(expires_at)
 }
+
+/// The payees staff asked a new registration letter for (`ssps
+/// registration-letters --requested`).
+pub fn letters_requested(db: &Path) -> Result<Vec<String>, PortalError> {
+    use crate::portal::store::MessageStore;
+    if !db.is_file() {
+        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
+    }
+    Ok(SqliteStore::open(db)?.letters_requested()?)
+}
+
+/// Marks the requests of `payees` done: their letters were made (or they
+/// have an account and need none).
+pub fn letters_made(db: &Path, payees: &[String], now: i64) -> Result<(), PortalError> {
+    use crate::portal::store::MessageStore;
+    Ok(SqliteStore::open(db)?.letters_made(payees, now)?)
+}

@@ -294,3 +294,31 @@ fn hostile_names_print_as_written_and_an_unmailable_payee_is_reported() {
     assert_eq!((summary["unmailable"].as_u64(), summary["registration"]["registered_letters"].as_u64()), (Some(1), Some(6)));
     assert!(!pdf_text(&out.join("print/batch-0001.pdf")).contains(&code("100200305")));
 }
+
+#[test]
+fn the_letters_staff_requested_in_the_portal_are_made_once() {
+    use ssps::portal::store::MessageStore;
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, assets) = (secret(tmp.path(), 0o600), confirmed_portal(tmp.path()));
+    let db = tmp.path().join("portal.sqlite");
+    {
+        let store = ssps::portal::sqlite::SqliteStore::open(&db).unwrap();
+        store.request_letter("100200305", 9, 1).unwrap();
+        store.request_letter("100200302", 9, 2).unwrap();
+    }
+    let extra = ["--assets", &assets.display().to_string(), "--db", &db.display().to_string(), "--requested"];
+    let out = tmp.path().join("run");
+    let o = run(&oct_2026(), &out, &key, &extra);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2 letters for 2 payees"), "{}", stdout(&o));
+    let rows = read_csv(&out.join("registrations.csv"));
+    let mut payees: Vec<&str> = rows.iter().map(|r| r["payee_number"].as_str()).collect();
+    payees.sort_unstable();
+    assert_eq!(payees, ["100200302", "100200305"]);
+    assert!(pdf_text(&letter(&out, "100200305")).contains(&code("100200305")));
+    // Done: a second run has nothing to make.
+    let o = run(&oct_2026(), &tmp.path().join("run2"), &key, &extra);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("no registration letters requested: nothing was made"), "{}", stdout(&o));
+    assert!(!tmp.path().join("run2").exists());
+}
