@@ -10,6 +10,7 @@ Debian's (/usr/bin/chromium, or SSPS_CHROMIUM), driven by Playwright.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import os
@@ -79,6 +80,9 @@ class Portal:
     tmp: Path
     log: Path
     pid: int
+    # The portal's clock minus the real one (--as-of), within the time the
+    # portal took to start: for second-factor codes.
+    clock_shift: float
 
     def letter_code(self, payee: str) -> str:
         """The registration code printed on the payee's letter, read back
@@ -124,6 +128,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     )
     log = tmp / "portal.log"
     out = tmp / "portal.out"
+    started = time.time()
     with open(out, "wb") as stdout, open(log, "wb") as stderr:
         proc = subprocess.Popen(
             [
@@ -148,7 +153,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             else:
                 time.sleep(0.05)
         assert port, f"ssps portal did not say where it listens:\n{log.read_text()}"
-        yield Portal(url=f"http://{HOST}:{port}", port=port, runs=runs, tmp=tmp, log=log, pid=proc.pid)
+        # --as-of is Washington time: 09:00 PST on 16 November is 17:00 UTC.
+        as_of_utc = calendar.timegm(time.strptime(AS_OF, "%Y-%m-%dT%H:%M")) + 8 * 3600
+        yield Portal(url=f"http://{HOST}:{port}", port=port, runs=runs, tmp=tmp, log=log, pid=proc.pid, clock_shift=as_of_utc - started)
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         try:
@@ -203,13 +210,14 @@ def register(page: Page, portal: Portal, payee: str, email: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("Your account is ready")
 
 
-def sign_in(page: Page, portal: Portal, email: str, password: str = PASSWORD) -> None:
-    """Signs in from the sign-in page; ends on the payments page."""
+def sign_in(page: Page, portal: Portal, email: str, password: str = PASSWORD, start: str = "/payments") -> None:
+    """Signs in from the sign-in page; ends on the start page (payments,
+    or for state staff the page they are sent to)."""
     page.goto(f"{portal.url}/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/payments$"))
+    page.wait_for_url(re.compile(re.escape(start) + r"(\?.*)?$"))
 
 
 @dataclass
