@@ -86,6 +86,9 @@ pub struct PortalArgs {
     /// The portal's address as people reach it, for links in mail (default: data/portal.toml's address).
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// A reverse proxy (TLS ends there) whose X-Forwarded-For gives the client's address; repeat or separate with commas. Without it the header is ignored.
+    #[arg(long, value_name = "ADDR", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
     /// For trials, training and tests: the portal's clock starts at this Washington time (YYYY-MM-DDTHH:MM) and runs on from there; never in production.
     #[arg(long, value_name = "TIME", value_parser = washington_time)]
     pub as_of: Option<chrono::NaiveDateTime>,

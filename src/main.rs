@@ -547,6 +547,7 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         assets: assets(args.assets.as_deref())?,
         smtp: ssps::email::SmtpSettings::load(args.smtp.as_deref(), &|k| std::env::var(k).ok()).map_err(|e| OpError::Kind(Box::new(e)))?,
         public_url: args.public_url,
+        trusted_proxies: args.trusted_proxy,
     };
     let log: ssps::portal::Log = std::sync::Arc::new(|line: &str| eprintln!("portal: {line}"));
     let remaker = ssps::portal::remake::remaker(&opts.assets).map_err(fail)?;

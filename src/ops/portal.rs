@@ -37,6 +37,8 @@ pub struct PortalOptions {
     pub smtp: Option<crate::email::SmtpSettings>,
     /// The portal's address for links in mail; default `data/portal.toml`'s.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A demo registration code to print.
@@ -129,6 +131,7 @@ pub fn open(
         hash_slots: tokio::sync::Semaphore::new(cores()),
         public_url: opts.public_url.clone().unwrap_or_else(|| settings.address.clone()).trim_end_matches('/').to_string(),
         smtp: opts.smtp.clone(),
+        trusted_proxies: opts.trusted_proxies.clone(),
         settings,
         holidays,
     };

@@ -109,6 +109,9 @@ pub struct Portal {
     /// The portal's address as people reach it, for links in mail
     /// (`https://…`, no trailing slash).
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the client's
+    /// address for lockouts and the audit log).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Portal {

@@ -302,7 +302,7 @@ impl Portal {
             pre: None,
             new_pre: None,
             lang: Language::En,
-            address: addr.ip().to_string(),
+            address: client_address(&self.trusted_proxies, headers, addr),
             now,
         };
         if let Some(sid) = cookie(headers, SESSION).filter(|s| auth::id_shaped(s)) {
@@ -385,6 +385,25 @@ impl Portal {
             _ => false,
         }
     }
+}
+
+/// The client's address: the connection's, or behind a trusted reverse
+/// proxy (`--trusted-proxy`), the right-most address of `X-Forwarded-For`
+/// that is not a trusted proxy (the left part of the header is the
+/// client's to write, so it is never believed).
+pub fn client_address(trusted: &[std::net::IpAddr], headers: &HeaderMap, addr: SocketAddr) -> String {
+    let peer = addr.ip();
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded.iter().rev().find(|a| !trusted.contains(a)).unwrap_or(&peer).to_string()
 }
 
 /// `Sec-Fetch-Site` same-origin (or none: typed by the user), and an
@@ -510,6 +529,22 @@ pub fn pdf(bytes: Vec<u8>, name: &str, download: bool) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let mut h = HeaderMap::new();
+        // The client wrote the first address itself; the proxy appended the real one.
+        h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.9"));
+        let from = |ip: &str| SocketAddr::new(ip.parse().unwrap(), 443);
+        assert_eq!(client_address(&[proxy], &h, from("10.0.0.5")), "203.0.113.9");
+        assert_eq!(client_address(&[], &h, from("10.0.0.5")), "10.0.0.5", "no proxy trusted: the header is ignored");
+        assert_eq!(client_address(&[proxy], &h, from("198.51.100.7")), "198.51.100.7", "not from the proxy");
+        assert_eq!(client_address(&[proxy], &HeaderMap::new(), from("10.0.0.5")), "10.0.0.5");
+        let mut garbage = HeaderMap::new();
+        garbage.insert("x-forwarded-for", HeaderValue::from_static("not-an-address"));
+        assert_eq!(client_address(&[proxy], &garbage, from("10.0.0.5")), "10.0.0.5");
+    }
 
     #[test]
     fn durations_in_words() {

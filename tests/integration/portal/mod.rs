@@ -132,6 +132,7 @@ impl Server {
                 ssps::email::SmtpSettings::load(Some(&file), &|_| None).unwrap().unwrap()
             }),
             public_url: Some("https://portal.test".into()),
+            trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
         };
         let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
         let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, remaker).unwrap();
