@@ -521,7 +521,7 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     }
     if let Some(cli::PortalAction::Index { runs, db }) = args.action {
         let db = db.unwrap_or_else(|| runs.join("ssps-portal.sqlite"));
-        let done = op::reindex(&db, &runs).map_err(fail)?;
+        let done = op::reindex(&db, &runs, ssps::portal::system_clock()()).map_err(fail)?;
         for p in &done.problems {
             eprintln!("warning: {p}");
         }

@@ -135,6 +135,7 @@ pub fn open(
         settings,
         holidays,
     };
+    portal.notify_new_documents(&indexed.new_documents_for);
     Ok((portal, indexed, demo))
 }
 
@@ -147,10 +148,16 @@ pub fn payees_with_accounts(db: &Path) -> Result<std::collections::BTreeSet<Stri
     Ok(SqliteStore::open(db)?.payees_with_accounts()?.into_iter().collect())
 }
 
-/// `ssps portal index`: indexes the runs into the database.
-pub fn reindex(db: &Path, runs: &Path) -> Result<Indexed, PortalError> {
+/// `ssps portal index`: indexes the runs into the database, and queues
+/// the notices of new documents (sent by the running portal) with the
+/// address of `data/portal.toml`.
+pub fn reindex(db: &Path, runs: &Path, now: i64) -> Result<Indexed, PortalError> {
     let store = SqliteStore::open(db)?;
-    Ok(index::index(&store, runs)?)
+    let done = index::index(&store, runs)?;
+    let settings = crate::compose::registration::Portal::bundled();
+    let words = i18n::Catalog::bundled(&settings.phone)?;
+    crate::portal::mail::queue_document_notices(&store, &words, &settings.address, &done.new_documents_for, now);
+    Ok(done)
 }
 
 /// The portal behind an `Arc`, as the server takes it.

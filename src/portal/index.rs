@@ -27,6 +27,9 @@ pub struct Indexed {
     pub documents: usize,
     /// Registration letters recorded now.
     pub letters: usize,
+    /// The payees with documents in run folders indexed for the first
+    /// time now (their people may be told by email).
+    pub new_documents_for: std::collections::BTreeSet<String>,
     /// What could not be indexed or served, one line each, safe to print
     /// (names no person: folder, file and the reason).
     pub problems: Vec<String>,
@@ -115,7 +118,8 @@ fn index_run(store: &dyn Store, dir: &Path, name: &str, out: &mut Indexed) -> Re
             out.letters += 1;
         }
     }
-    if store.run_indexed(name).map_err(|e| e.to_string())?.as_deref() == Some(manifest_sha.as_str()) {
+    let before = store.run_indexed(name).map_err(|e| e.to_string())?;
+    if before.as_deref() == Some(manifest_sha.as_str()) {
         out.runs_unchanged += 1;
         return Ok(());
     }
@@ -148,6 +152,9 @@ fn index_run(store: &dyn Store, dir: &Path, name: &str, out: &mut Indexed) -> Re
     }
     let record = RunRecord { name: name.to_string(), run: head.run, period: head.period, manifest_sha256: manifest_sha };
     store.replace_run(&record, &docs).map_err(|e| e.to_string())?;
+    if before.is_none() {
+        out.new_documents_for.extend(docs.iter().filter(|d| d.ok).map(|d| d.payee_number.clone()));
+    }
     out.documents += docs.len();
     out.runs_indexed += 1;
     Ok(())
@@ -254,9 +261,25 @@ mod tests {
         std::fs::write(runs.join("stray.csv"), "x").unwrap();
         let store = SqliteStore::in_memory().unwrap();
         let first = index(&store, runs).unwrap();
-        assert_eq!(first, Indexed { runs_indexed: 2, runs_unchanged: 0, documents: 3, letters: 0, problems: vec![] });
+        assert_eq!((first.runs_indexed, first.runs_unchanged, first.documents, first.letters), (2, 0, 3, 0));
+        assert!(first.problems.is_empty());
+        assert_eq!(
+            first.new_documents_for.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["100200300", "100200301"],
+            "new runs' payees, to notify"
+        );
         let second = index(&store, runs).unwrap();
-        assert_eq!(second, Indexed { runs_indexed: 0, runs_unchanged: 2, documents: 0, letters: 0, problems: vec![] });
+        assert_eq!(
+            second,
+            Indexed {
+                runs_indexed: 0,
+                runs_unchanged: 2,
+                documents: 0,
+                letters: 0,
+                new_documents_for: Default::default(),
+                problems: vec![]
+            }
+        );
         assert_eq!(count(&store), 3, "no document twice; the worker's copy not at all");
         assert!(store.documents_of("100200300", None).unwrap().iter().all(|d| d.ok));
 

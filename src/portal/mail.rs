@@ -26,6 +26,15 @@ pub struct Sent {
 }
 
 impl Portal {
+    /// Queues the notice of new documents to the people of `payees` who
+    /// asked for it.
+    pub fn notify_new_documents(&self, payees: &std::collections::BTreeSet<String>) {
+        let queued = queue_document_notices(self.store.as_ref(), &self.words, &self.public_url, payees, self.now());
+        if queued > 0 {
+            (self.log)(&format!("{queued} notices of new documents queued"));
+        }
+    }
+
     /// Sends what waits in the outbox; nothing without SMTP settings.
     pub fn send_mail(&self) -> Sent {
         let mut done = Sent::default();
@@ -77,6 +86,39 @@ impl Portal {
         }
         done
     }
+}
+
+/// Queues, for the people of `payees` who asked for it, the notice that
+/// new documents are in the portal (a link to the documents page at
+/// `public_url`, no personal data); returns how many were queued. Used by
+/// the running portal and by `ssps portal index`.
+pub fn queue_document_notices(
+    store: &dyn super::store::Store,
+    words: &super::i18n::Catalog,
+    public_url: &str,
+    payees: &std::collections::BTreeSet<String>,
+    now: i64,
+) -> usize {
+    let en = words.get(crate::model::Language::En);
+    let es = words.get(crate::model::Language::Es);
+    let link = format!("{}/documents", public_url.trim_end_matches('/'));
+    let subject = format!("{} / {}", en.s("documents_mail_subject"), es.s("documents_mail_subject"));
+    let body = format!(
+        "{}\n\n{link}\n\n---\n\n{}\n\n{link}\n\n{}\n{}\n",
+        en.s("documents_mail_body"),
+        es.s("documents_mail_body"),
+        en.s("documents_mail_stop"),
+        es.s("documents_mail_stop")
+    );
+    let mut queued = 0;
+    for payee in payees {
+        for to in store.notify_emails(payee).unwrap_or_default() {
+            if store.queue_mail(&to, &subject, &body, now).is_ok() {
+                queued += 1;
+            }
+        }
+    }
+    queued
 }
 
 /// An error's words for the log: any word with an `@` (an address the

@@ -93,10 +93,12 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         language: r.get(4)?,
         totp: sealed.zip(nonce),
         totp_last_step: r.get(7)?,
+        notify_documents: r.get(8)?,
     })
 }
 
-const ACCOUNT: &str = "SELECT id, staff_role, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step FROM accounts";
+const ACCOUNT: &str =
+    "SELECT id, staff_role, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step, notify_documents FROM accounts";
 const DOCUMENT: &str = "SELECT run, document_id, kind, payee_number, file, sha256, pages, amount, month, ok FROM documents";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {

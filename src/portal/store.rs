@@ -48,6 +48,9 @@ pub struct Account {
     pub totp: Option<(Vec<u8>, Vec<u8>)>,
     /// The last TOTP time step accepted (a code is good once).
     pub totp_last_step: i64,
+    /// Whether the person asked for an email when new documents of their
+    /// payees are in the portal.
+    pub notify_documents: bool,
 }
 
 impl std::fmt::Debug for Account {

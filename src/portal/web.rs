@@ -87,6 +87,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/security", get(security::security_page))
         .route("/security/totp/on", post(security::totp_on))
         .route("/security/totp/off", post(security::totp_off))
+        .route("/security/notices", post(security::notices))
         .route("/static/portal.css", get(css))
         .route("/static/portal.js", get(js))
         .route("/favicon.ico", get(favicon))
@@ -282,6 +283,7 @@ impl Portal {
                 if done.runs_indexed > 0 {
                     (self.log)(&format!("indexed {} new or changed runs, {} payee documents", done.runs_indexed, done.documents));
                 }
+                self.notify_new_documents(&done.new_documents_for);
                 for p in done.problems {
                     (self.log)(&p);
                 }

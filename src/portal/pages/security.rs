@@ -1,7 +1,8 @@
 //! The sign-in security page: turning the second factor (TOTP) on, with
 //! a first code proving the app holds the key, and off, with the password
 //! again. Either change ends every session of the account but this one,
-//! which goes on under a new id.
+//! which goes on under a new id. Also the opt-in email notice of new
+//! documents.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct SecurityPage<'a> {
     key: String,
     enrol: String,
     fields: Vec<Field>,
+    /// Email notices of new documents (providers' people only).
+    notices: Option<bool>,
 }
 
 fn security(
@@ -59,7 +62,8 @@ fn security(
     };
     c.errors = errors;
     c.notice = notice;
-    v.html(status, askama::Template::render(&SecurityPage { c, enabled, key, enrol, fields }), p)
+    let notices = me.account.staff_role.is_none().then_some(me.account.notify_documents);
+    v.html(status, askama::Template::render(&SecurityPage { c, enabled, key, enrol, fields, notices }), p)
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -174,4 +178,27 @@ fn renewed(p: &Portal, headers: &HeaderMap, addr: SocketAddr, account: i64, now:
     let mut res = security(p, &v, StatusCode::OK, vec![], Some(notice.to_string()), None);
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION, Some(&sid)));
     res
+}
+
+/// POST `/security/notices`: the email notice of new documents on or off.
+pub async fn notices(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(form): Fields,
+) -> Response {
+    let v = p.visitor(&headers, addr);
+    let Some(me) = &v.me else { return to_sign_in(&v) };
+    let t = v.words(&p);
+    if !p.form_ok(&headers, &v, form.get("csrf").map(String::as_str)) {
+        return security(&p, &v, StatusCode::FORBIDDEN, vec![err("notify", t.s("error_form_expired").to_string())], None, None);
+    }
+    let on = field(&form, "notify") == "on";
+    if p.store.set_notify(me.account.id, on).is_err() {
+        return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
+    }
+    p.audit(if on { "notices_on" } else { "notices_off" }, Some(me), "", &v);
+    // The page as it is now.
+    let v = p.visitor(&headers, addr);
+    security(&p, &v, StatusCode::OK, vec![], Some(t.s(if on { "notices_saved_on" } else { "notices_saved_off" }).to_string()), None)
 }

@@ -186,6 +186,21 @@ impl PeopleStore for SqliteStore {
         self.with(|db| db.execute("UPDATE sessions SET payee_number = ?2 WHERE id_hash = ?1", params![id_hash, payee_number]).map(drop))
     }
 
+    fn set_notify(&self, account_id: i64, on: bool) -> StoreResult<()> {
+        self.with(|db| db.execute("UPDATE accounts SET notify_documents = ?2 WHERE id = ?1", params![account_id, on]).map(drop))
+    }
+
+    fn notify_emails(&self, payee_number: &str) -> StoreResult<Vec<String>> {
+        self.with(|db| {
+            let mut st = db.prepare(
+                "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.payee_number = ?1 AND a.notify_documents = 1 ORDER BY a.email",
+            )?;
+            let rows = st.query_map([payee_number], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     fn staff(&self, role: Option<&str>) -> StoreResult<Vec<String>> {
         self.with(|db| {
             let mut st =

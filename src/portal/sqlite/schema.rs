@@ -163,4 +163,6 @@ pub(super) const MIGRATIONS: &[&str] = &[
         requested_at INTEGER NOT NULL,
         made_at INTEGER
     );",
+    // 5: opt-in email notices of new documents.
+    "ALTER TABLE accounts ADD COLUMN notify_documents INTEGER NOT NULL DEFAULT 0;",
 ];

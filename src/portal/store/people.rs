@@ -147,6 +147,10 @@ pub trait PeopleStore {
     fn accept_invite(&self, token_hash: &[u8], who: Accept<'_>, now: i64) -> StoreResult<Result<i64, InviteRefused>>;
     /// The payee a session works for.
     fn set_session_payee(&self, id_hash: &[u8], payee_number: &str) -> StoreResult<()>;
+    /// Turns a person's notices of new documents on or off.
+    fn set_notify(&self, account_id: i64, on: bool) -> StoreResult<()>;
+    /// The emails of a payee's people who asked for notices of new documents.
+    fn notify_emails(&self, payee_number: &str) -> StoreResult<Vec<String>>;
     /// The emails of the state staff with `role` (any role: `None`).
     fn staff(&self, role: Option<&str>) -> StoreResult<Vec<String>>;
     /// Queues a message.

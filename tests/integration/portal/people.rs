@@ -155,3 +155,34 @@ fn one_person_works_for_two_payees_switches_between_them_and_loses_one_when_remo
     assert!(clerk.get("/payments").text().contains(&format!("Signed in for payee {B}")));
     assert_eq!(clerk.get("/claims/300A-261101").status, 404, "A's invoices are gone for the clerk");
 }
+
+#[test]
+fn a_person_who_asked_is_emailed_when_a_new_run_brings_their_payees_documents() {
+    let (s, mail) = Server::with_mail();
+    s.account(A, EMAIL);
+    s.account(B, "b.tester@example.net");
+    let mut a = s.browser();
+    assert_eq!(a.sign_in(EMAIL, PASSWORD).status, 303);
+    let page = a.get("/security").text();
+    assert!(page.contains("Email me when new remittance advices, notices or invoices are in the portal"), "{page}");
+    let r = a.post("/security/notices", &[("csrf", &csrf(&page)), ("notify", "on")]);
+    assert!(r.text().contains("You will get an email when new documents are in the portal."), "{r:?}");
+    assert!(r.text().contains("id=\"notify\" name=\"notify\" value=\"on\" checked"), "{r:?}");
+
+    // September's invoices arrive while the portal runs; the chores index them.
+    let runs = s.runs.to_str().unwrap().to_string();
+    let o = ssps(&["invoices", "--data", arg(&oct_2026()), "--month", "2026-09", "--out", &format!("{runs}/inv-sep")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    s.portal.chores();
+    s.portal.send_mail();
+    let messages = mail.messages();
+    let to_a: Vec<_> = messages.iter().filter(|(to, _, _)| to == &[EMAIL.to_string()]).collect();
+    assert_eq!(to_a.len(), 1, "{messages:#?}");
+    assert_eq!(to_a[0].1, "New documents in the SSPS Provider Portal / Documentos nuevos en el Portal de Proveedores de SSPS");
+    assert!(to_a[0].2.contains("https://portal.test/documents"), "{}", to_a[0].2);
+    assert!(!to_a[0].2.contains(A) && !to_a[0].2.contains("Sunrise"), "{}", to_a[0].2);
+    assert!(messages.iter().all(|(to, _, _)| to != &["b.tester@example.net".to_string()]), "B did not ask");
+    // Indexed again: nothing new, no mail.
+    s.portal.chores();
+    assert_eq!(s.portal.send_mail().sent, 0);
+}
