@@ -234,7 +234,7 @@ fn invite_form(p: &Portal, v: &Visitor, token: &str, inv: &InviteRecord, status:
             return v.html(status, askama::Template::render(&page), p);
         }
         (false, _) => (
-            t.f("invite_new_intro", &[("email", &inv.email)]),
+            t.f(if inv.staff.is_some() { "invite_staff_intro" } else { "invite_new_intro" }, &[("email", &inv.email)]),
             vec![
                 Field::new(t, "password", "new_password", "password").auto("new-password").hint(t, "password_hint").errors(&errors),
                 Field::new(t, "confirm", "confirm_password", "password").auto("new-password").errors(&errors),

@@ -400,3 +400,62 @@ fn a_submitted_claim_has_a_receipt_read_back_from_the_pdf_archived_and_tagged() 
     assert_eq!(other.sign_in("b.tester@example.net", PASSWORD).status, 303);
     assert_eq!(other.get(&format!("/claims/{INVOICE}/receipt")).status, 404);
 }
+
+#[test]
+fn two_portal_processes_share_sessions_drafts_submissions_lockouts_and_one_export_through_the_database() {
+    let one = Server::start();
+    one.account(A, EMAIL);
+    let two = one.twin();
+    let mut b1 = one.browser();
+    assert_eq!(b1.sign_in(EMAIL, PASSWORD).status, 303);
+    // The same browser's next request lands on the other server.
+    let mut b2 = two.browser();
+    b2.jar = b1.jar.clone();
+    assert!(b2.get("/payments").text().contains(&format!("Signed in for payee {A}")), "the session lives in the database");
+
+    // A draft saved on one is there on two; submitted on two; refused on one.
+    let page = b1.get(&format!("/claims/{INVOICE}")).text();
+    let entries: Vec<(String, String, String)> =
+        form_lines(&page).iter().map(|l| (l.0.clone(), if l.0 == WILLOW { "18".into() } else { l.3.clone() }, String::new())).collect();
+    let t = csrf(&page);
+    assert!(post_owned(&mut b1, &format!("/claims/{INVOICE}"), &claim_form(&t, "save", &entries)).text().contains("Your claim is saved."));
+    let page2 = b2.get(&format!("/claims/{INVOICE}")).text();
+    assert!(page2.contains(&format!("name=\"u-{WILLOW}\" type=\"text\" inputmode=\"decimal\" value=\"18\"")), "{page2}");
+    assert_eq!(
+        post_owned(&mut b2, &format!("/claims/{INVOICE}"), &claim_form(&t, "submit", &entries)).status,
+        303,
+        "the form token is good on both"
+    );
+    let r = b2.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    assert!(r.text().contains("Your claim is submitted."), "{r:?}");
+    let r = b1.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    assert_eq!(r.status, 409, "submitted once, whichever server is asked");
+
+    // Failed sign-ins counted on one lock the account on two.
+    let mut x = one.browser();
+    for _ in 0..10 {
+        x.sign_in(EMAIL, "wrong wrong wrong wrong");
+    }
+    assert!(two.browser().sign_in(EMAIL, PASSWORD).text().contains(LOCKED));
+
+    // Both servers' nightly exports start at once: one takes the claim.
+    let outs = [one.runs.join("export-a.csv"), one.runs.join("export-b.csv")];
+    let handles: Vec<_> = outs
+        .iter()
+        .map(|out| {
+            let opts = ssps::ops::export_claims::ExportOptions {
+                db: one.db.clone(),
+                out: out.clone(),
+                date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+                batch: None,
+                assets: Default::default(),
+            };
+            let now = one.now();
+            std::thread::spawn(move || ssps::ops::export_claims::export(&opts, now).unwrap())
+        })
+        .collect();
+    let done: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(done.iter().filter(|d| d.batch.is_some()).count(), 1, "{done:?}");
+    assert_eq!(done.iter().map(|d| d.claims).sum::<usize>(), 1);
+    assert_eq!(outs.iter().filter(|o| o.exists()).count(), 1);
+}

@@ -28,7 +28,9 @@ fn staff_member(s: &Server, mail: &Mailbox) -> Browser {
     s.portal.send_mail();
     let path = link_in(mail, STAFF, "https://portal.test/invite/");
     let mut b = s.browser();
-    let t = csrf(&b.get(&path).text());
+    let page = b.get(&path).text();
+    assert!(page.contains("A state staff account of the SSPS Provider Portal was opened for you."), "{page}");
+    let t = csrf(&page);
     assert_eq!(b.post(&path, &[("csrf", &t), ("password", STAFF_PASSWORD), ("confirm", STAFF_PASSWORD)]).status, 303);
     let r = b.sign_in(STAFF, STAFF_PASSWORD);
     assert_eq!((r.status, r.location()), (303, "/staff"));

@@ -112,45 +112,32 @@ impl Server {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
         let clock = Arc::new(AtomicI64::new(start()));
-        let c = clock.clone();
-        let clock_fn: Clock = Arc::new(move || c.load(Ordering::SeqCst));
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let l = log.clone();
-        let log_fn: Log = Arc::new(move |line: &str| l.lock().unwrap().push(line.to_string()));
-        let opts = PortalOptions {
-            data: oct_2026(),
-            runs: runs.clone(),
-            db: db.clone(),
-            secret: Some(secret),
-            demo: false,
-            policy,
-            assets: Default::default(),
-            smtp: smtp_port.map(|port| {
-                let file = tmp.path().join("smtp.toml");
-                std::fs::write(&file, format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"ssps-portal@dshs.wa.gov\"\n"))
-                    .unwrap();
-                ssps::email::SmtpSettings::load(Some(&file), &|_| None).unwrap().unwrap()
-            }),
-            public_url: Some("https://portal.test".into()),
-            trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
-        };
-        let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
-        let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, remaker).unwrap();
+        let (portal, addr, log, stop, thread, indexed) = serve_portal(&tmp, &runs, &db, smtp_port, policy, remaking, clock.clone());
         assert_eq!((indexed.runs_indexed, indexed.documents), (2, 15), "{:?}", indexed.problems);
-        assert!(indexed.problems.is_empty() && demo.is_empty(), "{:?}", indexed.problems);
-        let portal = Arc::new(portal);
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let served = portal.clone();
-        let thread = std::thread::spawn(move || {
-            rt.block_on(ssps::portal::serve(listener, served, async {
-                let _ = stopped.await;
-            }))
-            .unwrap();
-        });
+        assert!(indexed.problems.is_empty(), "{:?}", indexed.problems);
         Server { addr, portal, clock, log, runs, db, _tmp: tmp, stop: Some(stop), thread: Some(thread) }
+    }
+
+    /// A second portal process's twin: its own `Portal` (its own database
+    /// connection, caches, semaphores) and listener, over the same
+    /// database, run folders, secret and clock; no memory shared with this
+    /// one.
+    fn twin(&self) -> Server {
+        let tmp = tempfile::tempdir().unwrap();
+        let (portal, addr, log, stop, thread, indexed) =
+            serve_portal(&self._tmp, &self.runs, &self.db, None, Policy::default(), false, self.clock.clone());
+        assert_eq!(indexed.runs_indexed, 0, "already indexed by the first");
+        Server {
+            addr,
+            portal,
+            clock: self.clock.clone(),
+            log,
+            runs: self.runs.clone(),
+            db: self.db.clone(),
+            _tmp: tmp,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 
     fn browser(&self) -> Browser {
@@ -230,6 +217,66 @@ impl Drop for Server {
 
 /// The messages an SMTP server accepted: (recipients, raw message).
 type Received = Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>;
+
+/// Opens a portal over `db` and `runs` (the secret in `tmp`) and serves it
+/// on a free loopback port in a thread of its own.
+#[allow(clippy::type_complexity)]
+fn serve_portal(
+    tmp: &tempfile::TempDir,
+    runs: &Path,
+    db: &Path,
+    smtp_port: Option<u16>,
+    policy: Policy,
+    remaking: bool,
+    clock: Arc<AtomicI64>,
+) -> (
+    Arc<Portal>,
+    SocketAddr,
+    Arc<Mutex<Vec<String>>>,
+    tokio::sync::oneshot::Sender<()>,
+    std::thread::JoinHandle<()>,
+    ssps::portal::index::Indexed,
+) {
+    let secret = tmp.path().join("secret.key");
+    let c = clock.clone();
+    let clock_fn: Clock = Arc::new(move || c.load(Ordering::SeqCst));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    let log_fn: Log = Arc::new(move |line: &str| l.lock().unwrap().push(line.to_string()));
+    let opts = PortalOptions {
+        data: oct_2026(),
+        runs: runs.to_path_buf(),
+        db: db.to_path_buf(),
+        secret: Some(secret),
+        demo: false,
+        policy,
+        assets: Default::default(),
+        smtp: smtp_port.map(|port| {
+            let file = tmp.path().join("smtp.toml");
+            std::fs::write(&file, format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"ssps-portal@dshs.wa.gov\"\n"))
+                .unwrap();
+            ssps::email::SmtpSettings::load(Some(&file), &|_| None).unwrap().unwrap()
+        }),
+        public_url: Some("https://portal.test".into()),
+        trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
+    };
+    let remaker = remaking.then(|| ssps::portal::remake::remaker(&Default::default()).unwrap());
+    let (portal, indexed, demo) = open(&opts, clock_fn, log_fn, remaker).unwrap();
+    assert!(demo.is_empty());
+    let portal = Arc::new(portal);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = portal.clone();
+    let thread = std::thread::spawn(move || {
+        rt.block_on(ssps::portal::serve(listener, served, async {
+            let _ = stopped.await;
+        }))
+        .unwrap();
+    });
+    (portal, addr, log, stop, thread, indexed)
+}
 
 /// A real SMTP server on loopback (mailin-embedded) that keeps every
 /// message it accepts.
