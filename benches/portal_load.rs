@@ -148,6 +148,9 @@ fn main() {
         total as f64 / seconds as f64,
         stats.errors.load(Ordering::Relaxed)
     );
+    if !stats.errors_by.lock().unwrap().is_empty() {
+        println!("errors by class: {:?}", stats.errors_by.lock().unwrap());
+    }
     for (class, v) in stats.latencies.lock().unwrap().iter_mut() {
         v.sort_by(f64::total_cmp);
         let q = |p: f64| v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default();
@@ -206,6 +209,8 @@ struct Stats {
     sessions: Vec<Arc<Client>>,
     sign_in_secs: f64,
     errors: AtomicUsize,
+    /// Errors by class (what failed, for the report).
+    errors_by: Mutex<std::collections::BTreeMap<&'static str, usize>>,
     latencies: Mutex<std::collections::BTreeMap<&'static str, Vec<f64>>>,
 }
 
@@ -302,6 +307,7 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
         sessions,
         sign_in_secs: t.elapsed().as_secs_f64(),
         errors: AtomicUsize::new(0),
+        errors_by: Mutex::new(Default::default()),
         latencies: Mutex::new(Default::default()),
     });
     let end = Instant::now() + length;
@@ -336,6 +342,7 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
                     stats.latencies.lock().unwrap().entry(class).or_default().push(ms);
                 } else {
                     stats.errors.fetch_add(1, Ordering::Relaxed);
+                    *stats.errors_by.lock().unwrap().entry(class).or_default() += 1;
                     conn = None;
                 }
             }
@@ -365,6 +372,7 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
             stats.latencies.lock().unwrap().entry("claim").or_default().push(ms);
         } else {
             stats.errors.fetch_add(1, Ordering::Relaxed);
+            *stats.errors_by.lock().unwrap().entry("claim").or_default() += 1;
         }
     };
     let t = Instant::now();
@@ -401,15 +409,26 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
         timed(t.elapsed().as_secs_f64() * 1000.0, true);
         let page = String::from_utf8_lossy(&body).to_string();
         let token = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
-        let mut form = format!("csrf={token}&action=submit");
-        for part in page.split("<fieldset class=\"claim-line\">").skip(1) {
-            let Some(reference) = part.split("name=\"u-").nth(1).and_then(|s| s.split('"').next()) else { continue };
-            let most = part.split("(at most ").nth(1).and_then(|s| s.split(')').next()).unwrap_or("0");
-            let supported = part.split("From the attendance: ").nth(1).and_then(|s| s.split(' ').next());
-            form.push_str(&format!("&u-{reference}={}&r-{reference}=", supported.unwrap_or(most)));
-        }
+        // As a provider would: the printed units (or what the attendance
+        // supports); when the rules refuse a line (a fee over its cap, a
+        // bonus without its condition), the same form with 0 on every line.
+        let form_with = |zero: bool| {
+            let mut form = format!("csrf={token}&action=submit");
+            for part in page.split("<fieldset class=\"claim-line\">").skip(1) {
+                let Some(reference) = part.split("name=\"u-").nth(1).and_then(|s| s.split('"').next()) else { continue };
+                let most = part.split("(at most ").nth(1).and_then(|s| s.split(')').next()).unwrap_or("0");
+                let supported = part.split("From the attendance: ").nth(1).and_then(|s| s.split(' ').next());
+                let units = if zero { "0" } else { supported.unwrap_or(most) };
+                form.push_str(&format!("&u-{reference}={units}&r-{reference}="));
+            }
+            form
+        };
         let t = Instant::now();
-        let ok = matches!(exchange(&mut conn, addr, &post(addr, &path, &c.cookie, &form)).await, Ok((303, _, _)));
+        let mut answer = exchange(&mut conn, addr, &post(addr, &path, &c.cookie, &form_with(false))).await;
+        if matches!(&answer, Ok((200, _, body)) if String::from_utf8_lossy(body).contains("error-summary")) {
+            answer = exchange(&mut conn, addr, &post(addr, &path, &c.cookie, &form_with(true))).await;
+        }
+        let ok = matches!(answer, Ok((303, _, _)));
         timed(t.elapsed().as_secs_f64() * 1000.0, ok);
         if !ok {
             continue;
