@@ -232,8 +232,7 @@ pub struct PayeePage<'a> {
 fn payee_view(p: &Portal, v: &Visitor, payee: &str, notice: Option<String>) -> Response {
     let t = v.words(p);
     let Some(x) = p.catalog.payee(payee) else {
-        let mut c = v.chrome(p, t.s("staff_lookup_title").to_string(), "staff");
-        c.errors = vec![err("payee", t.s("staff_no_payee").to_string())];
+        let c = v.chrome(p, t.s("staff_lookup_title").to_string(), "staff");
         let page = super::Message { c, text: t.s("staff_no_payee").to_string(), link: Some(("/staff", t.s("back_to_inbox").to_string())) };
         return v.html(StatusCode::NOT_FOUND, askama::Template::render(&page), p);
     };
