@@ -440,9 +440,10 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
         };
         let page = String::from_utf8_lossy(&body).to_string();
         let token = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
+        let draft = page.split("name=\"draft\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
         let t = Instant::now();
-        let done =
-            exchange(&mut conn, addr, &post(addr, &confirm, &c.cookie, &format!("csrf={token}&password=bench+portal+password"))).await;
+        let form = format!("csrf={token}&draft={draft}&password=bench+portal+password");
+        let done = exchange(&mut conn, addr, &post(addr, &confirm, &c.cookie, &form)).await;
         let ok = matches!(&done, Ok((200, _, body)) if String::from_utf8_lossy(body).contains("Your claim is submitted."));
         timed(t.elapsed().as_secs_f64() * 1000.0, ok);
         if ok {

@@ -245,6 +245,13 @@ impl SignedIn {
         self.current.as_ref().map_or("", |m| m.payee_number.as_str())
     }
 
+    /// What a form token is bound to: the session and the payee it works
+    /// for, so a page of one payee cannot act for another the session has
+    /// switched to since (the form is refused as expired).
+    pub fn token_scope(&self) -> String {
+        format!("{}\u{0}{}", self.sid, self.payee())
+    }
+
     /// Whether the person may act with `role` for the current payee.
     pub fn may(&self, role: Role) -> bool {
         self.current.as_ref().is_some_and(|m| m.role >= role)
@@ -382,7 +389,7 @@ impl Portal {
         }
         let Some(token) = token else { return false };
         match (&v.me, &v.half, &v.pre) {
-            (Some(s), _, _) | (None, Some(s), _) => self.keys.form_token_ok("session", &s.sid, token),
+            (Some(s), _, _) | (None, Some(s), _) => self.keys.form_token_ok("session", &s.token_scope(), token),
             (None, None, Some(pre)) => self.keys.form_token_ok("pre", pre, token),
             _ => false,
         }
@@ -394,18 +401,25 @@ impl Portal {
 /// that is not a trusted proxy (the left part of the header is the
 /// client's to write, so it is never believed).
 pub fn client_address(trusted: &[std::net::IpAddr], headers: &HeaderMap, addr: SocketAddr) -> String {
-    let peer = addr.ip();
-    if !trusted.contains(&peer) {
+    // An IPv4 peer on an IPv6 socket (`::ffff:10.0.0.5`) is the IPv4 address.
+    let peer = addr.ip().to_canonical();
+    let is_trusted = |a: &std::net::IpAddr| trusted.iter().any(|t| t.to_canonical() == a.to_canonical());
+    if !is_trusted(&peer) {
         return peer.to_string();
     }
-    let forwarded: Vec<std::net::IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
-        .collect();
-    forwarded.iter().rev().find(|a| !trusted.contains(a)).unwrap_or(&peer).to_string()
+    let entries: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
+    // From the right: skip our proxies; the first other address is the
+    // client's. An entry that is not an address ends the walk (what is left
+    // of it was written by someone else): the proxy's address stands.
+    for entry in entries.iter().rev() {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(a) if is_trusted(&a) => continue,
+            Ok(a) => return a.to_canonical().to_string(),
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
 }
 
 /// `Sec-Fetch-Site` same-origin (or none: typed by the user), and an
@@ -433,7 +447,7 @@ impl Visitor {
     /// The page frame for this visitor.
     pub fn chrome<'a>(&self, p: &'a Portal, title: String, nav: &'static str) -> Chrome<'a> {
         let csrf = match (&self.me, &self.half) {
-            (Some(s), _) | (None, Some(s)) => p.keys.form_token("session", &s.sid),
+            (Some(s), _) | (None, Some(s)) => p.keys.form_token("session", &s.token_scope()),
             _ => p.keys.form_token("pre", self.pre.as_deref().unwrap_or("")),
         };
         let t = p.words.get(self.lang);
@@ -546,6 +560,12 @@ mod tests {
         let mut garbage = HeaderMap::new();
         garbage.insert("x-forwarded-for", HeaderValue::from_static("not-an-address"));
         assert_eq!(client_address(&[proxy], &garbage, from("10.0.0.5")), "10.0.0.5");
+        // A port on the appended entry must not let the client's own entry through.
+        let mut ported = HeaderMap::new();
+        ported.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.9:5678"));
+        assert_eq!(client_address(&[proxy], &ported, from("10.0.0.5")), "10.0.0.5");
+        // The proxy reaching an IPv6 socket over IPv4.
+        assert_eq!(client_address(&[proxy], &h, from("::ffff:10.0.0.5")), "203.0.113.9");
     }
 
     #[test]

@@ -411,6 +411,16 @@ pub struct ConfirmPage<'a> {
     total: String,
     expected: String,
     password_error: Option<String>,
+    /// The fingerprint of the lines shown: the submission must be these.
+    draft: String,
+}
+
+/// The fingerprint of a claim's lines (SHA-256 of the stored JSON), so the
+/// confirmation submits the lines the person saw, not ones a co-worker
+/// saved since.
+fn fingerprint(entries: &Entries) -> String {
+    use sha2::Digest;
+    crate::portal::auth::hex(&sha2::Sha256::digest(claims::write_entries(entries).as_bytes()))
 }
 
 fn confirm_view(
@@ -436,6 +446,7 @@ fn confirm_view(
         total: claims::amount(&checks).map(money).unwrap_or_default(),
         expected: expected_words(p, v, &expected(p, me, crate::portal::pacific(v.now))),
         password_error: error,
+        draft: fingerprint(entries),
     };
     v.html(status, askama::Template::render(&page), p)
 }
@@ -500,6 +511,10 @@ pub async fn submit(
     };
     if !p.form_ok(&headers, &v, form.get("csrf").map(String::as_str)) {
         return confirm_view(&p, &v, me, &inv, &entries, Some(t.s("error_form_expired").to_string()), StatusCode::FORBIDDEN);
+    }
+    if field(&form, "draft") != fingerprint(&entries) {
+        // Saved again since this confirmation was shown: show the lines now.
+        return confirm_view(&p, &v, me, &inv, &entries, Some(t.s("claim_changed").to_string()), StatusCode::CONFLICT);
     }
     let key = auth::failure_key_account(me.account.id);
     if let Some(last) = locked(&p, &key, p.policy.account_failures, v.now) {

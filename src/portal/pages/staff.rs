@@ -340,7 +340,9 @@ pub async fn unlock(
         Ok(me) => me,
         Err(res) => return *res,
     };
-    let Some(account) = id.parse::<i64>().ok().and_then(|id| p.store.account(id).ok().flatten()) else {
+    // Providers' people only: staff accounts are not unlocked by colleagues.
+    let found = id.parse::<i64>().ok().and_then(|id| p.store.account(id).ok().flatten());
+    let Some(account) = found.filter(|a| a.staff_role.is_none()) else {
         return not_found(&p, &v, "account");
     };
     let payee = p.store.memberships(account.id).unwrap_or_default().first().map(|m| m.payee_number.clone()).unwrap_or_default();

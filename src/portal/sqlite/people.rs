@@ -35,6 +35,18 @@ fn other_admin(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::
     )
 }
 
+/// Voids a payee's unused invitations sent by `account_id` or addressed
+/// to its email: a person removed or no longer administrator cannot come
+/// back through a link sent before.
+fn void_invites(tx: &Transaction<'_>, payee: &str, account_id: i64, sent_by_too: bool) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM invites WHERE payee_number = ?1 AND used_at IS NULL
+           AND ((?3 AND invited_by = ?2) OR email = (SELECT email FROM accounts WHERE id = ?2))",
+        params![payee, account_id, sent_by_too],
+    )
+    .map(drop)
+}
+
 fn current_role(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::Result<Option<Role>> {
     tx.query_row("SELECT role FROM memberships WHERE payee_number = ?1 AND account_id = ?2", params![payee, account_id], |r| {
         r.get::<_, String>(0).map(role)
@@ -75,6 +87,13 @@ impl PeopleStore for SqliteStore {
                 "UPDATE memberships SET role = ?3 WHERE payee_number = ?1 AND account_id = ?2",
                 params![payee_number, account_id, new.word()],
             )?;
+            if now == Role::Admin && new != Role::Admin {
+                // No longer administrator: the invitations they sent go.
+                tx.execute(
+                    "DELETE FROM invites WHERE payee_number = ?1 AND used_at IS NULL AND invited_by = ?2",
+                    params![payee_number, account_id],
+                )?;
+            }
             tx.commit()?;
             Ok(Ok(true))
         })
@@ -87,6 +106,7 @@ impl PeopleStore for SqliteStore {
             if now == Role::Admin && !other_admin(&tx, payee_number, account_id)? {
                 return Ok(Err(LastAdmin));
             }
+            void_invites(&tx, payee_number, account_id, true)?;
             tx.execute("DELETE FROM memberships WHERE payee_number = ?1 AND account_id = ?2", params![payee_number, account_id])?;
             tx.execute("DELETE FROM sessions WHERE account_id = ?1 AND payee_number = ?2", params![account_id, payee_number])?;
             tx.commit()?;
@@ -171,6 +191,10 @@ impl PeopleStore for SqliteStore {
             };
             if current_role(&tx, &payee, account)?.is_some() {
                 return Ok(Err(InviteRefused::AlreadyMember));
+            }
+            // The inviter must still be the payee's administrator.
+            if current_role(&tx, &payee, invited_by)? != Some(Role::Admin) {
+                return Ok(Err(InviteRefused::NotValid));
             }
             tx.execute(
                 "INSERT INTO memberships (account_id, payee_number, role, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -315,9 +339,22 @@ mod tests {
             members.iter().map(|m| (m.email.as_str(), m.role)).collect::<Vec<_>>(),
             [("clerk@example.net", Role::Admin), ("owner@example.net", Role::Claim)]
         );
+        // An invitation the owner sent, and one to the owner's own address,
+        // are void once the owner is removed.
+        invite(&s, b"t4", "300", "friend@example.net", Role::Admin, a);
+        invite(&s, b"t5", "300", "owner@example.net", Role::Admin, clerk);
         assert_eq!(s.remove_member("300", a).unwrap(), Ok(true));
         assert_eq!(s.remove_member("300", a).unwrap(), Ok(false));
         assert!(s.memberships(a).unwrap().is_empty());
+        assert_eq!(s.invite(b"t4").unwrap(), None);
+        assert_eq!(s.invite(b"t5").unwrap(), None);
+        // An invitation from someone no longer administrator does not work.
+        invite(&s, b"t6", "301", "late2@example.net", Role::View, b);
+        invite(&s, b"t7", "301", "someone@example.net", Role::Admin, b);
+        let someone = s.accept_invite(b"t7", Accept::New { password_hash: "$x", language: "en" }, 50).unwrap().unwrap();
+        assert_eq!(s.set_role("301", b, Role::View).unwrap(), Ok(true));
+        assert_eq!(s.invite(b"t6").unwrap(), None, "their unused invitations went with the role");
+        let _ = someone;
     }
 
     #[test]

@@ -176,10 +176,15 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     );
 
     let t = csrf(&confirm);
-    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", "not my password at all")]);
+    let draft = after(&confirm, "name=\"draft\" value=\"", '"').to_string();
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("draft", &draft), ("password", "not my password at all")]);
     assert!(r.text().contains("The password is not right"), "{r:?}");
     assert_eq!(s.portal.store.claim(A, INVOICE).unwrap().unwrap().state, ssps::portal::store::ClaimState::Draft);
-    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    // A confirmation of other lines than those saved now is refused.
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("draft", &"0".repeat(64)), ("password", PASSWORD)]);
+    assert_eq!(r.status, 409);
+    assert!(r.text().contains("The claim was changed since this page was shown."), "{r:?}");
+    let r = b.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("draft", &draft), ("password", PASSWORD)]);
     let text = r.text();
     assert_eq!(r.status, 200);
     assert!(text.contains("Your claim is submitted."), "{text}");
@@ -426,7 +431,9 @@ fn two_portal_processes_share_sessions_drafts_submissions_lockouts_and_one_expor
         303,
         "the form token is good on both"
     );
-    let r = b2.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
+    let confirm = b2.get(&format!("/claims/{INVOICE}/confirm")).text();
+    let draft = after(&confirm, "name=\"draft\" value=\"", '"').to_string();
+    let r = b2.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("draft", &draft), ("password", PASSWORD)]);
     assert!(r.text().contains("Your claim is submitted."), "{r:?}");
     let r = b1.post(&format!("/claims/{INVOICE}/confirm"), &[("csrf", &t), ("password", PASSWORD)]);
     assert_eq!(r.status, 409, "submitted once, whichever server is asked");

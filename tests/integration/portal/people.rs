@@ -140,6 +140,13 @@ fn one_person_works_for_two_payees_switches_between_them_and_loses_one_when_remo
     let t = csrf(&payments);
     assert_eq!(clerk.post("/payee", &[("csrf", &t), ("payee", A)]).status, 303);
     assert!(clerk.get("/payments").text().contains(&format!("Signed in for payee {A}")));
+    // A page of payee B left open in another tab cannot act for A now: its
+    // form token was B's.
+    let fields = [("csrf", t.as_str()), ("unit", "customer_service"), ("subject", "From an old tab"), ("body", "Meant for B.")];
+    let r = clerk.post_multipart("/messages/new", &fields, None);
+    assert_eq!(r.status, 403, "{r:?}");
+    assert!(r.text().contains("The form expired."), "{r:?}");
+    assert!(s.portal.store.threads_of(A).unwrap().is_empty() && s.portal.store.threads_of(B).unwrap().is_empty());
     assert_eq!(clerk.post("/payee", &[("csrf", &t), ("payee", "100200302")]).status, 404);
     assert!(clerk.get("/payments").text().contains(&format!("Signed in for payee {A}")));
 
