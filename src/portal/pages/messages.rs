@@ -26,6 +26,15 @@ use crate::portal::Portal;
 pub const MAX_ATTACHMENT: usize = 5 * 1024 * 1024;
 /// The longest message.
 pub const MAX_BODY: usize = 5_000;
+/// Messages a person may send in an hour (each may carry 5 MB).
+pub const MESSAGES_PER_HOUR: i64 = 20;
+
+/// Whether `me` reached the hour's messages (staff answers are not
+/// counted against them).
+pub(super) fn too_many(p: &Portal, me: &SignedIn, now: i64) -> bool {
+    me.account.staff_role.is_none() && p.store.messages_since(me.account.id, now - 3600).unwrap_or(i64::MAX) >= MESSAGES_PER_HOUR
+}
+
 /// The longest subject.
 pub const MAX_SUBJECT: usize = 120;
 
@@ -296,6 +305,10 @@ pub async fn create(
     if !me.may(Role::View) {
         return not_found(&p, &v, "messages");
     }
+    if too_many(&p, me, v.now) {
+        let message = t.f("message_too_many", &[("n", &MESSAGES_PER_HOUR.to_string())]);
+        return new_view(&p, &v, StatusCode::TOO_MANY_REQUESTS, &posted, vec![err("body", message)]);
+    }
     let attachment = match check(&p, &v, &posted, true) {
         Ok(a) => a,
         Err(errors) => return new_view(&p, &v, StatusCode::OK, &posted, errors),
@@ -388,6 +401,10 @@ pub async fn reply(
             &posted.body,
             None,
         );
+    }
+    if too_many(&p, me, v.now) {
+        let message = t.f("message_too_many", &[("n", &MESSAGES_PER_HOUR.to_string())]);
+        return thread_view(&p, &v, &th, StatusCode::TOO_MANY_REQUESTS, vec![err("body", message)], &posted.body, None);
     }
     let attachment = match check(&p, &v, &posted, false) {
         Ok(a) => a,

@@ -23,6 +23,10 @@ use crate::portal::store::{Accept, InviteRecord, InviteRefused, Member, Role};
 use crate::portal::web::{not_found, redirect, set_cookie, to_sign_in, Chrome, Field, FieldError, SignedIn, Visitor, SESSION};
 use crate::portal::Portal;
 
+/// Invitations a payee may send in a day (each is an email from the
+/// state's server).
+pub const INVITES_PER_DAY: i64 = 20;
+
 /// How long an invitation works.
 pub const INVITE_SECONDS: i64 = 7 * 86_400;
 
@@ -135,6 +139,9 @@ pub async fn invite(
     let members = p.store.members(me.payee()).unwrap_or_default();
     if members.iter().any(|m| m.email == email) {
         errors.push(err("email", t.s("people_already").to_string()));
+    }
+    if errors.is_empty() && p.store.invites_since(me.payee(), v.now - 86_400).unwrap_or(i64::MAX) >= INVITES_PER_DAY {
+        errors.push(err("email", t.f("people_too_many", &[("n", &INVITES_PER_DAY.to_string())])));
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
         return people_view(&p, &v, me, StatusCode::OK, errors, &email, None);

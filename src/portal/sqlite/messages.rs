@@ -116,6 +116,10 @@ impl MessageStore for SqliteStore {
         })
     }
 
+    fn messages_since(&self, author: i64, since: i64) -> StoreResult<i64> {
+        self.with(|db| db.query_row("SELECT COUNT(*) FROM messages WHERE author = ?1 AND at >= ?2", params![author, since], |r| r.get(0)))
+    }
+
     fn request_letter(&self, payee_number: &str, by: i64, now: i64) -> StoreResult<()> {
         self.with(|db| {
             db.execute(
@@ -173,6 +177,7 @@ mod tests {
         assert_eq!(s.attachment(m[0].id).unwrap().unwrap().bytes, pdf.to_vec());
         assert_eq!(s.attachment(m[1].id).unwrap(), None);
         assert_eq!(s.threads_of("300").unwrap().len(), 1);
+        assert_eq!((s.messages_since(1, 0).unwrap(), s.messages_since(1, 11).unwrap(), s.messages_since(9, 0).unwrap()), (1, 0, 1));
         assert!(s.threads_of("301").unwrap().is_empty());
         assert_eq!(s.all_threads(Some(Unit::SspsUnit), 10).unwrap().len(), 0);
         s.request_letter("300", 9, 30).unwrap();

@@ -124,6 +124,14 @@ impl PeopleStore for SqliteStore {
         })
     }
 
+    fn invites_since(&self, payee_number: &str, since: i64) -> StoreResult<i64> {
+        self.with(|db| {
+            db.query_row("SELECT COUNT(*) FROM invites WHERE payee_number = ?1 AND created_at >= ?2", params![payee_number, since], |r| {
+                r.get(0)
+            })
+        })
+    }
+
     fn invite(&self, token_hash: &[u8]) -> StoreResult<Option<InviteRecord>> {
         self.with(|db| {
             db.query_row(

@@ -117,6 +117,8 @@ pub trait MessageStore {
     fn messages(&self, thread_id: i64) -> StoreResult<Vec<MessageRecord>>;
     /// A message's attachment: name, type, bytes.
     fn attachment(&self, message_id: i64) -> StoreResult<Option<Attachment>>;
+    /// Messages `author` wrote since `since` (a rate limit).
+    fn messages_since(&self, author: i64, since: i64) -> StoreResult<i64>;
     /// Records a request for a new registration letter for a payee.
     fn request_letter(&self, payee_number: &str, by: i64, now: i64) -> StoreResult<()>;
     /// The payees with a letter requested and not yet made, in order.

@@ -139,6 +139,8 @@ pub trait PeopleStore {
     fn remove_member(&self, payee_number: &str, account_id: i64) -> StoreResult<Result<bool, LastAdmin>>;
     /// Records an invitation (its token only as a hash).
     fn create_invite(&self, token_hash: &[u8], invite: &InviteRecord, now: i64) -> StoreResult<()>;
+    /// Invitations of a payee made since `since` (a rate limit).
+    fn invites_since(&self, payee_number: &str, since: i64) -> StoreResult<i64>;
     /// An invitation by its token's hash.
     fn invite(&self, token_hash: &[u8]) -> StoreResult<Option<InviteRecord>>;
     /// Accepts an invitation in one transaction: makes the account (or

@@ -147,3 +147,34 @@ fn staff_look_a_payee_up_unlock_a_sign_in_request_a_letter_and_read_the_audit_lo
     assert!(!audit.contains(PASSWORD) && !audit.contains("not the password at all"));
     assert_eq!(cs.get("/staff/payee?payee=999999999").status, 404);
 }
+
+#[test]
+fn messages_and_invitations_are_limited_per_hour_and_per_day() {
+    let (s, _mail) = Server::with_mail();
+    s.account(A, EMAIL);
+    let mut a = s.browser();
+    assert_eq!(a.sign_in(EMAIL, PASSWORD).status, 303);
+    let t = a.token("/messages/new");
+    let fields = [("csrf", t.as_str()), ("unit", "ssps_unit"), ("subject", "1099 question"), ("body", "Which year?")];
+    for n in 0..20 {
+        assert_eq!(a.post_multipart("/messages/new", &fields, None).status, 303, "message {n}");
+    }
+    let r = a.post_multipart("/messages/new", &fields, None);
+    assert_eq!(r.status, 429);
+    assert!(r.text().contains("You have sent 20 messages in the last hour"), "{r:?}");
+    // An hour later (signed in again: the session idled out): again.
+    s.set_clock(s.now() + 3601);
+    assert_eq!(a.sign_in(EMAIL, PASSWORD).status, 303);
+    let t = a.token("/messages/new");
+    let fields = [("csrf", t.as_str()), ("unit", "ssps_unit"), ("subject", "1099 question"), ("body", "Which year?")];
+    assert_eq!(a.post_multipart("/messages/new", &fields, None).status, 303);
+
+    for n in 0..20 {
+        let t = a.token("/people");
+        let r = a.post("/people/invite", &[("csrf", &t), ("email", &format!("clerk{n}@example.net")), ("role", "view")]);
+        assert!(r.text().contains("An invitation was sent"), "invitation {n}: {r:?}");
+    }
+    let t = a.token("/people");
+    let r = a.post("/people/invite", &[("csrf", &t), ("email", "one.more@example.net"), ("role", "view")]);
+    assert!(r.text().contains("This payee has sent 20 invitations today"), "{r:?}");
+}
