@@ -224,6 +224,20 @@ fn open_invite(p: &Portal, token: &str, now: i64) -> Option<InviteRecord> {
 }
 
 fn invite_form(p: &Portal, v: &Visitor, token: &str, inv: &InviteRecord, status: StatusCode, errors: Vec<FieldError>) -> Response {
+    invite_form_with(p, v, token, inv, status, errors, None)
+}
+
+/// The invitation page; a staff invitation also enrols the second factor
+/// (`pending`: the key already shown, kept on an error).
+fn invite_form_with(
+    p: &Portal,
+    v: &Visitor,
+    token: &str,
+    inv: &InviteRecord,
+    status: StatusCode,
+    errors: Vec<FieldError>,
+    pending: Option<String>,
+) -> Response {
     let t = v.words(p);
     let has_account = p.store.account_by_email(&inv.email).ok().flatten().is_some();
     let signed_as = v.me.as_ref().map(|m| m.account.email.clone());
@@ -242,17 +256,31 @@ fn invite_form(p: &Portal, v: &Visitor, token: &str, inv: &InviteRecord, status:
         }
         (false, _) => (
             t.f(if inv.staff.is_some() { "invite_staff_intro" } else { "invite_new_intro" }, &[("email", &inv.email)]),
-            vec![
-                Field::new(t, "password", "new_password", "password").auto("new-password").hint(t, "password_hint").errors(&errors),
-                Field::new(t, "confirm", "confirm_password", "password").auto("new-password").errors(&errors),
-            ],
+            {
+                let mut fields = vec![
+                    Field::new(t, "password", "new_password", "password").auto("new-password").hint(t, "password_hint").errors(&errors),
+                    Field::new(t, "confirm", "confirm_password", "password").auto("new-password").errors(&errors),
+                ];
+                if inv.staff.is_some() {
+                    fields.push(Field::new(t, "code", "totp_code", "text").auto("one-time-code").mode("numeric").errors(&errors));
+                }
+                fields
+            },
             t.s("invite_create").to_string(),
             vec![Para { text: t.s("invite_ignore").to_string(), href: None }],
         ),
     };
     let mut c = v.chrome(p, t.s("invite_title").to_string(), "");
     c.errors = errors;
-    let page = InvitePage { c, token: token.to_string(), intro, fields, button, after };
+    // State staff sign in with the second factor from the first time.
+    let (totp_key, enrol) = match inv.staff {
+        Some(_) => {
+            let (key, enrol) = super::security::new_enrol(p, 0, pending);
+            (Some(key), enrol)
+        }
+        None => (None, String::new()),
+    };
+    let page = InvitePage { c, token: token.to_string(), intro, fields, button, after, totp_key, enrol };
     v.html(status, askama::Template::render(&page), p)
 }
 
@@ -266,6 +294,10 @@ pub struct InvitePage<'a> {
     fields: Vec<Field>,
     button: String,
     after: Vec<Para>,
+    /// A staff invitation: the second factor's key to enter in an app.
+    totp_key: Option<String>,
+    /// That key, sealed, carried by the form.
+    enrol: String,
 }
 
 /// GET `/invite/{token}`.
@@ -310,13 +342,40 @@ pub async fn accept(
             } else if field(&form, "confirm") != password {
                 errors.push(err("confirm", t.s("error_password_mismatch").to_string()));
             }
+            // A staff member proves the app holds the key before the account exists.
+            let enrol = field(&form, "enrol").to_string();
+            let staff_totp = match inv.staff {
+                Some(_) => match super::security::unseal_enrol(&p, 0, &enrol)
+                    .and_then(|k| auth::totp_step(&k, field(&form, "code"), v.now).map(|s| (k, s)))
+                {
+                    Some(found) => Some(found),
+                    None => {
+                        errors.push(err("code", t.s("error_totp").to_string()));
+                        None
+                    }
+                },
+                None => None,
+            };
             if !errors.is_empty() {
-                return invite_form(&p, &v, &token, &inv, StatusCode::OK, errors);
+                let pending = (inv.staff.is_some() && super::security::unseal_enrol(&p, 0, &enrol).is_some()).then_some(enrol);
+                return invite_form_with(&p, &v, &token, &inv, StatusCode::OK, errors, pending);
             }
             let Some(Ok(hash)) = p.argon2(move || auth::hash_password(&password)).await else {
                 return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
             };
-            p.store.accept_invite(&hash_token, Accept::New { password_hash: &hash, language: crate::portal::i18n::code(v.lang) }, v.now)
+            let made = p.store.accept_invite(
+                &hash_token,
+                Accept::New { password_hash: &hash, language: crate::portal::i18n::code(v.lang) },
+                v.now,
+            );
+            if let (Ok(Ok(account)), Some((key, step))) = (&made, staff_totp) {
+                let nonce = auth::random::<16>();
+                let sealed = p.keys.seal_totp(*account, &nonce, &key);
+                if p.store.set_totp(*account, Some((&sealed, &nonce))).is_err() || p.store.take_totp_step(*account, step).is_err() {
+                    return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
+                }
+            }
+            made
         }
     };
     match accepted {

@@ -44,17 +44,7 @@ fn security(
     let mut c = v.chrome(p, t.s("security_title").to_string(), "security");
     let enabled = me.account.totp.is_some();
     // A new key to enrol is carried, sealed to this account, in the form.
-    let (key, enrol) = if enabled {
-        (String::new(), String::new())
-    } else {
-        let enrol = pending.unwrap_or_else(|| {
-            let nonce = auth::random::<16>();
-            let sealed = p.keys.seal_totp(me.account.id, &nonce, &auth::new_totp_secret());
-            format!("{}{}", auth::hex(&nonce), auth::hex(&sealed))
-        });
-        let secret = unseal_enrol(p, me.account.id, &enrol).unwrap_or_default();
-        (auth::base32(&secret), enrol)
-    };
+    let (key, enrol) = if enabled { (String::new(), String::new()) } else { new_enrol(p, me.account.id, pending) };
     let fields = if enabled {
         vec![Field::new(t, "password", "confirm_with_password", "password").auto("current-password").errors(&errors)]
     } else {
@@ -73,7 +63,20 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
 }
 
-fn unseal_enrol(p: &Portal, account: i64, enrol: &str) -> Option<Vec<u8>> {
+/// A key to enrol (or the pending one), as shown (base32) and as carried in
+/// the form (sealed to `account`: 0 for an account still to be made).
+pub(super) fn new_enrol(p: &Portal, account: i64, pending: Option<String>) -> (String, String) {
+    let enrol = pending.unwrap_or_else(|| {
+        let nonce = auth::random::<16>();
+        let sealed = p.keys.seal_totp(account, &nonce, &auth::new_totp_secret());
+        format!("{}{}", auth::hex(&nonce), auth::hex(&sealed))
+    });
+    let secret = unseal_enrol(p, account, &enrol).unwrap_or_default();
+    (auth::base32(&secret), enrol)
+}
+
+/// The key a form carries, unsealed.
+pub(super) fn unseal_enrol(p: &Portal, account: i64, enrol: &str) -> Option<Vec<u8>> {
     let bytes = unhex(enrol)?;
     if bytes.len() != 36 {
         return None;

@@ -21,8 +21,9 @@ fn link_in(mail: &Mailbox, to: &str, marker: &str) -> String {
 }
 
 /// A staff member invited with `ssps portal staff` logic, their account
-/// made from the email's link, signed in with the second factor turned
-/// on; returns their browser.
+/// made from the email's link with the second factor enrolled there (a
+/// wrong code refused), signed in with password and code; returns their
+/// browser.
 fn staff_member(s: &Server, mail: &Mailbox) -> Browser {
     ssps::ops::portal::invite_staff(&s.db, STAFF, "customer_service", Some("https://portal.test"), s.now()).unwrap();
     s.portal.send_mail();
@@ -30,20 +31,26 @@ fn staff_member(s: &Server, mail: &Mailbox) -> Browser {
     let mut b = s.browser();
     let page = b.get(&path).text();
     assert!(page.contains("A state staff account of the SSPS Provider Portal was opened for you."), "{page}");
-    let t = csrf(&page);
-    assert_eq!(b.post(&path, &[("csrf", &t), ("password", STAFF_PASSWORD), ("confirm", STAFF_PASSWORD)]).status, 303);
-    let r = b.sign_in(STAFF, STAFF_PASSWORD);
-    assert_eq!((r.status, r.location()), (303, "/staff"));
-    // No second factor yet: every staff page sends them to turn it on.
-    let r = b.get("/staff");
-    assert_eq!((r.status, r.location()), (303, "/security?staff=1"));
-    let page = b.get("/security?staff=1").text();
-    assert!(page.contains("State staff must turn on the second factor before anything else."), "{page}");
     let key = after(&page, "<code id=\"totp-key\">", '<').to_string();
     let enrol = after(&page, "name=\"enrol\" value=\"", '"').to_string();
     let secret = base32_decode(&key);
-    let r = b.post("/security/totp/on", &[("csrf", &csrf(&page)), ("enrol", &enrol), ("code", &auth::totp_code(&secret, s.now()))]);
-    assert_eq!(r.status, 200, "{r:?}");
+    let t = csrf(&page);
+    let wrong = wrong_code(&secret, s.now());
+    let r = b.post(&path, &[("csrf", &t), ("password", STAFF_PASSWORD), ("confirm", STAFF_PASSWORD), ("enrol", &enrol), ("code", wrong)]);
+    assert!(r.text().contains("The security code is not right or has been used."), "{r:?}");
+    assert!(s.portal.store.account_by_email(STAFF).unwrap().is_none(), "no account without the second factor");
+    let code = auth::totp_code(&secret, s.now());
+    let r = b.post(&path, &[("csrf", &t), ("password", STAFF_PASSWORD), ("confirm", STAFF_PASSWORD), ("enrol", &enrol), ("code", &code)]);
+    assert_eq!((r.status, r.location()), (303, "/sign-in?invited=1"), "{r:?}");
+    assert!(s.portal.store.account_by_email(STAFF).unwrap().unwrap().totp.is_some());
+    // The password alone does not sign a staff member in.
+    let r = b.sign_in(STAFF, STAFF_PASSWORD);
+    assert_eq!((r.status, r.location()), (303, "/sign-in/code"));
+    assert_eq!(b.get("/staff").status, 303);
+    s.set_clock(s.now() + 30);
+    let t = b.token("/sign-in/code");
+    let r = b.post("/sign-in/code", &[("csrf", &t), ("code", &auth::totp_code(&secret, s.now()))]);
+    assert_eq!((r.status, r.location()), (303, "/staff"), "{r:?}");
     assert_eq!(b.get("/staff").status, 200);
     // And it stays on.
     let t = b.token("/security");
