@@ -390,40 +390,49 @@ pub async fn reply(
     let Some(me) = &v.me else { return to_sign_in(&v) };
     let Some(th) = own_thread(&p, me, &id) else { return not_found(&p, &v, "thread") };
     let posted = read_form(form).await;
-    let t = v.words(&p);
-    if !p.form_ok(&headers, &v, Some(&posted.csrf)) {
-        return thread_view(
-            &p,
-            &v,
-            &th,
-            StatusCode::FORBIDDEN,
-            vec![err("body", t.s("error_form_expired").to_string())],
-            &posted.body,
-            None,
-        );
+    let shown = |status, errors| thread_view(&p, &v, &th, status, errors, &posted.body, None);
+    if let Err(res) = store_reply(&p, &v, me, &headers, &th, &posted, &shown) {
+        return *res;
     }
-    if too_many(&p, me, v.now) {
+    p.audit("message", Some(me), &th.id.to_string(), &v);
+    notify(&p, &staff_of(&p, th.unit), &format!("/staff/messages/{}", th.id), v.now);
+    redirect(&format!("/messages/{}?sent=1", th.id))
+}
+
+/// Stores an answer posted to `th` by `me` (a provider's person, or state
+/// staff: `from_staff` follows the account), after the form token, the
+/// hour's limit (providers' people) and the message's checks; on a refusal
+/// the answer `shown` makes (the thread page with its errors).
+pub(super) fn store_reply(
+    p: &Portal,
+    v: &Visitor,
+    me: &SignedIn,
+    headers: &HeaderMap,
+    th: &Thread,
+    posted: &Posted,
+    shown: &dyn Fn(StatusCode, Vec<FieldError>) -> Response,
+) -> Result<(), Box<Response>> {
+    let t = v.words(p);
+    if !p.form_ok(headers, v, Some(&posted.csrf)) {
+        return Err(Box::new(shown(StatusCode::FORBIDDEN, vec![err("body", t.s("error_form_expired").to_string())])));
+    }
+    if too_many(p, me, v.now) {
         let message = t.f("message_too_many", &[("n", &MESSAGES_PER_HOUR.to_string())]);
-        return thread_view(&p, &v, &th, StatusCode::TOO_MANY_REQUESTS, vec![err("body", message)], &posted.body, None);
+        return Err(Box::new(shown(StatusCode::TOO_MANY_REQUESTS, vec![err("body", message)])));
     }
-    let attachment = match check(&p, &v, &posted, false) {
-        Ok(a) => a,
-        Err(errors) => return thread_view(&p, &v, &th, StatusCode::OK, errors, &posted.body, None),
-    };
+    let attachment = check(p, v, posted, false).map_err(|errors| Box::new(shown(StatusCode::OK, errors)))?;
     let bytes = posted.file.as_ref().map(|(_, b)| b.as_slice()).unwrap_or_default();
     let message = NewMessage {
         author: me.account.id,
-        from_staff: false,
+        from_staff: me.account.staff_role.is_some(),
         body: posted.body.trim(),
         attachment: attachment.as_ref().map(|(n, k)| (n.as_str(), *k, bytes)),
         now: v.now,
     };
     if p.store.add_message(th.id, &message).is_err() {
-        return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
+        return Err(Box::new(v.message(p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None)));
     }
-    p.audit("message", Some(me), &th.id.to_string(), &v);
-    notify(&p, &staff_of(&p, th.unit), &format!("/staff/messages/{}", th.id), v.now);
-    redirect(&format!("/messages/{}?sent=1", th.id))
+    Ok(())
 }
 
 /// An attachment, as a download (never shown inline).

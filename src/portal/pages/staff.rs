@@ -19,10 +19,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::date;
-use super::entry::{err, Fields};
-use super::messages::{self, attachment_answer, check, message_views, notify, read_form, unit_words, ThreadPage, ThreadRow};
+use super::entry::Fields;
+use super::messages::{self, attachment_answer, message_views, notify, read_form, store_reply, unit_words, ThreadPage, ThreadRow};
 use crate::portal::auth;
-use crate::portal::store::{NewMessage, Thread, Unit};
+use crate::portal::store::{Thread, Unit};
 use crate::portal::web::{not_found, redirect, to_sign_in, Chrome, FieldError, SignedIn, Visitor};
 use crate::portal::Portal;
 
@@ -160,32 +160,9 @@ pub async fn answer(
     };
     let Some(th) = staff_thread(&p, &id) else { return not_found(&p, &v, "thread") };
     let posted = read_form(form).await;
-    let t = v.words(&p);
-    if !p.form_ok(&headers, &v, Some(&posted.csrf)) {
-        return thread_view(
-            &p,
-            &v,
-            &th,
-            StatusCode::FORBIDDEN,
-            vec![err("body", t.s("error_form_expired").to_string())],
-            &posted.body,
-            None,
-        );
-    }
-    let attachment = match check(&p, &v, &posted, false) {
-        Ok(a) => a,
-        Err(errors) => return thread_view(&p, &v, &th, StatusCode::OK, errors, &posted.body, None),
-    };
-    let bytes = posted.file.as_ref().map(|(_, b)| b.as_slice()).unwrap_or_default();
-    let message = NewMessage {
-        author: me.account.id,
-        from_staff: true,
-        body: posted.body.trim(),
-        attachment: attachment.as_ref().map(|(n, k)| (n.as_str(), *k, bytes)),
-        now: v.now,
-    };
-    if p.store.add_message(th.id, &message).is_err() {
-        return v.message(&p, StatusCode::SERVICE_UNAVAILABLE, "server_error_title", "server_error_text", None);
+    let shown = |status, errors| thread_view(&p, &v, &th, status, errors, &posted.body, None);
+    if let Err(res) = store_reply(&p, &v, me, &headers, &th, &posted, &shown) {
+        return *res;
     }
     audit_for(&p, &v, me, "staff_answer", &th.payee_number, &th.id.to_string());
     let people: Vec<String> = p.store.members(&th.payee_number).unwrap_or_default().into_iter().map(|m| m.email).collect();

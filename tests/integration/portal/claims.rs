@@ -167,7 +167,7 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     let mut units: BTreeMap<String, (String, Option<&str>)> = entries.iter().map(|e| (e.0.clone(), (e.1.clone(), None))).collect();
     units.get_mut(&other.0).unwrap().1 = Some("75.50");
     let total = expected_total(&units);
-    assert!(confirm.contains(&format!("<td class=\"num\">{total}</td>")), "{total} in {confirm}");
+    assert!(confirm.contains(&format!("id=\"claim-total\">{total}</td>")), "{total} in {confirm}");
     // Monday 16 November 2026, 4:00 a.m. Pacific: processed Tuesday the
     // 17th; direct deposit the 5th working day after the 16th.
     assert!(
