@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use ssps::model::Month;
+use ssps::portal::database::Database;
 
 /// The SSPS document pipeline: extracts in, print-ready documents out.
 ///
@@ -62,9 +63,9 @@ pub struct PortalArgs {
     /// The folder of run folders whose documents it serves (each with manifest.csv and summary.json).
     #[arg(long, value_name = "DIR")]
     pub runs: Option<PathBuf>,
-    /// The portal's database (accounts, sessions, the index, the audit log); default: ssps-portal.sqlite in --runs.
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
+    /// The portal's database (accounts, sessions, the index, the audit log): a SQLite file, or postgres://user@host/database for more than one server; default: ssps-portal.sqlite in --runs.
+    #[arg(long, value_name = "FILE|URL", value_parser = Database::from_arg)]
+    pub db: Option<Database>,
     /// Where to listen; 127.0.0.1:0 takes a free port.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
@@ -105,15 +106,15 @@ pub enum PortalAction {
         /// The folder of run folders.
         #[arg(long, value_name = "DIR")]
         runs: PathBuf,
-        /// The portal's database; default: ssps-portal.sqlite in --runs.
-        #[arg(long, value_name = "FILE")]
-        db: Option<PathBuf>,
+        /// The portal's database (a file or a postgres:// address); default: ssps-portal.sqlite in --runs.
+        #[arg(long, value_name = "FILE|URL", value_parser = Database::from_arg)]
+        db: Option<Database>,
     },
     /// Invite a state staff member (customer service or the SSPS unit): the invitation is emailed by the running portal; they choose a password and must turn on the second factor before anything else.
     Staff {
-        /// The portal's database.
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The portal's database (a file or a postgres:// address).
+        #[arg(long, value_name = "FILE|URL", value_parser = Database::from_arg)]
+        db: Database,
         /// Their work email address.
         #[arg(long, value_name = "EMAIL")]
         email: String,
@@ -126,9 +127,9 @@ pub enum PortalAction {
     },
     /// Write the claims submitted online before the processing day's cutoff, each exactly once, as invoice_claims.csv rows (the format `ssps claim` reads).
     ExportClaims {
-        /// The portal's database.
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The portal's database (a file or a postgres:// address).
+        #[arg(long, value_name = "FILE|URL", value_parser = Database::from_arg)]
+        db: Database,
         /// The CSV file to write; it must not exist.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -265,9 +266,9 @@ pub struct RegistrationLettersArgs {
     /// Only these payees, comma-separated (default: every payee of payees.csv); an unknown one is an error.
     #[arg(long, value_name = "PAYEE,...", value_delimiter = ',')]
     pub payees: Option<Vec<String>>,
-    /// The portal's database (`ssps portal --db`): payees with an account there get no letter.
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
+    /// The portal's database (`ssps portal --db`: a file or a postgres:// address): payees with an account there get no letter.
+    #[arg(long, value_name = "FILE|URL", value_parser = Database::from_arg)]
+    pub db: Option<Database>,
     /// Only the payees staff asked a new letter for in the portal (needs --db); the requests are marked done once the run is made.
     #[arg(long, requires = "db", conflicts_with = "payees")]
     pub requested: bool,

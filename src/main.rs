@@ -520,7 +520,7 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         return Ok(0);
     }
     if let Some(cli::PortalAction::Index { runs, db }) = args.action {
-        let db = db.unwrap_or_else(|| runs.join("ssps-portal.sqlite"));
+        let db = db.unwrap_or_else(|| runs.join("ssps-portal.sqlite").into());
         let done = op::reindex(&db, &runs, ssps::portal::system_clock()()).map_err(fail)?;
         for p in &done.problems {
             eprintln!("warning: {p}");
@@ -538,7 +538,7 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         return Err(OpError::Kind(format!("--demo listens on loopback only (127.0.0.1 or ::1), not {}", args.listen).into()));
     }
     let opts = op::PortalOptions {
-        db: args.db.unwrap_or_else(|| runs.join("ssps-portal.sqlite")),
+        db: args.db.unwrap_or_else(|| runs.join("ssps-portal.sqlite").into()),
         data,
         runs,
         secret: args.secret,

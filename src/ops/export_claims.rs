@@ -18,13 +18,13 @@ use chrono::NaiveDate;
 use super::portal::PortalError;
 use super::OpError;
 use crate::portal::claims::read_entries;
-use crate::portal::sqlite::SqliteStore;
-use crate::portal::store::{ClaimStore, ExportBatch};
+use crate::portal::database::Database;
+use crate::portal::store::ExportBatch;
 
 /// What to export.
 pub struct ExportOptions {
     /// The portal's database.
-    pub db: PathBuf,
+    pub db: Database,
     /// The CSV file to write (must not exist).
     pub out: PathBuf,
     /// The processing day (its cutoff bounds the submissions taken).
@@ -66,12 +66,9 @@ pub fn export(opts: &ExportOptions, now: i64) -> Result<Exported, PortalError> {
     if !dir.is_dir() {
         return Err(refuse(&opts.out, "its folder does not exist"));
     }
-    if !opts.db.is_file() {
-        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", opts.db.display()))));
-    }
     let settings = crate::compose::registration::Portal::parse(opts.assets.text("data/portal.toml"), "data/portal.toml")
         .map_err(|e| OpError::Bundled { file: "data/portal.toml".into(), message: e.to_string() })?;
-    let store = SqliteStore::open(&opts.db)?;
+    let store = opts.db.open_existing()?;
     let batch = match opts.batch {
         Some(n) => Some(store.export_batch(n)?.ok_or_else(|| refuse(&opts.out, &format!("there is no export batch {n}")))?),
         None => {

@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::OpError;
+use crate::portal::database::Database;
 use crate::portal::index::{self, Indexed};
-use crate::portal::sqlite::SqliteStore;
-use crate::portal::store::Store;
 use crate::portal::{auth, catalog::Catalog, i18n, Clock, Log, Portal, Remaker, TaggedCache};
 
 /// What `ssps portal` is asked to open.
@@ -22,8 +21,8 @@ pub struct PortalOptions {
     pub data: PathBuf,
     /// The folder of run folders.
     pub runs: PathBuf,
-    /// The database file.
-    pub db: PathBuf,
+    /// The database: a SQLite file or a PostgreSQL address.
+    pub db: Database,
     /// The secret file (registration codes, form tokens); `None` only in
     /// the demo.
     pub secret: Option<PathBuf>,
@@ -95,8 +94,8 @@ pub fn open(
     if validated.extract.payees.is_empty() {
         return Err(PortalError::NoPayees { path: opts.data.clone() });
     }
-    let store = SqliteStore::open(&opts.db)?;
-    let indexed = index::index(&store, &opts.runs)?;
+    let store = opts.db.open()?;
+    let indexed = index::index(&*store, &opts.runs)?;
     let texts = crate::texts::Texts::parse(opts.assets.text("letters/documents.toml"))
         .map_err(|e| OpError::Bundled { file: "letters/documents.toml".into(), message: e.to_string() })?;
     let settings = crate::compose::registration::Portal::parse(opts.assets.text("data/portal.toml"), "data/portal.toml")
@@ -115,7 +114,7 @@ pub fn open(
         }
     }
     let portal = Portal {
-        store: Box::new(store),
+        store,
         keys: auth::Keys::derive(&secret),
         secret,
         catalog,
@@ -141,22 +140,19 @@ pub fn open(
 
 /// The payees with a portal account in the database at `db` (which must
 /// exist: a mistyped path is an error, not "nobody has an account").
-pub fn payees_with_accounts(db: &Path) -> Result<std::collections::BTreeSet<String>, PortalError> {
-    if !db.is_file() {
-        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
-    }
-    Ok(SqliteStore::open(db)?.payees_with_accounts()?.into_iter().collect())
+pub fn payees_with_accounts(db: &Database) -> Result<std::collections::BTreeSet<String>, PortalError> {
+    Ok(db.open_existing()?.payees_with_accounts()?.into_iter().collect())
 }
 
 /// `ssps portal index`: indexes the runs into the database, and queues
 /// the notices of new documents (sent by the running portal) with the
 /// address of `data/portal.toml`.
-pub fn reindex(db: &Path, runs: &Path, now: i64) -> Result<Indexed, PortalError> {
-    let store = SqliteStore::open(db)?;
-    let done = index::index(&store, runs)?;
+pub fn reindex(db: &Database, runs: &Path, now: i64) -> Result<Indexed, PortalError> {
+    let store = db.open()?;
+    let done = index::index(&*store, runs)?;
     let settings = crate::compose::registration::Portal::bundled();
     let words = i18n::Catalog::bundled(&settings.phone)?;
-    crate::portal::mail::queue_document_notices(&store, &words, &settings.address, &done.new_documents_for, now);
+    crate::portal::mail::queue_document_notices(&*store, &words, &settings.address, &done.new_documents_for, now);
     Ok(done)
 }
 
@@ -173,18 +169,15 @@ fn cores() -> usize {
 /// `ssps portal staff`: invites a state staff member of `unit` by email
 /// (queued in the outbox; the running portal sends it). Returns when the
 /// invitation expires.
-pub fn invite_staff(db: &Path, email: &str, unit: &str, public_url: Option<&str>, now: i64) -> Result<i64, PortalError> {
-    use crate::portal::store::{InviteRecord, PeopleStore, Role, Unit};
+pub fn invite_staff(db: &Database, email: &str, unit: &str, public_url: Option<&str>, now: i64) -> Result<i64, PortalError> {
+    use crate::portal::store::{InviteRecord, Role, Unit};
     let bad = |m: String| PortalError::Op(OpError::Kind(m.into()));
     let unit = Unit::parse(unit).ok_or_else(|| bad(format!("--unit {unit:?}: customer_service or ssps_unit")))?;
     let email = email.trim().to_lowercase();
     if !crate::portal::pages::email_ok(&email) {
         return Err(bad("--email: not an email address".into()));
     }
-    if !db.is_file() {
-        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
-    }
-    let store = SqliteStore::open(db)?;
+    let store = db.open_existing()?;
     if store.account_by_email(&email)?.is_some() {
         return Err(bad("--email: this address already has an account".into()));
     }
@@ -219,17 +212,12 @@ pub fn invite_staff(db: &Path, email: &str, unit: &str, public_url: Option<&str>
 
 /// The payees staff asked a new registration letter for (`ssps
 /// registration-letters --requested`).
-pub fn letters_requested(db: &Path) -> Result<Vec<String>, PortalError> {
-    use crate::portal::store::MessageStore;
-    if !db.is_file() {
-        return Err(PortalError::Store(crate::portal::store::StoreError(format!("{}: no such database", db.display()))));
-    }
-    Ok(SqliteStore::open(db)?.letters_requested()?)
+pub fn letters_requested(db: &Database) -> Result<Vec<String>, PortalError> {
+    Ok(db.open_existing()?.letters_requested()?)
 }
 
 /// Marks the requests of `payees` done: their letters were made (or they
 /// have an account and need none).
-pub fn letters_made(db: &Path, payees: &[String], now: i64) -> Result<(), PortalError> {
-    use crate::portal::store::MessageStore;
-    Ok(SqliteStore::open(db)?.letters_made(payees, now)?)
+pub fn letters_made(db: &Database, payees: &[String], now: i64) -> Result<(), PortalError> {
+    Ok(db.open_existing()?.letters_made(payees, now)?)
 }

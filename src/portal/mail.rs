@@ -16,6 +16,11 @@ use super::Portal;
 /// Tries before a message is given up (its last error stays in the outbox).
 pub const MAX_ATTEMPTS: i64 = 5;
 
+/// How long a server keeps the messages it took to send (more than a
+/// round of 50 takes); a server that stops meanwhile leaves them to the
+/// others after that.
+pub const LEASE_SECONDS: i64 = 300;
+
 /// What one sending round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {
@@ -39,7 +44,7 @@ impl Portal {
     pub fn send_mail(&self) -> Sent {
         let mut done = Sent::default();
         let Some(settings) = &self.smtp else { return done };
-        let due = match self.store.mail_due(50, MAX_ATTEMPTS) {
+        let due = match self.store.take_mail(50, MAX_ATTEMPTS, self.now(), LEASE_SECONDS) {
             Ok(d) => d,
             Err(e) => {
                 (self.log)(&format!("outbox not read: {e}"));

@@ -20,10 +20,12 @@
 pub mod auth;
 pub mod catalog;
 pub mod claims;
+pub mod database;
 pub mod i18n;
 pub mod index;
 pub mod mail;
 pub mod pages;
+pub mod postgres;
 pub mod remake;
 pub mod sqlite;
 pub mod store;

@@ -135,7 +135,9 @@ impl Store for SqliteStore {
 
     fn create_account(&self, new: &NewAccount<'_>, now: i64) -> StoreResult<Result<i64, Refused>> {
         self.with(|db| {
-            let tx = db.transaction()?;
+            // Immediate: it reads, then writes; a second server's
+            // registration waits here instead of failing on the upgrade.
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let used: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM codes_used WHERE used_key = ?1)", [new.used_key], |r| r.get(0))?;
             if used {
                 return Ok(Err(Refused::CodeUsed));
@@ -357,29 +359,6 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn new<'a>(payee: &'a str, email: &'a str, used_key: &'a str) -> NewAccount<'a> {
-        NewAccount { payee_number: payee, email, password_hash: "$argon2id$stub", language: "en", used_key }
-    }
-
-    fn doc(run: &str, id: &str, kind: &str, payee: &str) -> DocRecord {
-        DocRecord {
-            run: run.into(),
-            document_id: id.into(),
-            kind: kind.into(),
-            payee_number: payee.into(),
-            file: format!("documents/{payee}/{id}.pdf"),
-            sha256: "00".repeat(32),
-            pages: 1,
-            amount: "10.00".into(),
-            month: "2026-10".into(),
-            ok: true,
-        }
-    }
-
-    fn run(name: &str) -> RunRecord {
-        RunRecord { name: name.into(), run: "invoices".into(), period: "2026-10".into(), manifest_sha256: format!("sha of {name}") }
-    }
-
     #[test]
     fn the_schema_is_versioned_kept_on_reopening_and_a_newer_one_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
@@ -401,152 +380,5 @@ mod tests {
                 SCHEMA_VERSION + 1
             )
         );
-    }
-
-    #[test]
-    fn an_account_takes_its_letter_once_and_a_refusal_changes_nothing() {
-        let s = SqliteStore::in_memory().unwrap();
-        let id = s.create_account(&new("100200300", "a@example.org", "key-1"), 100).unwrap().unwrap();
-        assert!(s.code_used("key-1").unwrap());
-        let a = s.account_by_email("a@example.org").unwrap().unwrap();
-        assert_eq!((a.id, a.staff_role.as_deref(), a.totp.is_none(), a.totp_last_step), (id, None, true, 0));
-        assert_eq!(s.memberships(id).unwrap(), vec![Membership { payee_number: "100200300".into(), role: Role::Admin }]);
-        assert_eq!(s.account(id).unwrap().unwrap().email, "a@example.org");
-        assert_eq!(format!("{a:?}"), format!("Account {{ id: {id}, staff_role: None, .. }}"), "no hash or email in Debug");
-
-        assert_eq!(s.create_account(&new("100200301", "b@example.org", "key-1"), 101).unwrap(), Err(Refused::CodeUsed));
-        assert_eq!(s.create_account(&new("100200300", "b@example.org", "key-2"), 101).unwrap(), Err(Refused::PayeeHasAccount));
-        assert_eq!(s.create_account(&new("100200301", "a@example.org", "key-3"), 101).unwrap(), Err(Refused::EmailTaken));
-        // The refused letters are still good: nothing was written.
-        assert!(!s.code_used("key-2").unwrap() && !s.code_used("key-3").unwrap());
-        assert!(s.account_by_email("b@example.org").unwrap().is_none());
-        assert_eq!(s.payees_with_accounts().unwrap(), ["100200300"]);
-        let second = s.create_account(&new("100200301", "b@example.org", "key-3"), 102).unwrap().unwrap();
-        assert_ne!(second, id);
-        assert_eq!(s.payees_with_accounts().unwrap(), ["100200300", "100200301"]);
-    }
-
-    #[test]
-    fn a_totp_step_is_taken_once_and_only_forward() {
-        let s = SqliteStore::in_memory().unwrap();
-        let id = s.create_account(&new("100200300", "a@example.org", "k"), 0).unwrap().unwrap();
-        s.set_totp(id, Some((b"sealed", b"nonce"))).unwrap();
-        assert_eq!(s.account(id).unwrap().unwrap().totp, Some((b"sealed".to_vec(), b"nonce".to_vec())));
-        assert!(s.take_totp_step(id, 5).unwrap());
-        assert!(!s.take_totp_step(id, 5).unwrap(), "the same step again");
-        assert!(!s.take_totp_step(id, 4).unwrap(), "an older step");
-        assert!(s.take_totp_step(id, 6).unwrap());
-        assert_eq!(s.account(id).unwrap().unwrap().totp_last_step, 6);
-        s.set_totp(id, None).unwrap();
-        let a = s.account(id).unwrap().unwrap();
-        assert_eq!((a.totp, a.totp_last_step), (None, 0));
-        assert!(!s.take_totp_step(id + 1, 1).unwrap(), "no such account");
-    }
-
-    #[test]
-    fn failures_count_from_a_time_per_key_and_go_after_a_day() {
-        let s = SqliteStore::in_memory().unwrap();
-        for t in [100, 200, 300] {
-            s.record_failure("account:1", t).unwrap();
-        }
-        s.record_failure("email:ab", 250).unwrap();
-        assert_eq!(s.failures_since("account:1", 150).unwrap(), (2, Some(300)));
-        assert_eq!(s.failures_since("account:1", 300).unwrap(), (1, Some(300)));
-        assert_eq!(s.failures_since("account:1", 301).unwrap(), (0, None));
-        assert_eq!(s.failures_since("email:ab", 0).unwrap(), (1, Some(250)));
-        s.clear_failures("account:1").unwrap();
-        assert_eq!(s.failures_since("account:1", 0).unwrap(), (0, None));
-        assert_eq!(s.failures_since("email:ab", 0).unwrap(), (1, Some(250)), "other keys are kept");
-        // A day later the old rows of that key are dropped.
-        s.record_failure("email:ab", 250 + 86_401).unwrap();
-        assert_eq!(s.failures_since("email:ab", i64::MIN).unwrap(), (1, Some(250 + 86_401)));
-    }
-
-    #[test]
-    fn sessions_are_found_by_their_hash_touched_and_ended() {
-        let s = SqliteStore::in_memory().unwrap();
-        let a = s.create_account(&new("100200300", "a@example.org", "k1"), 0).unwrap().unwrap();
-        let b = s.create_account(&new("100200301", "b@example.org", "k2"), 0).unwrap().unwrap();
-        s.create_session(b"h1", a, Stage::Password, 1000).unwrap();
-        s.create_session(b"h2", a, Stage::Full, 1000).unwrap();
-        s.create_session(b"h3", b, Stage::Full, 5000).unwrap();
-        assert!(s.create_session(b"h4", b + 99, Stage::Full, 0).is_err(), "a session of no account");
-        assert!(s.create_session(b"h1", b, Stage::Full, 0).is_err(), "an id hash is unique");
-        let h1 = s.session(b"h1").unwrap().unwrap();
-        assert_eq!((h1.account_id, h1.created_at, h1.last_seen, h1.stage), (a, 1000, 1000, Stage::Password));
-        assert_eq!(s.session(b"h2").unwrap().unwrap().stage, Stage::Full);
-        s.touch_session(b"h2", 1500).unwrap();
-        let h2 = s.session(b"h2").unwrap().unwrap();
-        assert_eq!((h2.created_at, h2.last_seen), (1000, 1500));
-        s.delete_session(b"h1").unwrap();
-        assert!(s.session(b"h1").unwrap().is_none());
-        // Idle since before 1200 or begun before 900: none; before 1600: h2.
-        assert_eq!(s.delete_stale_sessions(1200, 900).unwrap(), 0);
-        assert_eq!(s.delete_stale_sessions(1600, 900).unwrap(), 1);
-        assert!(s.session(b"h2").unwrap().is_none() && s.session(b"h3").unwrap().is_some());
-        s.create_session(b"h5", b, Stage::Full, 5000).unwrap();
-        s.delete_sessions_of(b).unwrap();
-        assert!(s.session(b"h3").unwrap().is_none() && s.session(b"h5").unwrap().is_none());
-    }
-
-    #[test]
-    fn letters_are_recorded_once_and_the_newest_is_found() {
-        let s = SqliteStore::in_memory().unwrap();
-        assert_eq!(s.newest_letter("100200300").unwrap(), None);
-        s.add_letter("100200300", date("2026-09-30"), "run-a").unwrap();
-        s.add_letter("100200300", date("2026-10-02"), "run-b").unwrap();
-        s.add_letter("100200300", date("2026-09-30"), "run-c").unwrap();
-        s.add_letter("100200301", date("2027-01-01"), "run-c").unwrap();
-        assert_eq!(s.newest_letter("100200300").unwrap(), Some(date("2026-10-02")));
-        let n: i64 = s.with(|db| db.query_row("SELECT COUNT(*) FROM letters", [], |r| r.get(0))).unwrap();
-        assert_eq!(n, 3);
-    }
-
-    #[test]
-    fn the_audit_log_reads_back_newest_first() {
-        let s = SqliteStore::in_memory().unwrap();
-        for (i, event) in ["sign_in", "download", "sign_out"].into_iter().enumerate() {
-            let e = AuditEvent {
-                event,
-                account_id: Some(1),
-                payee_number: Some("100200300"),
-                detail: "300A-261101",
-                address: "127.0.0.1",
-                at: i as i64,
-            };
-            s.audit(&e).unwrap();
-        }
-        let tail = s.audit_tail(2).unwrap();
-        assert_eq!(tail.iter().map(|r| (r.at, r.event.as_str())).collect::<Vec<_>>(), [(2, "sign_out"), (1, "download")]);
-        assert_eq!((tail[0].payee_number.as_deref(), tail[0].detail.as_str()), (Some("100200300"), "300A-261101"));
-    }
-
-    #[test]
-    fn a_run_is_replaced_whole_and_an_id_of_two_runs_is_the_later_ones() {
-        let s = SqliteStore::in_memory().unwrap();
-        let docs = [doc("inv", "300A-261101", "invoice", "100200300"), doc("inv", "301A-261101", "invoice", "100200301")];
-        s.replace_run(&run("inv"), &docs).unwrap();
-        assert_eq!(s.run_indexed("inv").unwrap().as_deref(), Some("sha of inv"));
-        assert_eq!(s.run_indexed("ra").unwrap(), None);
-        // Replaced: the document the new manifest lacks is gone, none is doubled.
-        let mut again = run("inv");
-        again.manifest_sha256 = "changed".into();
-        s.replace_run(&again, &docs[..1]).unwrap();
-        assert_eq!(s.run_indexed("inv").unwrap().as_deref(), Some("changed"));
-        assert_eq!(s.documents_of("100200301", None).unwrap(), []);
-        assert_eq!(s.documents_of("100200300", None).unwrap(), docs[..1]);
-        // The same id in a later run: that run's record answers.
-        let mut later = doc("inv-again", "300A-261101", "invoice", "100200300");
-        later.sha256 = "11".repeat(32);
-        s.replace_run(&run("inv-again"), &[later.clone(), doc("inv-again", "RA-1", "remittance", "100200300")]).unwrap();
-        assert_eq!(s.document("100200300", "300A-261101").unwrap(), Some(later));
-        assert_eq!(s.document("100200301", "300A-261101").unwrap(), None, "only the payee's own");
-        let ids = |kind| s.documents_of("100200300", kind).unwrap().into_iter().map(|d| (d.run, d.document_id)).collect::<Vec<_>>();
-        assert_eq!(
-            ids(None),
-            [("inv".into(), "300A-261101".into()), ("inv-again".into(), "300A-261101".into()), ("inv-again".into(), "RA-1".into())]
-        );
-        assert_eq!(ids(Some("remittance")), [("inv-again".to_string(), "RA-1".to_string())]);
-        assert_eq!(s.runs().unwrap().iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["inv", "inv-again"]);
     }
 }

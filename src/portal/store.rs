@@ -13,6 +13,8 @@
 use chrono::NaiveDate;
 
 pub mod claims;
+#[cfg(test)]
+mod conformance;
 pub mod messages;
 pub mod people;
 

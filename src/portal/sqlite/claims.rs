@@ -121,36 +121,3 @@ impl SqliteStore {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn w<'a>(payee: &'a str, invoice: &'a str, entries: &'a str, now: i64) -> ClaimWrite<'a> {
-        ClaimWrite { payee_number: payee, invoice_number: invoice, month: "2026-10", entries, account_id: 1, now }
-    }
-
-    #[test]
-    fn a_submission_is_frozen_and_exported_once() {
-        let s = SqliteStore::in_memory().unwrap();
-        s.save_claim(&w("300", "300A-261101", "{\"a\":1}", 10)).unwrap().unwrap();
-        s.save_claim(&w("300", "300A-261101", "{\"a\":2}", 11)).unwrap().unwrap();
-        assert_eq!(s.claim("300", "300A-261101").unwrap().unwrap().entries, "{\"a\":2}");
-        assert_eq!(s.claim("301", "300A-261101").unwrap(), None, "another payee's claim is not found");
-        s.submit_claim(&w("300", "300A-261101", "{\"a\":3}", 20)).unwrap().unwrap();
-        assert_eq!(s.submit_claim(&w("300", "300A-261101", "{\"a\":4}", 21)).unwrap(), Err(AlreadySubmitted));
-        assert_eq!(s.save_claim(&w("300", "300A-261101", "{\"a\":5}", 22)).unwrap(), Err(AlreadySubmitted));
-        let c = s.claim("300", "300A-261101").unwrap().unwrap();
-        assert_eq!((c.state, c.entries.as_str(), c.submitted_at), (ClaimState::Submitted, "{\"a\":3}", Some(20)));
-        s.submit_claim(&w("302", "302A-261101", "{}", 40)).unwrap().unwrap();
-        // The cutoff at 30: only the first submission.
-        let b = s.export_claims(30, 50).unwrap().unwrap();
-        assert_eq!((b.batch, b.claims.len()), (1, 1));
-        assert_eq!(b.claims[0].invoice_number, "300A-261101");
-        assert_eq!(s.export_claims(30, 51).unwrap(), None, "nothing is exported twice");
-        let b2 = s.export_claims(100, 52).unwrap().unwrap();
-        assert_eq!((b2.batch, b2.claims[0].invoice_number.as_str()), (2, "302A-261101"));
-        assert_eq!(s.export_batch(1).unwrap().unwrap().claims, b.claims);
-        assert_eq!(s.export_batch(3).unwrap(), None);
-    }
-}

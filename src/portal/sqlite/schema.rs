@@ -165,4 +165,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );",
     // 5: opt-in email notices of new documents.
     "ALTER TABLE accounts ADD COLUMN notify_documents INTEGER NOT NULL DEFAULT 0;",
+    // 6: more than one server: a server takes outgoing mail for a while
+    // (`PeopleStore::take_mail`), so no other sends it too.
+    "ALTER TABLE outbox ADD COLUMN leased_until INTEGER NOT NULL DEFAULT 0;",
 ];

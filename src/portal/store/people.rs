@@ -157,11 +157,14 @@ pub trait PeopleStore {
     fn staff(&self, role: Option<&str>) -> StoreResult<Vec<String>>;
     /// Queues a message.
     fn queue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<i64>;
-    /// Messages not sent yet, oldest first, at most `limit`, each tried
-    /// fewer than `max_attempts` times.
-    fn mail_due(&self, limit: usize, max_attempts: i64) -> StoreResult<Vec<OutMail>>;
+    /// Takes messages to send: not sent yet, tried fewer than
+    /// `max_attempts` times and not taken by a server in the last `lease`
+    /// seconds; oldest first, at most `limit`. Taking is atomic, so two
+    /// servers never send one message twice (unless the one that took it
+    /// stops before it is sent: after `lease` another takes it again).
+    fn take_mail(&self, limit: usize, max_attempts: i64, now: i64, lease: i64) -> StoreResult<Vec<OutMail>>;
     /// Marks a message sent.
     fn mail_sent(&self, id: i64, now: i64) -> StoreResult<()>;
-    /// Records a failed try.
+    /// Records a failed try; the message may be taken again at once.
     fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
 }

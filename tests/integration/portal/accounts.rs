@@ -442,7 +442,51 @@ fn wrong_security_codes_stay_counted_when_the_password_is_entered_again() {
 
 /// Every value stored in every table of the database, as text (blobs also
 /// as hex).
-fn database_cells(db: &Path) -> Vec<String> {
+fn database_cells(db: &Database) -> Vec<String> {
+    match db {
+        Database::File(path) => sqlite_cells(path),
+        Database::Postgres(url) => postgres_cells(url),
+    }
+}
+
+/// Every value of every table of the PostgreSQL database, read by a client
+/// of its own: each column cast to text (`BYTEA` as `\x` and hex, also
+/// decoded).
+fn postgres_cells(url: &str) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let columns = client
+            .query(
+                "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = 'public'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(columns.len() > 30, "the portal's tables were found: {}", columns.len());
+        let mut cells = vec![];
+        for c in columns {
+            let (table, column, kind): (String, String, String) = (c.get(0), c.get(1), c.get(2));
+            let rows = client.query(&format!("SELECT \"{column}\"::text FROM \"{table}\""), &[]).await.unwrap();
+            for r in rows {
+                let Some(text): Option<String> = r.get(0) else { continue };
+                if kind == "bytea" {
+                    let hex = text.trim_start_matches("\\x").to_string();
+                    let bytes: Vec<u8> = (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
+                    cells.push(String::from_utf8_lossy(&bytes).into_owned());
+                    cells.push(hex);
+                } else {
+                    cells.push(text);
+                }
+            }
+        }
+        cells
+    })
+}
+
+/// Every value of every table of the SQLite file.
+fn sqlite_cells(db: &Path) -> Vec<String> {
     let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let tables: Vec<String> = {
         let mut st = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();

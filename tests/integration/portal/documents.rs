@@ -273,7 +273,7 @@ fn reindexing_is_idempotent_and_a_new_run_is_served_without_a_restart() {
     s.account(A, EMAIL);
     let mut b = s.browser();
     assert_eq!(b.sign_in(EMAIL, PASSWORD).status, 303);
-    let db = s.db.to_str().unwrap().to_string();
+    let db = s.db.to_string();
     let runs = s.runs.to_str().unwrap().to_string();
     let o = ssps(&["portal", "index", "--runs", &runs, "--db", &db]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

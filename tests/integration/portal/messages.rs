@@ -13,9 +13,12 @@ const STAFF: &str = "cs.agent@dshs.example";
 const STAFF_PASSWORD: &str = "granite meadow orbit 58";
 
 fn link_in(mail: &Mailbox, to: &str, marker: &str) -> String {
-    let messages = mail.messages();
-    let (_, _, body) =
-        messages.iter().rev().find(|(rcpt, _, _)| rcpt == &[to.to_string()]).unwrap_or_else(|| panic!("no mail to {to}: {messages:#?}"));
+    let messages = mail.wait_until(|m| m.iter().any(|(rcpt, _, body)| rcpt == &[to.to_string()] && body.contains(marker)));
+    let (_, _, body) = messages
+        .iter()
+        .rev()
+        .find(|(rcpt, _, body)| rcpt == &[to.to_string()] && body.contains(marker))
+        .unwrap_or_else(|| panic!("no mail to {to}: {messages:#?}"));
     let at = body.find(marker).unwrap_or_else(|| panic!("{body}"));
     body[at..].split_whitespace().next().unwrap().trim_start_matches("https://portal.test").to_string()
 }

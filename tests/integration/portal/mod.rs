@@ -5,6 +5,11 @@
 //! the binary; requests go through a small HTTP/1.1 client that sends the
 //! path bytes exactly as given and keeps the cookies by hand. One test runs
 //! the real binary in demo mode.
+//!
+//! The portal's database is a SQLite file; with `SSPS_PORTAL_DB=postgres`
+//! each test gets a new PostgreSQL database instead, on the server
+//! `SSPS_TEST_POSTGRES` names (`tests/postgres/with-cluster` starts one),
+//! and the same tests run against PostgreSQL (CI runs both).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,6 +23,8 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use ssps::ops::portal::{open, PortalOptions};
 use ssps::portal::auth::{self, Policy};
+use ssps::portal::database::Database;
+use ssps::portal::postgres::testing::Scratch;
 use ssps::portal::store::{AuditRow, NewAccount};
 use ssps::portal::web::{PRE, SESSION};
 use ssps::portal::{Clock, Log, Portal};
@@ -63,6 +70,26 @@ fn password_hash() -> &'static str {
     HASH.get_or_init(|| auth::hash_password(PASSWORD).unwrap())
 }
 
+/// Whether the portal tests run on PostgreSQL (`SSPS_PORTAL_DB=postgres`).
+fn on_postgres() -> bool {
+    match std::env::var("SSPS_PORTAL_DB").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("SSPS_PORTAL_DB={other:?}: sqlite or postgres"),
+    }
+}
+
+/// A test portal's database: a SQLite file in `dir`, or a new PostgreSQL
+/// database (kept until the last server using it is dropped).
+fn test_database(dir: &Path) -> (Database, Option<Arc<Scratch>>) {
+    if !on_postgres() {
+        return (Database::File(dir.join("portal.sqlite")), None);
+    }
+    let scratch = ssps::portal::postgres::testing::scratch()
+        .expect("SSPS_PORTAL_DB=postgres needs SSPS_TEST_POSTGRES (run under tests/postgres/with-cluster)");
+    (Database::Postgres(scratch.url().to_string()), Some(Arc::new(scratch)))
+}
+
 /// A portal served on loopback in this process.
 struct Server {
     addr: SocketAddr,
@@ -70,10 +97,12 @@ struct Server {
     clock: Arc<AtomicI64>,
     log: Arc<Mutex<Vec<String>>>,
     runs: PathBuf,
-    db: PathBuf,
+    db: Database,
     _tmp: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Last: the PostgreSQL database outlives the server's connections.
+    scratch: Option<Arc<Scratch>>,
 }
 
 impl Server {
@@ -106,7 +135,7 @@ impl Server {
         let runs = tmp.path().join("runs");
         make_runs(&runs);
         std::fs::write(runs.join("secret"), "TOP-SECRET-MARKER\n").unwrap();
-        let db = tmp.path().join("portal.sqlite");
+        let (db, scratch) = test_database(tmp.path());
         let secret = tmp.path().join("secret.key");
         std::fs::write(&secret, [0x5a_u8; 32]).unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -115,7 +144,7 @@ impl Server {
         let (portal, addr, log, stop, thread, indexed) = serve_portal(&tmp, &runs, &db, smtp_port, policy, remaking, clock.clone());
         assert_eq!((indexed.runs_indexed, indexed.documents), (2, 15), "{:?}", indexed.problems);
         assert!(indexed.problems.is_empty(), "{:?}", indexed.problems);
-        Server { addr, portal, clock, log, runs, db, _tmp: tmp, stop: Some(stop), thread: Some(thread) }
+        Server { addr, portal, clock, log, runs, db, _tmp: tmp, stop: Some(stop), thread: Some(thread), scratch }
     }
 
     /// A second portal process's twin: its own `Portal` (its own database
@@ -137,6 +166,7 @@ impl Server {
             _tmp: tmp,
             stop: Some(stop),
             thread: Some(thread),
+            scratch: self.scratch.clone(),
         }
     }
 
@@ -224,7 +254,7 @@ type Received = Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>;
 fn serve_portal(
     tmp: &tempfile::TempDir,
     runs: &Path,
-    db: &Path,
+    db: &Database,
     smtp_port: Option<u16>,
     policy: Policy,
     remaking: bool,
@@ -246,7 +276,7 @@ fn serve_portal(
     let opts = PortalOptions {
         data: oct_2026(),
         runs: runs.to_path_buf(),
-        db: db.to_path_buf(),
+        db: db.clone(),
         secret: Some(secret),
         demo: false,
         policy,
@@ -326,6 +356,27 @@ impl Mailbox {
     }
 
     /// The messages received: (recipients, subject, plain-text body).
+    /// The messages once `done` holds of them: the portal's own sending
+    /// round (every 10 s, from its first second) may have taken a message
+    /// before the test's `send_mail`, and sends it meanwhile.
+    fn wait_until(&self, done: impl Fn(&[(Vec<String>, String, String)]) -> bool) -> Vec<(Vec<String>, String, String)> {
+        for _ in 0..100 {
+            let messages = self.messages();
+            if done(&messages) {
+                return messages;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let messages = self.messages();
+        assert!(done(&messages), "not received in 10 s: {messages:#?}");
+        messages
+    }
+
+    /// The messages once there are `n` in all.
+    fn wait_for(&self, n: usize) -> Vec<(Vec<String>, String, String)> {
+        self.wait_until(|m| m.len() >= n)
+    }
+
     fn messages(&self) -> Vec<(Vec<String>, String, String)> {
         self.received
             .lock()
