@@ -16,6 +16,15 @@
 //! submission exactly once (0 lost, 0 duplicated). Targets: p95 page
 //! under 50 ms, p95 download under 100 ms, tagged copy under 500 ms, 0
 //! errors. The load generator runs on the same two cores as the server.
+//!
+//! More than one server: `SSPS_BENCH_SERVERS=2` starts two `ssps portal`
+//! processes over the same database, and every client sends each request
+//! to the next server in turn (sign-in on one, the claim form on the
+//! other, the confirmation on the first…), so nothing works unless
+//! sessions, form tokens, drafts and submissions live in the database.
+//! `SSPS_BENCH_DB=postgres` uses a new PostgreSQL database on the server
+//! `SSPS_TEST_POSTGRES` names (`tests/postgres/with-cluster` starts one)
+//! instead of a SQLite file.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
 
@@ -26,7 +35,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ssps::model::Month;
-use ssps::portal::store::{NewAccount, Store};
+use ssps::portal::database::Database;
+use ssps::portal::store::NewAccount;
 use ssps::sample::{generate, SampleOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -61,17 +71,32 @@ fn main() {
         assert!(status.code().is_some_and(|c| c <= 1), "remittance run: {status}");
         println!("remittance run: {:.1} s", t.elapsed().as_secs_f64());
     }
-    let db = root.join("portal.sqlite");
-    for s in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-    }
+    let servers = env("SSPS_BENCH_SERVERS", 1).max(1);
+    let on_postgres = std::env::var("SSPS_BENCH_DB").as_deref() == Ok("postgres");
+    let scratch = on_postgres.then(|| {
+        ssps::portal::postgres::testing::scratch().expect("SSPS_BENCH_DB=postgres needs SSPS_TEST_POSTGRES (tests/postgres/with-cluster)")
+    });
+    let db = match &scratch {
+        Some(s) => Database::Postgres(s.url().to_string()),
+        None => {
+            let file = root.join("portal.sqlite");
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{s}", file.display()));
+            }
+            Database::File(file)
+        }
+    };
+    let db_arg = match &db {
+        Database::File(f) => f.display().to_string(),
+        Database::Postgres(url) => url.clone(),
+    };
     let secret = root.join("portal.secret");
     write_secret(&secret);
     // Accounts for the first payees: one password hash, reused (signing in
     // still verifies it once per client).
     let password = "bench portal password";
     let hash = ssps::portal::auth::hash_password(password).expect("hash");
-    let store = ssps::portal::sqlite::SqliteStore::open(&db).expect("db");
+    let store = db.open().expect("db");
     let payee_numbers: Vec<String> = read_column(&data.join("payees.csv"), "payee_number").into_iter().take(clients).collect();
     for p in &payee_numbers {
         let email = format!("{p}@bench.example");
@@ -80,34 +105,51 @@ fn main() {
     }
     drop(store);
 
+    // The servers start together (each indexes the runs; one does it).
     let t = Instant::now();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
-        .args(["portal", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .arg("--runs")
-        .arg(&runs)
-        .arg("--db")
-        .arg(&db)
-        .arg("--secret")
-        .arg(&secret)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("ssps portal");
-    let stdout = server.stdout.take().expect("stdout");
-    let addr = std::io::BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("listening on http://").map(str::to_string))
-        .expect("the portal printed its address");
-    println!("portal up in {:.1} s at {addr} ({payees} payees, {clients} clients, {seconds} s)", t.elapsed().as_secs_f64());
+    let mut procs: Vec<std::process::Child> = (0..servers)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
+                .args(["portal", "--listen", "127.0.0.1:0", "--data"])
+                .arg(&data)
+                .arg("--runs")
+                .arg(&runs)
+                .arg("--db")
+                .arg(&db_arg)
+                .arg("--secret")
+                .arg(&secret)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("ssps portal")
+        })
+        .collect();
+    let addrs: Vec<String> = procs
+        .iter_mut()
+        .map(|p| {
+            let stdout = p.stdout.take().expect("stdout");
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|l| l.strip_prefix("listening on http://").map(str::to_string))
+                .expect("the portal printed its address")
+        })
+        .collect();
+    println!(
+        "{servers} portal server(s) up in {:.1} s at {} on {db} ({payees} payees, {clients} clients, {seconds} s)",
+        t.elapsed().as_secs_f64(),
+        addrs.join(", ")
+    );
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let stats = rt.block_on(load(addr.clone(), payee_numbers, password, Duration::from_secs(seconds as u64)));
-    let peak = peak_kib(server.id());
-    let tagged = rt.block_on(tagged_copies(addr, &stats.sessions));
-    let _ = std::process::Command::new("kill").arg(server.id().to_string()).status();
-    let _ = server.wait();
+    let addrs = Arc::new(addrs);
+    let stats = rt.block_on(load(addrs.clone(), payee_numbers, password, Duration::from_secs(seconds as u64)));
+    let peaks: Vec<u64> = procs.iter().map(|p| peak_kib(p.id())).collect();
+    let tagged = rt.block_on(tagged_copies(addrs, &stats.sessions));
+    for p in &mut procs {
+        let _ = std::process::Command::new("kill").arg(p.id().to_string()).status();
+        let _ = p.wait();
+    }
 
     // Every submission exported once: tomorrow's cutoff takes them all.
     let out = root.join("claims-export.csv");
@@ -115,7 +157,7 @@ fn main() {
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive().to_string();
     let export = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
         .args(["portal", "export-claims", "--date", &tomorrow, "--db"])
-        .arg(&db)
+        .arg(&db_arg)
         .arg("--out")
         .arg(&out)
         .output()
@@ -156,7 +198,8 @@ fn main() {
         let q = |p: f64| v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default();
         println!("{class:>9}: {:>7} requests, p50 {:>6.1} ms, p95 {:>6.1} ms, p99 {:>6.1} ms", v.len(), q(0.50), q(0.95), q(0.99));
     }
-    println!("server peak memory (VmHWM): {:.0} MiB", peak as f64 / 1024.0);
+    let peaks: Vec<String> = peaks.iter().map(|k| format!("{:.0} MiB", *k as f64 / 1024.0)).collect();
+    println!("server peak memory (VmHWM): {}", peaks.join(", "));
     if !tagged.is_empty() {
         let mut t = tagged;
         t.sort_by(f64::total_cmp);
@@ -252,14 +295,49 @@ async fn exchange(conn: &mut Option<TcpStream>, addr: &str, req: &str) -> std::i
     Ok((status, head, buf[head_end..head_end + len].to_vec()))
 }
 
+/// A client's kept-alive connections, one per server: each request goes
+/// to the next server in turn.
+struct Conns {
+    addrs: Arc<Vec<String>>,
+    conns: Vec<Option<TcpStream>>,
+    next: usize,
+}
+
+impl Conns {
+    fn new(addrs: Arc<Vec<String>>, first: usize) -> Conns {
+        let conns = addrs.iter().map(|_| None).collect();
+        let next = first % addrs.len();
+        Conns { addrs, conns, next }
+    }
+
+    async fn send(&mut self, req: impl Fn(&str) -> String) -> std::io::Result<(u16, String, Vec<u8>)> {
+        let i = self.next;
+        self.next = (i + 1) % self.addrs.len();
+        let addr = self.addrs[i].clone();
+        let answer = exchange(&mut self.conns[i], &addr, &req(&addr)).await;
+        if answer.is_err() {
+            self.conns[i] = None;
+        }
+        answer
+    }
+
+    async fn get(&mut self, path: &str, cookie: &str) -> std::io::Result<(u16, String, Vec<u8>)> {
+        self.send(|addr| get(addr, path, cookie)).await
+    }
+
+    async fn post(&mut self, path: &str, cookie: &str, form: &str) -> std::io::Result<(u16, String, Vec<u8>)> {
+        self.send(|addr| post(addr, path, cookie, form)).await
+    }
+}
+
 fn get(addr: &str, path: &str, cookie: &str) -> String {
     format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n")
 }
 
 /// Signs one client in: a GET for the form token, a POST.
-async fn sign_in(addr: &str, payee: &str, password: &str) -> std::io::Result<Arc<Client>> {
-    let mut conn = None;
-    let (_, head, body) = exchange(&mut conn, addr, &get(addr, "/sign-in", "")).await?;
+async fn sign_in(addrs: Arc<Vec<String>>, n: usize, payee: &str, password: &str) -> std::io::Result<Arc<Client>> {
+    let mut conns = Conns::new(addrs, n);
+    let (_, head, body) = conns.get("/sign-in", "").await?;
     let pre = head
         .lines()
         .find_map(|l| l.split_once("__Host-ssps-pre=").map(|(_, v)| v.split(';').next().unwrap_or("").to_string()))
@@ -267,11 +345,7 @@ async fn sign_in(addr: &str, payee: &str, password: &str) -> std::io::Result<Arc
     let body = String::from_utf8_lossy(&body);
     let token = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
     let form = format!("csrf={token}&email={payee}%40bench.example&password={}", password.replace(' ', "+"));
-    let req = format!(
-        "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nCookie: __Host-ssps-pre={pre}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
-        form.len()
-    );
-    let (status, head, _) = exchange(&mut conn, addr, &req).await?;
+    let (status, head, _) = conns.post("/sign-in", &format!("__Host-ssps-pre={pre}"), &form).await?;
     let sid = head
         .lines()
         .find_map(|l| l.split_once("__Host-ssps-session=").map(|(_, v)| v.split(';').next().unwrap_or("").to_string()))
@@ -279,7 +353,7 @@ async fn sign_in(addr: &str, payee: &str, password: &str) -> std::io::Result<Arc
         .ok_or_else(|| std::io::Error::other(format!("sign-in answered {status}")))?;
     let cookie = format!("__Host-ssps-session={sid}");
     // Its payment ids, from the first page of its payments.
-    let (_, _, body) = exchange(&mut conn, addr, &get(addr, "/payments", &cookie)).await?;
+    let (_, _, body) = conns.get("/payments", &cookie).await?;
     let body = String::from_utf8_lossy(&body);
     let payments = body
         .split("href=\"/payments/")
@@ -291,12 +365,12 @@ async fn sign_in(addr: &str, payee: &str, password: &str) -> std::io::Result<Arc
     Ok(Arc::new(Client { cookie, payments }))
 }
 
-async fn load(addr: String, payees: Vec<String>, password: &str, length: Duration) -> Arc<Stats> {
+async fn load(addrs: Arc<Vec<String>>, payees: Vec<String>, password: &str, length: Duration) -> Arc<Stats> {
     let t = Instant::now();
     let mut handles = vec![];
-    for p in payees {
-        let (addr, password) = (addr.clone(), password.to_string());
-        handles.push(tokio::spawn(async move { sign_in(&addr, &p, &password).await }));
+    for (n, p) in payees.into_iter().enumerate() {
+        let (addrs, password) = (addrs.clone(), password.to_string());
+        handles.push(tokio::spawn(async move { sign_in(addrs, n, &p, &password).await }));
     }
     let mut sessions = vec![];
     for h in handles {
@@ -313,13 +387,13 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
     let end = Instant::now() + length;
     let mut handles = vec![];
     for (n, c) in stats.sessions.clone().into_iter().enumerate() {
-        let (addr, stats) = (addr.clone(), stats.clone());
+        let (addrs, stats) = (addrs.clone(), stats.clone());
         handles.push(tokio::spawn(async move {
-            let mut conn = None;
+            let mut conns = Conns::new(addrs, n);
             let mut i = n;
             // One client in five claims its open invoices first.
             if n % 5 == 0 {
-                claim_all(&addr, &c, &stats, end).await;
+                claim_all(&mut conns, &c, &stats, end).await;
             }
             while Instant::now() < end {
                 let pay = c.payments.get(i % c.payments.len().max(1)).cloned().unwrap_or_default();
@@ -333,7 +407,7 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
                 };
                 i += 1;
                 let t = Instant::now();
-                let ok = match exchange(&mut conn, &addr, &get(&addr, &path, &c.cookie)).await {
+                let ok = match conns.get(&path, &c.cookie).await {
                     Ok((200, _, body)) => !body.is_empty(),
                     _ => false,
                 };
@@ -343,7 +417,6 @@ async fn load(addr: String, payees: Vec<String>, password: &str, length: Duratio
                 } else {
                     stats.errors.fetch_add(1, Ordering::Relaxed);
                     *stats.errors_by.lock().unwrap().entry(class).or_default() += 1;
-                    conn = None;
                 }
             }
         }));
@@ -365,8 +438,7 @@ fn post(addr: &str, path: &str, cookie: &str, form: &str) -> String {
 /// may be claimed (the attendance's figure, else the printed units), saved,
 /// checked and submitted, confirmed with the password. Each step is timed
 /// as `claim`; a submission is counted when the frozen claim comes back.
-async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
-    let mut conn = None;
+async fn claim_all(conns: &mut Conns, c: &Client, stats: &Stats, end: Instant) {
     let timed = |ms: f64, ok: bool| {
         if ok {
             stats.latencies.lock().unwrap().entry("claim").or_default().push(ms);
@@ -376,7 +448,7 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
         }
     };
     let t = Instant::now();
-    let Ok((200, _, body)) = exchange(&mut conn, addr, &get(addr, "/claims", &c.cookie)).await else {
+    let Ok((200, _, body)) = conns.get("/claims", &c.cookie).await else {
         timed(0.0, false);
         return;
     };
@@ -402,7 +474,7 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
         }
         let path = format!("/claims/{number}");
         let t = Instant::now();
-        let Ok((200, _, body)) = exchange(&mut conn, addr, &get(addr, &path, &c.cookie)).await else {
+        let Ok((200, _, body)) = conns.get(&path, &c.cookie).await else {
             timed(0.0, false);
             continue;
         };
@@ -424,9 +496,9 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
             form
         };
         let t = Instant::now();
-        let mut answer = exchange(&mut conn, addr, &post(addr, &path, &c.cookie, &form_with(false))).await;
+        let mut answer = conns.post(&path, &c.cookie, &form_with(false)).await;
         if matches!(&answer, Ok((200, _, body)) if String::from_utf8_lossy(body).contains("error-summary")) {
-            answer = exchange(&mut conn, addr, &post(addr, &path, &c.cookie, &form_with(true))).await;
+            answer = conns.post(&path, &c.cookie, &form_with(true)).await;
         }
         let ok = matches!(answer, Ok((303, _, _)));
         timed(t.elapsed().as_secs_f64() * 1000.0, ok);
@@ -434,7 +506,7 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
             continue;
         }
         let confirm = format!("{path}/confirm");
-        let Ok((200, _, body)) = exchange(&mut conn, addr, &get(addr, &confirm, &c.cookie)).await else {
+        let Ok((200, _, body)) = conns.get(&confirm, &c.cookie).await else {
             timed(0.0, false);
             continue;
         };
@@ -443,7 +515,7 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
         let draft = page.split("name=\"draft\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
         let t = Instant::now();
         let form = format!("csrf={token}&draft={draft}&password=bench+portal+password");
-        let done = exchange(&mut conn, addr, &post(addr, &confirm, &c.cookie, &form)).await;
+        let done = conns.post(&confirm, &c.cookie, &form).await;
         let ok = matches!(&done, Ok((200, _, body)) if String::from_utf8_lossy(body).contains("Your claim is submitted."));
         timed(t.elapsed().as_secs_f64() * 1000.0, ok);
         if ok {
@@ -453,15 +525,13 @@ async fn claim_all(addr: &str, c: &Client, stats: &Stats, end: Instant) {
 }
 
 /// Tagged copies of ten advices, each made on demand (not cached).
-async fn tagged_copies(addr: String, clients: &[Arc<Client>]) -> Vec<f64> {
+async fn tagged_copies(addrs: Arc<Vec<String>>, clients: &[Arc<Client>]) -> Vec<f64> {
     let mut times = vec![];
-    for c in clients.iter().take(10) {
+    for (n, c) in clients.iter().take(10).enumerate() {
         let Some(pay) = c.payments.first() else { continue };
-        let mut conn = None;
+        let mut conns = Conns::new(addrs.clone(), n);
         let t = Instant::now();
-        if let Ok((200, _, body)) =
-            exchange(&mut conn, &addr, &get(&addr, &format!("/payments/{pay}/remittance/accessible"), &c.cookie)).await
-        {
+        if let Ok((200, _, body)) = conns.get(&format!("/payments/{pay}/remittance/accessible"), &c.cookie).await {
             if body.starts_with(b"%PDF") {
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }

@@ -151,7 +151,11 @@ fn index_run(store: &dyn Store, dir: &Path, name: &str, out: &mut Indexed) -> Re
         });
     }
     let record = RunRecord { name: name.to_string(), run: head.run, period: head.period, manifest_sha256: manifest_sha };
-    store.replace_run(&record, &docs).map_err(|e| e.to_string())?;
+    if !store.replace_run(&record, &docs, before.as_deref()).map_err(|e| e.to_string())? {
+        // Another server indexed it at the same moment (and told people).
+        out.runs_unchanged += 1;
+        return Ok(());
+    }
     if before.is_none() {
         out.new_documents_for.extend(docs.iter().filter(|d| d.ok).map(|d| d.payee_number.clone()));
     }

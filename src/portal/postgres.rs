@@ -304,9 +304,16 @@ impl Store for PgStore {
         self.with(|c| Ok(c.opt("SELECT manifest_sha256 FROM runs WHERE name = $1", &[&name])?.map(|r| r.get(0))))
     }
 
-    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord]) -> StoreResult<()> {
+    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord], before: Option<&str>) -> StoreResult<bool> {
         self.with(|c| {
             let mut tx = c.begin()?;
+            // Two servers indexing one new run at once: the second waits,
+            // then finds it indexed and leaves it.
+            tx.one("SELECT pg_advisory_xact_lock(hashtextextended('run:' || $1, 0))", &[&run.name])?;
+            let now: Option<String> = tx.opt("SELECT manifest_sha256 FROM runs WHERE name = $1", &[&run.name])?.map(|r| r.get(0));
+            if now.as_deref() != before {
+                return Ok(false);
+            }
             tx.execute("DELETE FROM documents WHERE run = $1", &[&run.name])?;
             tx.execute("DELETE FROM runs WHERE name = $1", &[&run.name])?;
             tx.execute(
@@ -320,7 +327,8 @@ impl Store for PgStore {
                     &[&d.run, &d.document_id, &d.kind, &d.payee_number, &d.file, &d.sha256, &d.pages, &d.amount, &d.month, &d.ok],
                 )?;
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(true)
         })
     }
 

@@ -299,9 +299,14 @@ impl Store for SqliteStore {
         self.with(|db| db.query_row("SELECT manifest_sha256 FROM runs WHERE name = ?1", [name], |r| r.get(0)).optional())
     }
 
-    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord]) -> StoreResult<()> {
+    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord], before: Option<&str>) -> StoreResult<bool> {
         self.with(|db| {
-            let tx = db.transaction()?;
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now: Option<String> =
+                tx.query_row("SELECT manifest_sha256 FROM runs WHERE name = ?1", [&run.name], |r| r.get(0)).optional()?;
+            if now.as_deref() != before {
+                return Ok(false);
+            }
             tx.execute("DELETE FROM documents WHERE run = ?1", [&run.name])?;
             tx.execute("DELETE FROM runs WHERE name = ?1", [&run.name])?;
             tx.execute(
@@ -317,7 +322,8 @@ impl Store for SqliteStore {
                     st.execute(params![d.run, d.document_id, d.kind, d.payee_number, d.file, d.sha256, d.pages, d.amount, d.month, d.ok])?;
                 }
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(true)
         })
     }
 

@@ -250,8 +250,11 @@ pub trait Store: ClaimStore + PeopleStore + MessageStore + Send + Sync {
 
     /// The manifest SHA-256 a run was indexed with.
     fn run_indexed(&self, name: &str) -> StoreResult<Option<String>>;
-    /// Replaces a run's record and documents in one transaction.
-    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord]) -> StoreResult<()>;
+    /// Replaces a run's record and documents in one transaction, if the
+    /// run is still as the caller found it (`before`: the manifest SHA-256
+    /// it was indexed with, `None` if it was not); false, changing nothing,
+    /// when another server indexed it meanwhile.
+    fn replace_run(&self, run: &RunRecord, documents: &[DocRecord], before: Option<&str>) -> StoreResult<bool>;
     /// The runs indexed.
     fn runs(&self) -> StoreResult<Vec<RunRecord>>;
     /// A payee's documents, optionally of one kind, in run then id order.

@@ -59,6 +59,7 @@ both!(
     a_staff_invitation_makes_a_staff_account_with_no_payee,
     the_outbox_keeps_a_message_until_it_is_sent,
     two_servers_taking_mail_at_once_take_each_message_once,
+    two_servers_indexing_one_new_run_at_once_index_it_once,
     a_thread_keeps_its_messages_and_attachment_and_says_who_it_waits_for,
     a_store_opened_again_keeps_everything_and_sees_the_other_handles_writes,
     two_servers_submitting_one_claim_at_once_freeze_it_once,
@@ -225,20 +226,22 @@ pub(super) fn the_audit_log_reads_back_newest_first(open: Open<'_>) {
 pub(super) fn a_run_is_replaced_whole_and_an_id_of_two_runs_is_the_later_ones(open: Open<'_>) {
     let s = open();
     let docs = [doc("inv", "300A-261101", "invoice", "100200300"), doc("inv", "301A-261101", "invoice", "100200301")];
-    s.replace_run(&run("inv"), &docs).unwrap();
+    assert!(s.replace_run(&run("inv"), &docs, None).unwrap());
     assert_eq!(s.run_indexed("inv").unwrap().as_deref(), Some("sha of inv"));
     assert_eq!(s.run_indexed("ra").unwrap(), None);
     // Replaced: the document the new manifest lacks is gone, none is doubled.
     let mut again = run("inv");
     again.manifest_sha256 = "changed".into();
-    s.replace_run(&again, &docs[..1]).unwrap();
+    assert!(!s.replace_run(&again, &docs[..1], None).unwrap(), "indexed meanwhile by another server: left as it is");
+    assert_eq!(s.documents_of("100200301", None).unwrap().len(), 1);
+    assert!(s.replace_run(&again, &docs[..1], Some("sha of inv")).unwrap());
     assert_eq!(s.run_indexed("inv").unwrap().as_deref(), Some("changed"));
     assert_eq!(s.documents_of("100200301", None).unwrap(), []);
     assert_eq!(s.documents_of("100200300", None).unwrap(), docs[..1]);
     // The same id in a later run: that run's record answers.
     let mut later = doc("inv-again", "300A-261101", "invoice", "100200300");
     later.sha256 = "11".repeat(32);
-    s.replace_run(&run("inv-again"), &[later.clone(), doc("inv-again", "RA-1", "remittance", "100200300")]).unwrap();
+    assert!(s.replace_run(&run("inv-again"), &[later.clone(), doc("inv-again", "RA-1", "remittance", "100200300")], None).unwrap());
     assert_eq!(s.document("100200300", "300A-261101").unwrap(), Some(later));
     assert_eq!(s.document("100200301", "300A-261101").unwrap(), None, "only the payee's own");
     let ids = |kind| s.documents_of("100200300", kind).unwrap().into_iter().map(|d| (d.run, d.document_id)).collect::<Vec<_>>();
@@ -527,4 +530,11 @@ pub(super) fn a_registration_code_used_twice_at_once_makes_one_account(open: Ope
     });
     assert_eq!(answers.iter().filter(|r| r.is_ok()).count(), 1, "{answers:?}");
     assert_eq!(open().payees_with_accounts().unwrap(), ["100200300"]);
+}
+
+pub(super) fn two_servers_indexing_one_new_run_at_once_index_it_once(open: Open<'_>) {
+    let docs: Vec<DocRecord> = (0..50).map(|i| doc("inv", &format!("{i:03}A-261101"), "invoice", "100200300")).collect();
+    let answers = race(open, 3, |_, s| s.replace_run(&run("inv"), &docs, None).unwrap());
+    assert_eq!(answers.iter().filter(|a| **a).count(), 1, "{answers:?}");
+    assert_eq!(open().documents_of("100200300", None).unwrap().len(), 50);
 }
