@@ -401,3 +401,71 @@ pub mod testing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn scratch() -> Option<testing::Scratch> {
+        let s = testing::scratch();
+        if s.is_none() {
+            eprintln!("SSPS_TEST_POSTGRES is not set: the PostgreSQL store is not tested (tests/postgres/with-cluster sets it)");
+        }
+        s
+    }
+
+    #[test]
+    fn the_two_schemas_have_the_same_versions_tables_and_columns() {
+        assert_eq!(schema::MIGRATIONS.len(), crate::portal::sqlite::SCHEMA_VERSION as usize);
+        let Some(db) = scratch() else { return };
+        let pg = PgStore::open(db.url(), 1).unwrap();
+        let pg_columns: BTreeSet<(String, String)> = pg
+            .with(|c| {
+                let rows = c.query(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns
+                     WHERE table_schema = 'public' AND table_name <> 'ssps_schema'",
+                    &[],
+                )?;
+                Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            })
+            .unwrap();
+        let lite = crate::portal::sqlite::SqliteStore::in_memory().unwrap();
+        let lite_columns: BTreeSet<(String, String)> = lite
+            .with(|db| {
+                let mut st =
+                    db.prepare("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'")?;
+                let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect()
+            })
+            .unwrap();
+        assert!(lite_columns.len() > 60, "{lite_columns:?}");
+        assert_eq!(pg_columns, lite_columns);
+    }
+
+    #[test]
+    fn a_database_is_migrated_once_by_servers_starting_together_and_a_newer_one_is_refused() {
+        let Some(db) = scratch() else { return };
+        let url = db.url().to_string();
+        let opened: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4).map(|_| s.spawn(|| PgStore::open(&url, 1).map(drop))).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(opened.iter().all(Result::is_ok), "{opened:?}");
+        let store = PgStore::open(&url, 1).unwrap();
+        store.add_letter("100200300", "2026-11-01".parse().unwrap(), "test").unwrap();
+        let newest = schema::MIGRATIONS.len() as i64;
+        let version: i64 = store.with(|c| Ok(c.one("SELECT version FROM ssps_schema", &[])?.get(0))).unwrap();
+        assert_eq!(version, newest);
+        store.with(|c| c.execute("UPDATE ssps_schema SET version = version + 1", &[])).unwrap();
+        drop(store);
+        let e = PgStore::open(&url, 1).err().unwrap().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "portal database: the database has schema version {}; this program knows versions up to {newest}: use a newer ssps",
+                newest + 1
+            )
+        );
+    }
+}
