@@ -506,14 +506,21 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         );
         return Ok(0);
     }
-    if let Some(cli::PortalAction::ExportClaims { db, out, date, batch, assets: dir }) = args.action {
+    if let Some(cli::PortalAction::ExportClaims { db, out, date, batch, data, assets: dir }) = args.action {
         let now = ssps::portal::system_clock()();
         let date = date.unwrap_or_else(|| ssps::portal::pacific(now).date());
-        let opts = ssps::ops::export_claims::ExportOptions { db, out: out.clone(), date, batch, assets: assets(dir.as_deref())? };
+        let opts = ssps::ops::export_claims::ExportOptions { db, out: out.clone(), date, batch, data, assets: assets(dir.as_deref())? };
         let done = ssps::ops::export_claims::export(&opts, now).map_err(fail)?;
         match done.batch {
             Some(n) => {
-                println!("export batch {n}: {} claims, {} invoice_claims.csv rows written to {}", done.claims, done.rows, out.display())
+                println!("export batch {n}: {} claims, {} invoice_claims.csv rows written to {}", done.claims, done.rows, out.display());
+                if done.held > 0 {
+                    println!(
+                        "{} held back (claimed by mail or telephone, or paid, since they were submitted): listed in {}",
+                        done.held,
+                        ssps::ops::export_claims::held_path(&out).display()
+                    );
+                }
             }
             None => println!("no claims waiting: nothing was written"),
         }

@@ -213,6 +213,8 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
         date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
         batch,
         assets: Default::default(),
+        // The extract as it is: the invoice was claimed nowhere else.
+        data: Some(oct_2026()),
     };
     let done = ssps::ops::export_claims::export(&opts(&out, None), s.now()).unwrap();
     assert_eq!((done.batch, done.claims, done.rows), (Some(1), 1, 7));
@@ -456,6 +458,7 @@ fn two_portal_processes_share_sessions_drafts_submissions_lockouts_and_one_expor
                 date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
                 batch: None,
                 assets: Default::default(),
+                data: None,
             };
             let now = one.now();
             std::thread::spawn(move || ssps::ops::export_claims::export(&opts, now).unwrap())
@@ -465,4 +468,115 @@ fn two_portal_processes_share_sessions_drafts_submissions_lockouts_and_one_expor
     assert_eq!(done.iter().filter(|d| d.batch.is_some()).count(), 1, "{done:?}");
     assert_eq!(done.iter().map(|d| d.claims).sum::<usize>(), 1);
     assert_eq!(outs.iter().filter(|o| o.exists()).count(), 1);
+}
+
+/// Copies the files of an extract folder.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn a_submission_claimed_by_mail_or_paid_meanwhile_is_held_back_from_the_export_and_listed() {
+    use ssps::portal::store::ClaimWrite;
+    let s = Server::start();
+    let entries = |r: &str| format!("{{\"{r}\":{{\"units\":\"20\",\"corrected_rate\":\"\"}}}}");
+    let submit = |payee: &str, invoice: &str, month: &str, reference: &str| {
+        let e = entries(reference);
+        let w = ClaimWrite { payee_number: payee, invoice_number: invoice, month, entries: &e, account_id: 1, now: s.now() - 60 };
+        s.portal.store.submit_claim(&w).unwrap().unwrap();
+    };
+    // Willow's October line, then mailed in too; a December 2024 line that
+    // was paid; B's claim, nowhere else.
+    submit(A, INVOICE, "2026-10", WILLOW);
+    submit(A, "300A-250101", "2024-12", "1000004014");
+    submit(B, "301A-261101", "2026-10", "1000009999");
+    let data = s._tmp.path().join("extract-now");
+    copy_dir(&oct_2026(), &data);
+    let mut mailed = std::fs::read_to_string(data.join("invoice_claims.csv")).unwrap();
+    mailed.push_str(&format!("{INVOICE},{WILLOW},2026-10,22,\n"));
+    std::fs::write(data.join("invoice_claims.csv"), mailed).unwrap();
+
+    let out = s.runs.join("claims-2026-11-16.csv");
+    let db = s.db.to_string();
+    let o = ssps(&["portal", "export-claims", "--db", &db, "--date", "2026-11-16", "--data", arg(&data), "--out", arg(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let held = s.runs.join("claims-2026-11-16.held.csv");
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "export batch 1: 1 claims, 1 invoice_claims.csv rows written to {}\n2 held back (claimed by mail or telephone, or paid, since they were submitted): listed in {}\n",
+            out.display(),
+            held.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("{}\n301A-261101,1000009999,2026-10,20,\n", ssps::ops::export_claims::HEADER)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&held).unwrap(),
+        format!(
+            "{}\n{A},300A-250101,2024-12,paid\n{A},{INVOICE},2026-10,claimed by mail or telephone\n",
+            ssps::ops::export_claims::HELD_HEADER
+        )
+    );
+    // Taken once, held or written: the next export finds nothing.
+    let o = ssps(&[
+        "portal",
+        "export-claims",
+        "--db",
+        &db,
+        "--date",
+        "2026-11-16",
+        "--data",
+        arg(&data),
+        "--out",
+        arg(&s.runs.join("next.csv")),
+    ]);
+    assert_eq!(stdout(&o), "no claims waiting: nothing was written\n", "{}", stderr(&o));
+    // A held list is never replaced either.
+    let o = ssps(&[
+        "portal",
+        "export-claims",
+        "--db",
+        &db,
+        "--date",
+        "2026-11-16",
+        "--data",
+        arg(&data),
+        "--out",
+        arg(&s.runs.join("claims-2026-11-16.csv.x")),
+        "--batch",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(s.runs.join("again.held.csv"), "mine").unwrap();
+    let o = ssps(&[
+        "portal",
+        "export-claims",
+        "--db",
+        &db,
+        "--date",
+        "2026-11-16",
+        "--data",
+        arg(&data),
+        "--out",
+        arg(&s.runs.join("again.csv")),
+        "--batch",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{}: exists (an export never replaces a file: name a new one); nothing was exported",
+            s.runs.join("again.held.csv").display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(s.runs.join("again.held.csv")).unwrap(), "mine");
 }
