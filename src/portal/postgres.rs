@@ -407,6 +407,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    #[allow(clippy::print_stderr)] // a test that cannot run says so
     fn scratch() -> Option<testing::Scratch> {
         let s = testing::scratch();
         if s.is_none() {

@@ -33,6 +33,7 @@ macro_rules! both {
         mod postgres_store {
             $(
                 #[test]
+                #[allow(clippy::print_stderr)] // a test that cannot run says so
                 fn $name() {
                     let Some(db) = crate::portal::postgres::testing::scratch() else {
                         eprintln!("SSPS_TEST_POSTGRES is not set: the PostgreSQL store is not tested (tests/postgres/with-cluster sets it)");
