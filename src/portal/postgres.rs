@@ -293,9 +293,12 @@ impl Store for PgStore {
         })
     }
 
-    fn audit_tail(&self, n: usize) -> StoreResult<Vec<AuditRow>> {
+    fn audit_tail(&self, payee_number: Option<&str>, n: usize) -> StoreResult<Vec<AuditRow>> {
         self.with(|c| {
-            let rows = c.query("SELECT at, event, payee_number, detail FROM audit ORDER BY id DESC LIMIT $1", &[&limit(n)])?;
+            let rows = c.query(
+                "SELECT at, event, payee_number, detail FROM audit WHERE ($1::text IS NULL OR payee_number = $1) ORDER BY id DESC LIMIT $2",
+                &[&payee_number, &limit(n)],
+            )?;
             Ok(rows.iter().map(|r| AuditRow { at: r.get(0), event: r.get(1), payee_number: r.get(2), detail: r.get(3) }).collect())
         })
     }

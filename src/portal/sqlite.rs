@@ -285,10 +285,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRow>> {
+    fn audit_tail(&self, payee_number: Option<&str>, limit: usize) -> StoreResult<Vec<AuditRow>> {
         self.with(|db| {
-            let mut st = db.prepare("SELECT at, event, payee_number, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
-            let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            let mut st = db.prepare(
+                "SELECT at, event, payee_number, detail FROM audit WHERE (?1 IS NULL OR payee_number = ?1) ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![payee_number, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
                 Ok(AuditRow { at: r.get(0)?, event: r.get(1)?, payee_number: r.get(2)?, detail: r.get(3)? })
             })?;
             rows.collect()

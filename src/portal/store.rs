@@ -245,8 +245,8 @@ pub trait Store: ClaimStore + PeopleStore + MessageStore + Send + Sync {
 
     /// Appends to the audit log.
     fn audit(&self, event: &AuditEvent<'_>) -> StoreResult<()>;
-    /// The newest `limit` audit rows, newest first.
-    fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRow>>;
+    /// The newest `limit` audit rows, of one payee if asked, newest first.
+    fn audit_tail(&self, payee_number: Option<&str>, limit: usize) -> StoreResult<Vec<AuditRow>>;
 
     /// The manifest SHA-256 a run was indexed with.
     fn run_indexed(&self, name: &str) -> StoreResult<Option<String>>;

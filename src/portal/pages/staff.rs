@@ -341,7 +341,8 @@ pub struct AuditPage<'a> {
     rows: Vec<(String, String, String, String)>,
 }
 
-/// GET `/staff/audit?payee=`: the newest 500 events, of one payee if asked.
+/// GET `/staff/audit?payee=`: the newest 500 events, of one payee if asked
+/// (found by the store's index, however old).
 pub async fn audit(
     State(p): State<Arc<Portal>>,
     headers: HeaderMap,
@@ -356,11 +357,9 @@ pub async fn audit(
     let payee: String = q.get("payee").map(|s| s.trim().chars().filter(char::is_ascii_alphanumeric).take(20).collect()).unwrap_or_default();
     let rows = p
         .store
-        .audit_tail(20_000)
+        .audit_tail(Some(payee.as_str()).filter(|p| !p.is_empty()), 500)
         .unwrap_or_default()
         .into_iter()
-        .filter(|r| payee.is_empty() || r.payee_number.as_deref() == Some(payee.as_str()))
-        .take(500)
         .map(|r| {
             let at = crate::portal::pacific(r.at);
             (format!("{} {}", date(&p, v.lang, at.date()), at.format("%H:%M:%S")), r.event, r.payee_number.unwrap_or_default(), r.detail)

@@ -156,5 +156,6 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 5: opt-in email notices of new documents.
     "ALTER TABLE accounts ADD COLUMN notify_documents BOOLEAN NOT NULL DEFAULT FALSE;",
     // 6: a server takes outgoing mail for a while.
-    "ALTER TABLE outbox ADD COLUMN leased_until BIGINT NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN leased_until BIGINT NOT NULL DEFAULT 0;
+    CREATE INDEX audit_payee ON audit(payee_number, id);",
 ];

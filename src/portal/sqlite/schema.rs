@@ -167,5 +167,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE accounts ADD COLUMN notify_documents INTEGER NOT NULL DEFAULT 0;",
     // 6: more than one server: a server takes outgoing mail for a while
     // (`PeopleStore::take_mail`), so no other sends it too.
-    "ALTER TABLE outbox ADD COLUMN leased_until INTEGER NOT NULL DEFAULT 0;",
+    // The staff's audit page of one payee reads its newest rows.
+    "ALTER TABLE outbox ADD COLUMN leased_until INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX audit_payee ON audit(payee_number, id);",
 ];

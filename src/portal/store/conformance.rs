@@ -219,9 +219,18 @@ pub(super) fn the_audit_log_reads_back_newest_first(open: Open<'_>) {
         };
         s.audit(&e).unwrap();
     }
-    let tail = s.audit_tail(2).unwrap();
+    let tail = s.audit_tail(None, 2).unwrap();
     assert_eq!(tail.iter().map(|r| (r.at, r.event.as_str())).collect::<Vec<_>>(), [(2, "sign_out"), (1, "download")]);
     assert_eq!((tail[0].payee_number.as_deref(), tail[0].detail.as_str()), (Some("100200300"), "300A-261101"));
+    // Another payee's events after them: one payee's are still found.
+    for at in 3..50 {
+        let e = AuditEvent { event: "sign_in", account_id: Some(2), payee_number: Some("100200301"), detail: "", address: "", at };
+        s.audit(&e).unwrap();
+    }
+    let mine = s.audit_tail(Some("100200300"), 500).unwrap();
+    assert_eq!(mine.iter().map(|r| r.at).collect::<Vec<_>>(), [2, 1, 0]);
+    assert_eq!(s.audit_tail(Some("100200301"), 2).unwrap().iter().map(|r| r.at).collect::<Vec<_>>(), [49, 48]);
+    assert_eq!(s.audit_tail(None, 500).unwrap().len(), 50);
 }
 
 pub(super) fn a_run_is_replaced_whole_and_an_id_of_two_runs_is_the_later_ones(open: Open<'_>) {

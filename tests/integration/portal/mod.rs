@@ -207,7 +207,7 @@ impl Server {
     }
 
     fn audit(&self) -> Vec<AuditRow> {
-        self.portal.store.audit_tail(10_000).unwrap()
+        self.portal.store.audit_tail(None, 10_000).unwrap()
     }
 
     fn logs(&self) -> Vec<String> {
