@@ -21,7 +21,9 @@ use crate::calendar::Holidays;
 
 pub mod entry;
 pub mod timing;
-use crate::model::{Attendance, Authorization, Extract, InvoiceClaim, Mark, Month, Program, ReferenceNumber, ServiceKind};
+pub mod words;
+use crate::model::{Attendance, Authorization, Extract, InvoiceClaim, Language, Mark, Month, Program, ReferenceNumber, ServiceKind};
+use words::Step;
 
 /// Absent days paid each month on a full-time authorization (booklet p. 9:
 /// "DSHS allows up to 5 absences each month").
@@ -89,8 +91,12 @@ pub struct LineMonth {
     /// The units that may be claimed.
     #[serde(serialize_with = "crate::money::json_units")]
     pub correct: Decimal,
-    /// Why, step by step, in words.
+    /// Why, step by step, in words (English: `ssps claim`'s worksheet).
     pub reasoning: Vec<String>,
+    /// The same steps, to be said in the reader's language
+    /// ([`Step::say`]).
+    #[serde(skip)]
+    pub steps: Vec<Step>,
     /// Each day of the month as the rules saw it (for the worksheet).
     pub days: Vec<Day>,
     /// The highest rate that may be paid per unit when the rule caps it
@@ -139,19 +145,6 @@ struct Counts {
     holidays: u32,
     long_days: u32,
     extended_hours: Decimal,
-}
-
-/// `22 − 4 = 18` with the booklet's minus sign.
-fn minus(a: impl std::fmt::Display, b: impl std::fmt::Display, c: impl std::fmt::Display) -> String {
-    format!("{a} − {b} = {c}")
-}
-
-fn days(n: u32) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
-    }
 }
 
 /// Works out the units one line may claim for `month` from `attendance`
@@ -239,11 +232,7 @@ pub fn correct_units(
     let care_in_month = care_days(care, line, month);
     let correct = match line.service_kind {
         _ if !authorized_in_month => {
-            why.push(format!(
-                "the line is authorized {} to {}, not in {month}: nothing may be claimed",
-                line.start_date.format("%m/%d/%Y"),
-                line.end_date.format("%m/%d/%Y")
-            ));
+            why.push(Step::NotInMonth { from: line.start_date, to: line.end_date, month });
             Decimal::ZERO
         }
         ServiceKind::FullDay | ServiceKind::HalfDay | ServiceKind::SpecialNeeds => {
@@ -253,59 +242,53 @@ pub fn correct_units(
             // Hours may be recorded on the extended-hours line or on the
             // child's care line.
             let h = if counts.extended_hours.is_zero() { extended_hours(care, line, month) } else { counts.extended_hours };
-            why.push(format!("hours in care over {EXTENDED_AFTER_HOURS} a day, summed: {}", h.normalize()));
+            why.push(Step::ExtendedHours { hours: h });
             h
         }
         ServiceKind::InfantBonus => {
             let in_care = care_in_month;
             if in_care >= INFANT_BONUS_DAYS {
-                why.push(format!(
-                    "the infant was in care {} this month, at least {INFANT_BONUS_DAYS}: the bonus may be claimed",
-                    days(in_care)
-                ));
+                why.push(Step::InfantInCare { days: in_care });
                 max
             } else {
-                why.push(format!("the infant was in care {} this month, fewer than {INFANT_BONUS_DAYS}: no bonus", days(in_care)));
+                why.push(Step::InfantTooFew { days: in_care });
                 Decimal::ZERO
             }
         }
         ServiceKind::NonstandardBonus => {
             let in_care = care_in_month;
             if in_care > 0 {
-                why.push(
-                    "the non-standard hour bonus is all or nothing: claim it whole when the child was expected in non-standard hours"
-                        .into(),
-                );
+                why.push(Step::NonstandardWhole);
                 max
             } else {
-                why.push("the child attended no day this month: nothing may be claimed".into());
+                why.push(Step::NoDayAttended);
                 Decimal::ZERO
             }
         }
         // Booklet p. 9: no day attended, no payment of any kind that month.
         ServiceKind::RegistrationFee | ServiceKind::ActivityFee if care_in_month == 0 => {
-            why.push("the child attended no day this month: nothing may be claimed".into());
+            why.push(Step::NoDayAttended);
             Decimal::ZERO
         }
         ServiceKind::RegistrationFee => {
             rate_cap = Some(REGISTRATION_FEE_CAP);
-            why.push(format!("the registration fee is the lesser of ${REGISTRATION_FEE_CAP} and the provider's fee"));
+            why.push(Step::RegistrationFee);
             max
         }
         ServiceKind::ActivityFee => {
             if line.program == Program::Wccc {
                 rate_cap = Some(ACTIVITY_FEE_CAP);
-                why.push(format!("Working Connections pays an activity fee of at most ${ACTIVITY_FEE_CAP} a month"));
+                why.push(Step::ActivityFeeCap);
                 max
             } else {
-                why.push(format!("only Working Connections (WCCC) pays an activity fee, not {}", line.program.code()));
+                why.push(Step::ActivityFeeNotPaid { program: line.program.code().to_string() });
                 Decimal::ZERO
             }
         }
     };
     // Booklet p. 20: never more than the pre-printed TOTAL UNITS.
     let correct = if correct > max {
-        why.push(format!("never more than the pre-printed TOTAL UNITS, {}", max.normalize()));
+        why.push(Step::NeverMore { max });
         max
     } else {
         correct
@@ -319,7 +302,8 @@ pub fn correct_units(
         units_authorized: max,
         rate: line.rate,
         correct,
-        reasoning: why,
+        reasoning: why.iter().map(|s| s.say(Language::En)).collect(),
+        steps: why,
         days: day_list,
         rate_cap,
     }
@@ -355,23 +339,19 @@ fn extended_hours(care: &[&Attendance], line: &Authorization, month: Month) -> D
 }
 
 /// Day units: full-time with the absent-day chart, or part-time by days attended.
-fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Counts, why: &mut Vec<String>) -> Decimal {
+fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Counts, why: &mut Vec<Step>) -> Decimal {
     let max = line.units_authorized;
     let base = if seasonal_month { SEASONAL_FULL_MONTH } else { FULL_TIME_DAYS };
     // Booklet p. 30, situation 2: no day attended, nothing may be claimed.
     if c.attended == 0 {
-        why.push("the child attended no day this month: nothing may be claimed".into());
+        why.push(Step::NoDayAttended);
         return Decimal::ZERO;
     }
     let full_time = max >= Decimal::from(FULL_TIME_DAYS);
     if !full_time {
         // Part-time: only the days attended (booklet p. 9: absent days are
         // paid on full-time authorizations).
-        why.push(format!(
-            "part-time ({} units, fewer than {FULL_TIME_DAYS}): only days attended are paid; attended {}",
-            max.normalize(),
-            days(c.attended)
-        ));
+        why.push(Step::PartTime { max, attended: c.attended });
         return Decimal::from(c.attended);
     }
     // Booklet pp. 13–14: an authorization starting or ending inside the
@@ -382,32 +362,28 @@ fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Count
     let mut start = base;
     if line.start_date > m0 || line.end_date < m1 {
         let part = c.scheduled + c.closed + c.holidays;
-        let from = line.start_date.max(m0).format("%m/%d");
-        let to = line.end_date.min(m1).format("%m/%d");
+        let (from, to) = (line.start_date.max(m0), line.end_date.min(m1));
         if part < base {
-            why.push(format!("authorized only {from} to {to}: at most the {} scheduled in that part of the month", days(part)));
+            why.push(Step::PartOfMonth { from, to, scheduled: part });
             start = part;
         } else {
-            why.push(format!("authorized only {from} to {to} ({} scheduled)", days(part)));
+            why.push(Step::PartOfMonthAll { from, to, scheduled: part });
         }
     }
     let mut units = start;
     let over = c.absent.saturating_sub(PAID_ABSENCES);
     if over > 0 {
         units = start.saturating_sub(over);
-        why.push(format!("absent {}, {} more than the {PAID_ABSENCES} allowed: {}", days(c.absent), over, minus(start, over, units)));
+        why.push(Step::AbsentOver { absent: c.absent, over, start, units });
     } else {
-        why.push(format!("absent {}, no more than the {PAID_ABSENCES} allowed: {start}", days(c.absent)));
+        why.push(Step::AbsentWithin { absent: c.absent, start });
     }
     if c.holidays > 0 {
-        why.push(format!(
-            "{} on a state holiday: not absent and not closed (holidays are included in the authorization)",
-            days(c.holidays)
-        ));
+        why.push(Step::Holidays { days: c.holidays });
     }
     if c.closed > 0 {
         let after = units.saturating_sub(c.closed);
-        why.push(format!("closed {}, never billable: {}", days(c.closed), minus(units, c.closed, after)));
+        why.push(Step::Closed { closed: c.closed, units, after });
         units = after;
     }
     let mut total = Decimal::from(units);
@@ -417,16 +393,8 @@ fn day_units(line: &Authorization, month: Month, seasonal_month: bool, c: &Count
         let room = max - Decimal::from(FULL_TIME_DAYS);
         let extra = Decimal::from(c.long_days).min(room);
         if c.long_days > 0 {
-            let capped = if Decimal::from(c.long_days) > room { format!(" (at most {} extra)", room.normalize()) } else { String::new() };
-            why.push(format!(
-                "{} of {LONG_DAY_HOURS} or more hours in care: {} extra half {}{capped}: {} + {} = {}",
-                days(c.long_days),
-                extra.normalize(),
-                if extra == Decimal::ONE { "day" } else { "days" },
-                total,
-                extra.normalize(),
-                (total + extra).normalize()
-            ));
+            let capped = (Decimal::from(c.long_days) > room).then_some(room);
+            why.push(Step::LongDays { days: c.long_days, extra, capped, total });
             total += extra;
         }
     }
@@ -565,7 +533,9 @@ pub fn check(x: &Extract, holidays: &Holidays, month: Month) -> MonthCheck {
             .map(|c| c.month)
             .min();
         if let Some(m) = earlier {
-            l.reasoning.push(format!("the infant bonus is paid once, and it was claimed for {m}: nothing more may be claimed"));
+            let step = Step::InfantOnce { month: m };
+            l.reasoning.push(step.say(Language::En));
+            l.steps.push(step);
             l.correct = Decimal::ZERO;
         }
     }

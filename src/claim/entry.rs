@@ -77,12 +77,12 @@ pub enum Problem {
     /// The infant bonus needs the child's days in care: the care line's
     /// calendar is not filled in.
     BonusNeedsCalendar,
-    /// More than the month's attendance supports: the rules' words.
+    /// More than the month's attendance supports.
     NotSupported {
         /// What may be claimed.
         correct: Decimal,
-        /// Why, from [`super::judge`] and the line's reasoning.
-        words: String,
+        /// Why: the line's reasoning, to be said in the reader's language.
+        steps: Vec<super::words::Step>,
     },
 }
 
@@ -193,13 +193,7 @@ pub fn check_line(
         };
         let j = judge(&claim, m);
         match j.verdict {
-            Verdict::Over => {
-                let mut words = j.words;
-                if !m.reasoning.is_empty() {
-                    words = format!("{words} ({})", m.reasoning.join("; "));
-                }
-                out.problems.push(Problem::NotSupported { correct: m.correct, words });
-            }
+            Verdict::Over => out.problems.push(Problem::NotSupported { correct: m.correct, steps: m.steps.clone() }),
             Verdict::Under => out.under = Some(m.correct),
             Verdict::Correct => {}
         }
@@ -332,9 +326,16 @@ mod tests {
         assert!(ok.problems.is_empty(), "{:?}", ok.problems);
         let over = check_line(&line, &inv(), aug(), &entry("19", ""), Some(&m), true);
         match &over.problems[..] {
-            [Problem::NotSupported { correct, words }] => {
+            [Problem::NotSupported { correct, steps }] => {
                 assert_eq!(*correct, Decimal::from(18));
-                assert_eq!(words, "over: 19 claimed, 18 may be claimed (absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18)");
+                assert_eq!(
+                    super::super::words::joined(steps, crate::model::Language::En),
+                    "absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18"
+                );
+                assert_eq!(
+                    super::super::words::joined(steps, crate::model::Language::Es),
+                    "ausente 9 días, 4 más de las 5 ausencias permitidas: 22 − 4 = 18"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -278,6 +278,9 @@ pub async fn calendar_post(
     if use_it {
         return redirect(&format!("/claims/{}#u-{r}", inv.invoice.number));
     }
-    let result = worked.map(|m| (t.f("calendar_result", &[("units", &m.correct.normalize().to_string())]), m.reasoning.clone()));
+    let result = worked.map(|m| {
+        let why = m.steps.iter().map(|s| s.say(v.lang)).collect();
+        (t.f("calendar_result", &[("units", &m.correct.normalize().to_string())]), why)
+    });
     view(&p, &v, &inv, &line, &cal, &BTreeMap::new(), result, StatusCode::OK)
 }

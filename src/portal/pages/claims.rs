@@ -158,9 +158,17 @@ fn problem_words(p: &Portal, v: &Visitor, l: &LineCheck, n: usize, problem: &Pro
         Problem::FeeNotPaid { program } => (true, t.f("claim_fee_not_paid", &[("n", &n), ("program", program)])),
         Problem::BonusNotWhole { max } => (true, t.f("claim_bonus_whole", &[("n", &n), ("max", &max.normalize().to_string())])),
         Problem::BonusNeedsCalendar => (true, t.f("claim_bonus_calendar", &[("n", &n), ("child", &l.child)])),
-        Problem::NotSupported { correct, words } => (
+        Problem::NotSupported { correct, steps } => (
             true,
-            t.f("claim_not_supported", &[("n", &n), ("units", &units), ("correct", &correct.normalize().to_string()), ("words", words)]),
+            t.f(
+                "claim_not_supported",
+                &[
+                    ("n", &n),
+                    ("units", &units),
+                    ("correct", &correct.normalize().to_string()),
+                    ("words", &crate::claim::words::joined(steps, v.lang)),
+                ],
+            ),
         ),
     }
 }
@@ -187,10 +195,10 @@ fn line_views(p: &Portal, v: &Visitor, checks: &[LineCheck], entries: &Entries, 
                     slot.get_or_insert(words);
                 }
             }
-            let worked_out = l
-                .month
-                .as_ref()
-                .map(|m| t.f("claim_worked_out", &[("correct", &m.correct.normalize().to_string()), ("why", &m.reasoning.join("; "))]));
+            let worked_out = l.month.as_ref().map(|m| {
+                let why = crate::claim::words::joined(&m.steps, v.lang);
+                t.f("claim_worked_out", &[("correct", &m.correct.normalize().to_string()), ("why", &why)])
+            });
             let amount = match (l.checked.units, l.checked.problems.is_empty()) {
                 (Some(u), true) => {
                     u.checked_mul(l.checked.corrected_rate.unwrap_or(l.line.rate)).map(|a| money(a.round_dp(2))).unwrap_or_default()

@@ -141,12 +141,24 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
     let text = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t, "submit", &entries)).text();
     assert!(
         text.contains(&format!(
-            "Line {willow_no}: the attendance supports 18 units, not 19: over: 19 claimed, 18 may be claimed (absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18)"
+            "Line {willow_no}: the attendance supports 18 units, not 19: absent 9 days, 4 more than the 5 allowed: 22 − 4 = 18"
         )),
         "{text}"
     );
     assert!(text.contains(&format!("Line {}: write the corrected rate in dollars and cents, like 12.00", other.1)), "{text}");
     assert!(text.contains(&format!("href=\"#r-{}\"", other.0)), "the summary links to the rate box: {text}");
+    // In Spanish, the rules' reasoning is Spanish too.
+    assert_eq!(b.post("/language", &[("csrf", &t), ("lang", "es")]).status, 303);
+    let t_es = b.token(&format!("/claims/{INVOICE}"));
+    let text = post_owned(&mut b, &format!("/claims/{INVOICE}"), &claim_form(&t_es, "submit", &entries)).text();
+    assert!(
+        text.contains(&format!(
+            "Línea {willow_no}: la asistencia permite 18 unidades, no 19: ausente 9 días, 4 más de las 5 ausencias permitidas: 22 − 4 = 18"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("absent 9 days"), "{text}");
+    assert_eq!(b.post("/language", &[("csrf", &t_es), ("lang", "en")]).status, 303);
 
     // Right: saved first (a draft), then checked and submitted.
     for e in entries.iter_mut() {
