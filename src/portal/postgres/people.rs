@@ -6,30 +6,11 @@
 
 use super::pool::{Conn, PgResult};
 use super::{limit, PgStore};
-use crate::portal::store::{
-    Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult, Unit,
-};
+use crate::portal::store::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult};
 
 /// Serialises the changes to one payee's people (inside a transaction).
 pub(super) fn lock_payee(c: &mut Conn, payee: &str) -> PgResult<()> {
     c.one("SELECT pg_advisory_xact_lock(hashtextextended('people:' || $1, 0))", &[&payee]).map(drop)
-}
-
-/// The stored role of an invitation: a payee's role, or `staff:<unit>`.
-fn invite_role(i: &InviteRecord) -> String {
-    match i.staff {
-        Some(u) => format!("staff:{}", u.word()),
-        None => i.role.word().to_string(),
-    }
-}
-
-fn staff_of(stored: &str) -> Option<Unit> {
-    stored.strip_prefix("staff:").and_then(Unit::parse)
-}
-
-fn role(s: &str) -> Role {
-    // A word the program did not write reads as the least role.
-    Role::parse(s).unwrap_or(Role::View)
 }
 
 fn other_admin(c: &mut Conn, payee: &str, account_id: i64) -> PgResult<bool> {
@@ -42,7 +23,7 @@ fn other_admin(c: &mut Conn, payee: &str, account_id: i64) -> PgResult<bool> {
 
 fn current_role(c: &mut Conn, payee: &str, account_id: i64) -> PgResult<Option<Role>> {
     let row = c.opt("SELECT role FROM memberships WHERE payee_number = $1 AND account_id = $2", &[&payee, &account_id])?;
-    Ok(row.map(|r| role(r.get(0))))
+    Ok(row.map(|r| Role::stored(r.get(0))))
 }
 
 impl PeopleStore for PgStore {
@@ -52,7 +33,7 @@ impl PeopleStore for PgStore {
                 "SELECT payee_number, role FROM memberships WHERE account_id = $1 ORDER BY payee_number COLLATE \"C\"",
                 &[&account_id],
             )?;
-            Ok(rows.iter().map(|r| Membership { payee_number: r.get(0), role: role(r.get(1)) }).collect())
+            Ok(rows.iter().map(|r| Membership { payee_number: r.get(0), role: Role::stored(r.get(1)) }).collect())
         })
     }
 
@@ -63,7 +44,10 @@ impl PeopleStore for PgStore {
                  WHERE m.payee_number = $1 ORDER BY m.role = 'admin' DESC, a.email COLLATE \"C\"",
                 &[&payee_number],
             )?;
-            Ok(rows.iter().map(|r| Member { account_id: r.get(0), email: r.get(1), role: role(r.get(2)), added_at: r.get(3) }).collect())
+            Ok(rows
+                .iter()
+                .map(|r| Member { account_id: r.get(0), email: r.get(1), role: Role::stored(r.get(2)), added_at: r.get(3) })
+                .collect())
         })
     }
 
@@ -116,7 +100,7 @@ impl PeopleStore for PgStore {
         self.with(|c| {
             c.execute(
                 "INSERT INTO invites (token_hash, payee_number, email, role, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&token_hash, &i.payee_number, &i.email, &invite_role(i), &i.invited_by, &now, &i.expires_at],
+                &[&token_hash, &i.payee_number, &i.email, &i.stored_role(), &i.invited_by, &now, &i.expires_at],
             )
             .map(drop)
         })
@@ -139,8 +123,8 @@ impl PeopleStore for PgStore {
                 InviteRecord {
                     payee_number: r.get(0),
                     email: r.get(1),
-                    staff: staff_of(&stored),
-                    role: role(&stored),
+                    staff: InviteRecord::staff_of(&stored),
+                    role: Role::stored(&stored),
                     invited_by: r.get(3),
                     expires_at: r.get(4),
                     used_at: r.get(5),
@@ -167,7 +151,7 @@ impl PeopleStore for PgStore {
             lock_payee(&mut tx, &payee)?;
             tx.one("SELECT pg_advisory_xact_lock(hashtextextended('email:' || $1, 0))", &[&email])?;
             let existing: Option<i64> = tx.opt("SELECT id FROM accounts WHERE email = $1", &[&email])?.map(|r| r.get(0));
-            if let Some(unit) = staff_of(&invited_role) {
+            if let Some(unit) = InviteRecord::staff_of(&invited_role) {
                 // State staff: a new account with the staff role, no payee.
                 let Accept::New { password_hash, language } = who else { return Ok(Err(InviteRefused::NotValid)) };
                 if existing.is_some() {

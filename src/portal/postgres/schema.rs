@@ -155,7 +155,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );",
     // 5: opt-in email notices of new documents.
     "ALTER TABLE accounts ADD COLUMN notify_documents BOOLEAN NOT NULL DEFAULT FALSE;",
-    // 6: a server takes outgoing mail for a while.
+    // 6: a server takes outgoing mail for a while; the staff's look-up of
+    // one payee's audit events by index (SQLite's scans: see there).
     "ALTER TABLE outbox ADD COLUMN leased_until BIGINT NOT NULL DEFAULT 0;
     CREATE INDEX audit_payee ON audit(payee_number, id);",
 ];

@@ -5,26 +5,7 @@
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::SqliteStore;
-use crate::portal::store::{
-    Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult, Unit,
-};
-
-/// The stored role of an invitation: a payee's role, or `staff:<unit>`.
-fn invite_role(i: &InviteRecord) -> String {
-    match i.staff {
-        Some(u) => format!("staff:{}", u.word()),
-        None => i.role.word().to_string(),
-    }
-}
-
-fn staff_of(stored: &str) -> Option<Unit> {
-    stored.strip_prefix("staff:").and_then(Unit::parse)
-}
-
-fn role(s: String) -> Role {
-    // A word the program did not write reads as the least role.
-    Role::parse(&s).unwrap_or(Role::View)
-}
+use crate::portal::store::{Accept, InviteRecord, InviteRefused, LastAdmin, Member, Membership, OutMail, PeopleStore, Role, StoreResult};
 
 /// Whether the payee keeps an administrator without `account_id`.
 fn other_admin(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::Result<bool> {
@@ -49,7 +30,7 @@ fn void_invites(tx: &Transaction<'_>, payee: &str, account_id: i64, sent_by_too:
 
 fn current_role(tx: &Transaction<'_>, payee: &str, account_id: i64) -> rusqlite::Result<Option<Role>> {
     tx.query_row("SELECT role FROM memberships WHERE payee_number = ?1 AND account_id = ?2", params![payee, account_id], |r| {
-        r.get::<_, String>(0).map(role)
+        r.get::<_, String>(0).map(|s| Role::stored(&s))
     })
     .optional()
 }
@@ -58,7 +39,8 @@ impl PeopleStore for SqliteStore {
     fn memberships(&self, account_id: i64) -> StoreResult<Vec<Membership>> {
         self.with(|db| {
             let mut st = db.prepare("SELECT payee_number, role FROM memberships WHERE account_id = ?1 ORDER BY payee_number")?;
-            let rows = st.query_map([account_id], |r| Ok(Membership { payee_number: r.get(0)?, role: role(r.get(1)?) }))?;
+            let rows =
+                st.query_map([account_id], |r| Ok(Membership { payee_number: r.get(0)?, role: Role::stored(&r.get::<_, String>(1)?) }))?;
             rows.collect()
         })
     }
@@ -70,7 +52,7 @@ impl PeopleStore for SqliteStore {
                  WHERE m.payee_number = ?1 ORDER BY m.role = 'admin' DESC, a.email",
             )?;
             let rows = st.query_map([payee_number], |r| {
-                Ok(Member { account_id: r.get(0)?, email: r.get(1)?, role: role(r.get(2)?), added_at: r.get(3)? })
+                Ok(Member { account_id: r.get(0)?, email: r.get(1)?, role: Role::stored(&r.get::<_, String>(2)?), added_at: r.get(3)? })
             })?;
             rows.collect()
         })
@@ -118,7 +100,7 @@ impl PeopleStore for SqliteStore {
         self.with(|db| {
             db.execute(
                 "INSERT INTO invites (token_hash, payee_number, email, role, invited_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![token_hash, i.payee_number, i.email, invite_role(i), i.invited_by, now, i.expires_at],
+                params![token_hash, i.payee_number, i.email, i.stored_role(), i.invited_by, now, i.expires_at],
             )
             .map(drop)
         })
@@ -142,8 +124,8 @@ impl PeopleStore for SqliteStore {
                     Ok(InviteRecord {
                         payee_number: r.get(0)?,
                         email: r.get(1)?,
-                        staff: staff_of(&stored),
-                        role: role(stored),
+                        staff: InviteRecord::staff_of(&stored),
+                        role: Role::stored(&stored),
                         invited_by: r.get(3)?,
                         expires_at: r.get(4)?,
                         used_at: r.get(5)?,
@@ -169,7 +151,7 @@ impl PeopleStore for SqliteStore {
                 return Ok(Err(InviteRefused::NotValid));
             }
             let existing: Option<i64> = tx.query_row("SELECT id FROM accounts WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
-            if let Some(unit) = staff_of(&invited_role) {
+            if let Some(unit) = InviteRecord::staff_of(&invited_role) {
                 // State staff: a new account with the staff role, no payee.
                 let Accept::New { password_hash, language } = who else { return Ok(Err(InviteRefused::NotValid)) };
                 if existing.is_some() {

@@ -38,6 +38,12 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.word() == s)
     }
+
+    /// From the stored word, as the stores read it: a word the program
+    /// did not write reads as the least role.
+    pub fn stored(s: &str) -> Role {
+        Role::parse(s).unwrap_or(Role::View)
+    }
 }
 
 /// A payee a person works for, and the role.
@@ -84,6 +90,21 @@ pub struct InviteRecord {
     pub expires_at: i64,
     /// When it was accepted.
     pub used_at: Option<i64>,
+}
+
+impl InviteRecord {
+    /// The role as the stores keep it: a payee's role, or `staff:<unit>`.
+    pub fn stored_role(&self) -> String {
+        match self.staff {
+            Some(u) => format!("staff:{}", u.word()),
+            None => self.role.word().to_string(),
+        }
+    }
+
+    /// The staff unit of a stored role (`staff:<unit>`), if it is one.
+    pub fn staff_of(stored: &str) -> Option<super::Unit> {
+        stored.strip_prefix("staff:").and_then(super::Unit::parse)
+    }
 }
 
 /// Who accepts an invitation.

@@ -514,7 +514,12 @@ fn a_submission_claimed_by_mail_or_paid_meanwhile_is_held_back_from_the_export_a
 
     let out = s.runs.join("claims-2026-11-16.csv");
     let db = s.db.to_string();
-    let o = ssps(&["portal", "export-claims", "--db", &db, "--date", "2026-11-16", "--data", arg(&data), "--out", arg(&out)]);
+    let export = |out: &Path, more: &[&str]| {
+        let mut args = vec!["portal", "export-claims", "--db", &db, "--date", "2026-11-16", "--data", arg(&data), "--out", arg(out)];
+        args.extend_from_slice(more);
+        ssps(&args)
+    };
+    let o = export(&out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let held = s.runs.join("claims-2026-11-16.held.csv");
     assert_eq!(
@@ -537,50 +542,13 @@ fn a_submission_claimed_by_mail_or_paid_meanwhile_is_held_back_from_the_export_a
         )
     );
     // Taken once, held or written: the next export finds nothing.
-    let o = ssps(&[
-        "portal",
-        "export-claims",
-        "--db",
-        &db,
-        "--date",
-        "2026-11-16",
-        "--data",
-        arg(&data),
-        "--out",
-        arg(&s.runs.join("next.csv")),
-    ]);
+    let o = export(&s.runs.join("next.csv"), &[]);
     assert_eq!(stdout(&o), "no claims waiting: nothing was written\n", "{}", stderr(&o));
     // A held list is never replaced either.
-    let o = ssps(&[
-        "portal",
-        "export-claims",
-        "--db",
-        &db,
-        "--date",
-        "2026-11-16",
-        "--data",
-        arg(&data),
-        "--out",
-        arg(&s.runs.join("claims-2026-11-16.csv.x")),
-        "--batch",
-        "1",
-    ]);
+    let o = export(&s.runs.join("claims-2026-11-16.csv.x"), &["--batch", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     std::fs::write(s.runs.join("again.held.csv"), "mine").unwrap();
-    let o = ssps(&[
-        "portal",
-        "export-claims",
-        "--db",
-        &db,
-        "--date",
-        "2026-11-16",
-        "--data",
-        arg(&data),
-        "--out",
-        arg(&s.runs.join("again.csv")),
-        "--batch",
-        "1",
-    ]);
+    let o = export(&s.runs.join("again.csv"), &["--batch", "1"]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(
         stderr(&o).contains(&format!(
