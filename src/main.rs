@@ -544,8 +544,10 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     if args.demo && !args.listen.ip().is_loopback() {
         return Err(OpError::Kind(format!("--demo listens on loopback only (127.0.0.1 or ::1), not {}", args.listen).into()));
     }
+    let db = args.db.unwrap_or_else(|| runs.join("ssps-portal.sqlite").into());
+    let on_postgres = matches!(db, ssps::portal::database::Database::Postgres(_));
     let opts = op::PortalOptions {
-        db: args.db.unwrap_or_else(|| runs.join("ssps-portal.sqlite").into()),
+        db,
         data,
         runs,
         secret: args.secret,
@@ -582,7 +584,14 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     for d in &demo {
         println!("demo: payee {} registration code {}", d.payee_number, d.code);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| OpError::Kind(Box::new(e)))?;
+    // The store is synchronous: a worker waits while PostgreSQL answers
+    // (a round trip, a commit's flush), so with PostgreSQL more workers
+    // keep the cores busy meanwhile; SQLite answers from memory or the
+    // page cache and needs no more than one a core.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = if on_postgres { cores * 4 } else { cores };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build().map_err(|e| OpError::Kind(Box::new(e)))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await

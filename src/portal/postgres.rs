@@ -84,20 +84,28 @@ impl PgStore {
 }
 
 fn account_row(r: &tokio_postgres::Row) -> Account {
-    let sealed: Option<Vec<u8>> = r.get(5);
-    let nonce: Option<Vec<u8>> = r.get(6);
+    account_at(r, 0)
+}
+
+/// An account from the row's columns `i..i + 9` ([`ACCOUNT_COLUMNS`]).
+fn account_at(r: &tokio_postgres::Row, i: usize) -> Account {
+    let sealed: Option<Vec<u8>> = r.get(i + 5);
+    let nonce: Option<Vec<u8>> = r.get(i + 6);
     Account {
-        id: r.get(0),
-        staff_role: r.get(1),
-        email: r.get(2),
-        password_hash: r.get(3),
-        language: r.get(4),
+        id: r.get(i),
+        staff_role: r.get(i + 1),
+        email: r.get(i + 2),
+        password_hash: r.get(i + 3),
+        language: r.get(i + 4),
         totp: sealed.zip(nonce),
-        totp_last_step: r.get(7),
-        notify_documents: r.get(8),
+        totp_last_step: r.get(i + 7),
+        notify_documents: r.get(i + 8),
     }
 }
 
+/// An account's columns, of the table aliased `a`.
+const ACCOUNT_COLUMNS: &str =
+    "a.id, a.staff_role, a.email, a.password_hash, a.language, a.totp_sealed, a.totp_nonce, a.totp_last_step, a.notify_documents";
 const ACCOUNT: &str =
     "SELECT id, staff_role, email, password_hash, language, totp_sealed, totp_nonce, totp_last_step, notify_documents FROM accounts";
 const DOCUMENT: &str = "SELECT run, document_id, kind, payee_number, file, sha256, pages, amount, month, ok FROM documents";
@@ -217,6 +225,37 @@ impl Store for PgStore {
                     payee_number: r.get(4),
                 }
             }))
+        })
+    }
+
+    fn visit(&self, id_hash: &[u8]) -> StoreResult<Option<Visit>> {
+        self.with(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT s.account_id, s.created_at, s.last_seen, s.stage, s.payee_number, m.payee_number, m.role, {ACCOUNT_COLUMNS}
+                     FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN memberships m ON m.account_id = a.id
+                     WHERE s.id_hash = $1 ORDER BY m.payee_number COLLATE \"C\""
+                ),
+                &[&id_hash],
+            )?;
+            let Some(first) = rows.first() else { return Ok(None) };
+            let stage: String = first.get(3);
+            let session = Session {
+                account_id: first.get(0),
+                created_at: first.get(1),
+                last_seen: first.get(2),
+                stage: if stage == "full" { Stage::Full } else { Stage::Password },
+                payee_number: first.get(4),
+            };
+            let account = account_at(first, 7);
+            let memberships = rows
+                .iter()
+                .filter_map(|r| {
+                    let payee: Option<String> = r.get(5);
+                    Some(Membership { payee_number: payee?, role: Role::stored(r.get(6)) })
+                })
+                .collect();
+            Ok(Some(Visit { session, account, memberships }))
         })
     }
 

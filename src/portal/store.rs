@@ -120,6 +120,18 @@ pub struct Session {
     pub payee_number: Option<String>,
 }
 
+/// What a request with a session cookie needs, found together: the
+/// session, its account and the payees the account works for.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    /// The session.
+    pub session: Session,
+    /// Its account.
+    pub account: Account,
+    /// The account's payees, in payee order.
+    pub memberships: Vec<Membership>,
+}
+
 /// A run folder as indexed.
 #[derive(Debug, Clone)]
 pub struct RunRecord {
@@ -214,6 +226,16 @@ pub trait Store: ClaimStore + PeopleStore + MessageStore + Send + Sync {
     fn create_session(&self, id_hash: &[u8], account_id: i64, stage: Stage, now: i64) -> StoreResult<()>;
     /// The session with this id hash.
     fn session(&self, id_hash: &[u8]) -> StoreResult<Option<Session>>;
+    /// The session with this id hash, its account and memberships, in one
+    /// look-up where the store can (every signed-in request asks; on
+    /// PostgreSQL one round trip instead of three). `None` without a
+    /// session or its account.
+    fn visit(&self, id_hash: &[u8]) -> StoreResult<Option<Visit>> {
+        let Some(session) = self.session(id_hash)? else { return Ok(None) };
+        let Some(account) = self.account(session.account_id)? else { return Ok(None) };
+        let memberships = self.memberships(account.id)?;
+        Ok(Some(Visit { session, account, memberships }))
+    }
     /// Marks a session used now.
     fn touch_session(&self, id_hash: &[u8], now: i64) -> StoreResult<()>;
     /// Ends a session.

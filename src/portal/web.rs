@@ -235,6 +235,12 @@ impl SignedIn {
     /// The session's person, with the payees they work for.
     pub fn load(p: &Portal, sid: String, session: Session, account: Account) -> SignedIn {
         let payees = p.store.memberships(account.id).unwrap_or_default();
+        SignedIn::of(sid, super::store::Visit { session, account, memberships: payees })
+    }
+
+    /// From a visit the store found.
+    pub fn of(sid: String, visit: super::store::Visit) -> SignedIn {
+        let super::store::Visit { session, account, memberships: payees } = visit;
         let chosen = session.payee_number.as_ref().and_then(|want| payees.iter().find(|m| &m.payee_number == want));
         let current = chosen.or(payees.first()).cloned();
         SignedIn { sid, session, account, payees, current }
@@ -275,6 +281,11 @@ pub fn set_cookie(name: &str, value: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// How often a session's last use is written: a session's idle end is
+/// counted from its last write, so it may come up to this much earlier
+/// than 15 minutes after the very last request (never later).
+pub const TOUCH_SECONDS: i64 = 15;
+
 impl Portal {
     /// The periodic work: ended sessions deleted, the runs indexed again.
     pub fn chores(&self) {
@@ -299,7 +310,8 @@ impl Portal {
         }
     }
 
-    /// Works out who is asking: the session (ended if idle or too old),
+    /// Works out who is asking (one store look-up: [`super::store::Store::visit`]): the
+    /// session (ended if idle or too old),
     /// the language, the pre-session cookie.
     pub fn visitor(&self, headers: &HeaderMap, addr: SocketAddr) -> Visitor {
         let now = self.now();
@@ -316,8 +328,11 @@ impl Portal {
         };
         if let Some(sid) = cookie(headers, SESSION).filter(|s| auth::id_shaped(s)) {
             let hash = auth::session_hash(sid);
-            match self.store.session(&hash) {
-                Ok(Some(s)) if now - s.last_seen > self.policy.idle || now - s.created_at > self.policy.absolute => {
+            match self.store.visit(&hash) {
+                Ok(Some(visit))
+                    if now - visit.session.last_seen > self.policy.idle || now - visit.session.created_at > self.policy.absolute =>
+                {
+                    let s = &visit.session;
                     let _ = self.store.delete_session(&hash);
                     v.expired = true;
                     let _ = self.store.audit(&super::store::AuditEvent {
@@ -329,14 +344,17 @@ impl Portal {
                         at: now,
                     });
                 }
-                Ok(Some(s)) => {
-                    if let Ok(Some(account)) = self.store.account(s.account_id) {
+                Ok(Some(visit)) => {
+                    // Written at most every TOUCH_SECONDS: a busy page's
+                    // many requests make one write, not one each.
+                    if now - visit.session.last_seen >= TOUCH_SECONDS {
                         let _ = self.store.touch_session(&hash, now);
-                        let signed = SignedIn::load(self, sid.to_string(), s.clone(), account);
-                        match s.stage {
-                            Stage::Full => v.me = Some(signed),
-                            Stage::Password => v.half = Some(signed),
-                        }
+                    }
+                    let stage = visit.session.stage;
+                    let signed = SignedIn::of(sid.to_string(), visit);
+                    match stage {
+                        Stage::Full => v.me = Some(signed),
+                        Stage::Password => v.half = Some(signed),
                     }
                 }
                 // An unknown id (signed out, forged, cleaned away): no

@@ -61,6 +61,7 @@ both!(
     the_outbox_keeps_a_message_until_it_is_sent,
     two_servers_taking_mail_at_once_take_each_message_once,
     two_servers_indexing_one_new_run_at_once_index_it_once,
+    a_visit_finds_the_session_its_account_and_payees_at_once,
     a_thread_keeps_its_messages_and_attachment_and_says_who_it_waits_for,
     a_store_opened_again_keeps_everything_and_sees_the_other_handles_writes,
     two_servers_submitting_one_claim_at_once_freeze_it_once,
@@ -547,4 +548,40 @@ pub(super) fn two_servers_indexing_one_new_run_at_once_index_it_once(open: Open<
     let answers = race(open, 3, |_, s| s.replace_run(&run("inv"), &docs, None).unwrap());
     assert_eq!(answers.iter().filter(|a| **a).count(), 1, "{answers:?}");
     assert_eq!(open().documents_of("100200300", None).unwrap().len(), 50);
+}
+
+pub(super) fn a_visit_finds_the_session_its_account_and_payees_at_once(open: Open<'_>) {
+    let s = open();
+    let a = admin(&*s, "300", "a@example.net");
+    admin(&*s, "299", "b@example.net");
+    invite(&*s, b"t", "299", "a@example.net", Role::Claim, a + 1);
+    assert_eq!(s.accept_invite(b"t", Accept::Existing(a), 20).unwrap(), Ok(a));
+    s.create_session(b"sid", a, Stage::Full, 30).unwrap();
+    s.set_session_payee(b"sid", "300").unwrap();
+    let v = s.visit(b"sid").unwrap().unwrap();
+    assert_eq!(
+        (v.session.account_id, v.session.created_at, v.session.stage, v.session.payee_number.as_deref()),
+        (a, 30, Stage::Full, Some("300"))
+    );
+    assert_eq!((v.account.id, v.account.email.as_str()), (a, "a@example.net"));
+    assert_eq!(
+        v.memberships,
+        [Membership { payee_number: "299".into(), role: Role::Claim }, Membership { payee_number: "300".into(), role: Role::Admin }]
+    );
+    // A staff member: no payees.
+    let staff = InviteRecord {
+        payee_number: String::new(),
+        email: "cs@dshs.example".into(),
+        role: Role::View,
+        staff: Some(Unit::CustomerService),
+        invited_by: 0,
+        expires_at: 100,
+        used_at: None,
+    };
+    s.create_invite(b"st", &staff, 1).unwrap();
+    let cs = s.accept_invite(b"st", Accept::New { password_hash: "$h", language: "en" }, 2).unwrap().unwrap();
+    s.create_session(b"cs", cs, Stage::Password, 40).unwrap();
+    let v = s.visit(b"cs").unwrap().unwrap();
+    assert_eq!((v.account.staff_role.as_deref(), v.session.stage, v.memberships.len()), (Some("customer_service"), Stage::Password, 0));
+    assert!(s.visit(b"none").unwrap().is_none());
 }
