@@ -24,7 +24,7 @@
 //! sessions, form tokens, drafts and submissions live in the database.
 //! `SSPS_BENCH_DB=postgres` uses a new PostgreSQL database on the server
 //! `SSPS_TEST_POSTGRES` names (`tests/postgres/with-cluster` starts one)
-//! instead of a SQLite file.
+//! instead of a SQLite file. `SSPS_BENCH_WORKERS=N` passes `--workers N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command prints what it did
 
@@ -72,6 +72,8 @@ fn main() {
         println!("remittance run: {:.1} s", t.elapsed().as_secs_f64());
     }
     let servers = env("SSPS_BENCH_SERVERS", 1).max(1);
+    // The servers' --workers, when set (else the portal's default).
+    let workers = std::env::var("SSPS_BENCH_WORKERS").ok();
     let on_postgres = std::env::var("SSPS_BENCH_DB").as_deref() == Ok("postgres");
     let scratch = on_postgres.then(|| {
         ssps::portal::postgres::testing::scratch().expect("SSPS_BENCH_DB=postgres needs SSPS_TEST_POSTGRES (tests/postgres/with-cluster)")
@@ -118,6 +120,7 @@ fn main() {
                 .arg(&db_arg)
                 .arg("--secret")
                 .arg(&secret)
+                .args(workers.iter().flat_map(|w| ["--workers", w.as_str()]))
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::null())
                 .spawn()

@@ -90,6 +90,9 @@ pub struct PortalArgs {
     /// A reverse proxy (TLS ends there) whose X-Forwarded-For gives the client's address; repeat or separate with commas. Without it the header is ignored.
     #[arg(long, value_name = "ADDR", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// Threads serving requests (default: one a core; four a core with a postgres:// --db, whose answers a thread waits for).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub workers: Option<u16>,
     /// For trials, training and tests: the portal's clock starts at this Washington time (YYYY-MM-DDTHH:MM) and runs on from there; never in production.
     #[arg(long, value_name = "TIME", value_parser = washington_time)]
     pub as_of: Option<chrono::NaiveDateTime>,

@@ -589,7 +589,11 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     // keep the cores busy meanwhile; SQLite answers from memory or the
     // page cache and needs no more than one a core.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let workers = if on_postgres { cores * 4 } else { cores };
+    let workers = match args.workers {
+        Some(n) => usize::from(n),
+        None if on_postgres => cores * 4,
+        None => cores,
+    };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build().map_err(|e| OpError::Kind(Box::new(e)))?;
     runtime.block_on(async move {
