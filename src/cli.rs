@@ -90,7 +90,7 @@ pub struct PortalArgs {
     /// A reverse proxy (TLS ends there) whose X-Forwarded-For gives the client's address; repeat or separate with commas. Without it the header is ignored.
     #[arg(long, value_name = "ADDR", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,
-    /// Threads serving requests (default: one a core; four a core with a postgres:// --db, whose answers a thread waits for).
+    /// Threads serving requests (default: one a core; with a postgres:// --db, whose answers a thread waits for, four a core and at least 16).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=512))]
     pub workers: Option<u16>,
     /// For trials, training and tests: the portal's clock starts at this Washington time (YYYY-MM-DDTHH:MM) and runs on from there; never in production.
