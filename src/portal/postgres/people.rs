@@ -136,8 +136,17 @@ impl PeopleStore for PgStore {
     fn accept_invite(&self, token_hash: &[u8], who: Accept<'_>, now: i64) -> StoreResult<Result<i64, InviteRefused>> {
         self.with(|c| {
             let mut tx = c.begin()?;
-            // The invitation's row is locked: of two acceptances at once,
-            // the second waits and then finds it used.
+            // The payee's lock first, as every change to a payee's people
+            // takes it (a removal deletes invitations under it: taking the
+            // invitation's row first could deadlock with one). An
+            // invitation's payee never changes.
+            let Some(payee) = tx.opt("SELECT payee_number FROM invites WHERE token_hash = $1", &[&token_hash])?.map(|r| r.get::<_, String>(0))
+            else {
+                return Ok(Err(InviteRefused::NotValid));
+            };
+            lock_payee(&mut tx, &payee)?;
+            // Then its row: of two acceptances at once, the second waits
+            // and then finds it used.
             let found = tx.opt(
                 "SELECT payee_number, email, role, invited_by, expires_at, used_at FROM invites WHERE token_hash = $1 FOR UPDATE",
                 &[&token_hash],
@@ -148,7 +157,6 @@ impl PeopleStore for PgStore {
             if used_at.is_some() || now >= expires_at {
                 return Ok(Err(InviteRefused::NotValid));
             }
-            lock_payee(&mut tx, &payee)?;
             tx.one("SELECT pg_advisory_xact_lock(hashtextextended('email:' || $1, 0))", &[&email])?;
             let existing: Option<i64> = tx.opt("SELECT id FROM accounts WHERE email = $1", &[&email])?.map(|r| r.get(0));
             if let Some(unit) = InviteRecord::staff_of(&invited_role) {

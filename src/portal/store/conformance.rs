@@ -62,6 +62,7 @@ both!(
     two_servers_taking_mail_at_once_take_each_message_once,
     two_servers_indexing_one_new_run_at_once_index_it_once,
     a_visit_finds_the_session_its_account_and_payees_at_once,
+    an_invitation_accepted_while_its_sender_is_removed_is_one_or_the_other,
     a_thread_keeps_its_messages_and_attachment_and_says_who_it_waits_for,
     a_store_opened_again_keeps_everything_and_sees_the_other_handles_writes,
     two_servers_submitting_one_claim_at_once_freeze_it_once,
@@ -584,4 +585,31 @@ pub(super) fn a_visit_finds_the_session_its_account_and_payees_at_once(open: Ope
     let v = s.visit(b"cs").unwrap().unwrap();
     assert_eq!((v.account.staff_role.as_deref(), v.session.stage, v.memberships.len()), (Some("customer_service"), Stage::Password, 0));
     assert!(s.visit(b"none").unwrap().is_none());
+}
+
+pub(super) fn an_invitation_accepted_while_its_sender_is_removed_is_one_or_the_other(open: Open<'_>) {
+    let s = open();
+    let owner = admin(&*s, "300", "owner@example.net");
+    for round in 0..8 {
+        // A second administrator invites a clerk, and is removed by the
+        // owner while the clerk accepts: never an error, never both.
+        let second = format!("second{round}@example.net");
+        let token = format!("s{round}");
+        invite(&*s, token.as_bytes(), "300", &second, Role::Admin, owner);
+        let sender = s.accept_invite(token.as_bytes(), Accept::New { password_hash: "$x", language: "en" }, 20).unwrap().unwrap();
+        let clerk = format!("clerk{round}@example.net");
+        let token = format!("c{round}");
+        invite(&*s, token.as_bytes(), "300", &clerk, Role::View, sender);
+        let answers = race(open, 2, |i, s| {
+            if i == 0 {
+                s.accept_invite(token.as_bytes(), Accept::New { password_hash: "$x", language: "en" }, 30).map(|r| r.is_ok())
+            } else {
+                s.remove_member("300", sender).map(|r| r == Ok(true))
+            }
+        });
+        let answers: Vec<bool> = answers.into_iter().map(|a| a.unwrap_or_else(|e| panic!("round {round}: {e}"))).collect();
+        assert!(answers[1], "round {round}: the sender was removed");
+        let clerk_in = s.members("300").unwrap().iter().any(|m| m.email == clerk);
+        assert_eq!(clerk_in, answers[0], "round {round}: the clerk is in exactly when the acceptance came first");
+    }
 }
