@@ -91,6 +91,7 @@ fn main() {
     let db_arg = match &db {
         Database::File(f) => f.display().to_string(),
         Database::Postgres(url) => url.clone(),
+        Database::Unusable(why) => panic!("{why}"),
     };
     let secret = root.join("portal.secret");
     write_secret(&secret);

@@ -594,7 +594,7 @@ fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
         // As many as the store's connections (measured on 2 cores, two
         // servers and PostgreSQL: 8 workers 7,391 requests/s, page p95
         // 59 ms; 16: 7,705 and 50 ms; 32: 8,066 and 50 ms).
-        None if on_postgres => (cores * 4).max(ssps::portal::database::PG_CONNECTIONS),
+        None if on_postgres => (cores * 4).max(ssps::portal::database::PG_WORKERS),
         None => cores,
     };
     let runtime =

@@ -8,9 +8,15 @@ use super::postgres::{self, PgStore};
 use super::sqlite::SqliteStore;
 use super::store::{Store, StoreError, StoreResult};
 
-/// Connections a PostgreSQL store keeps open at most: more than the
-/// server's workers and blocking threads that call it at once.
-pub const PG_CONNECTIONS: usize = 16;
+/// Connections a PostgreSQL store keeps open at most: the server's
+/// default 16 workers ([`PG_WORKERS`]) and a few more for its background
+/// chores (indexing, mail) and on-demand documents, so a request rarely
+/// waits for a connection.
+pub const PG_CONNECTIONS: usize = 24;
+
+/// Request threads of a portal on PostgreSQL, at least (four a core if
+/// more): a thread waits while the database answers.
+pub const PG_WORKERS: usize = 16;
 
 /// The portal's database.
 #[derive(Clone, PartialEq, Eq)]
@@ -19,6 +25,10 @@ pub enum Database {
     File(PathBuf),
     /// A PostgreSQL address, `postgres://user[:password]@host[:port]/database`.
     Postgres(String),
+    /// Neither: an address of another kind, or PostgreSQL's `key=value`
+    /// form, which might hold a password: refused when opened, and never
+    /// shown (nor made into a file of that name).
+    Unusable(&'static str),
 }
 
 impl Database {
@@ -28,7 +38,18 @@ impl Database {
         if s.is_empty() {
             return Err("an empty --db: name a file or a postgres:// address".into());
         }
-        Ok(if postgres::is_url(s) { Database::Postgres(s.to_string()) } else { Database::File(PathBuf::from(s)) })
+        Ok(if postgres::is_url(s) {
+            Database::Postgres(s.to_string())
+        } else if s.contains("://")
+            || s.to_ascii_lowercase().starts_with("postgres") && s.contains(':')
+            || s.contains(':') && s.contains('@')
+        {
+            Database::Unusable("--db: an address must start postgres:// or postgresql://")
+        } else if s.contains('=') && (s.contains("password") || s.contains("host") || s.contains("user") || s.contains("dbname")) {
+            Database::Unusable("--db: PostgreSQL's key=value form is not read here: give a postgres:// address")
+        } else {
+            Database::File(PathBuf::from(s))
+        })
     }
 
     /// Opens the store, creating a SQLite file if needed and bringing the
@@ -37,6 +58,7 @@ impl Database {
         Ok(match self {
             Database::File(path) => Box::new(SqliteStore::open(path)?),
             Database::Postgres(url) => Box::new(PgStore::open(url, PG_CONNECTIONS)?),
+            Database::Unusable(why) => return Err(StoreError((*why).to_string())),
         })
     }
 
@@ -59,6 +81,7 @@ impl std::fmt::Display for Database {
         match self {
             Database::File(p) => write!(f, "{}", p.display()),
             Database::Postgres(url) => f.write_str(&postgres::shown(url)),
+            Database::Unusable(_) => f.write_str("(--db not shown)"),
         }
     }
 }
@@ -88,6 +111,14 @@ mod tests {
         assert_eq!(pg.to_string(), "postgres://ssps:***@db.internal/portal");
         assert_eq!(format!("{pg:?}"), "Database(postgres://ssps:***@db.internal/portal)");
         assert!(Database::from_arg("").is_err());
+        assert!(matches!(Database::from_arg("POSTGRES://ssps@db/portal").unwrap(), Database::Postgres(_)));
+        // Mistyped or of another form: refused, the words never shown.
+        for typo in ["postgres:/u:hunter2@h/db", "mysql://u:hunter2@h/db", "host=h user=u password=hunter2"] {
+            let db = Database::from_arg(typo).unwrap();
+            assert!(matches!(db, Database::Unusable(_)), "{typo}");
+            let e = db.open().err().unwrap().to_string();
+            assert!(!e.contains("hunter2") && !db.to_string().contains("hunter2"), "{e}");
+        }
         let missing = Database::File("no/such/portal.sqlite".into());
         assert_eq!(missing.open_existing().err().unwrap().to_string(), "portal database: no/such/portal.sqlite: no such database");
     }

@@ -16,10 +16,13 @@ use super::Portal;
 /// Tries before a message is given up (its last error stays in the outbox).
 pub const MAX_ATTEMPTS: i64 = 5;
 
-/// How long a server keeps the messages it took to send (more than a
-/// round of 50 takes); a server that stops meanwhile leaves them to the
-/// others after that.
+/// How long a server keeps a message it took to send (one message's
+/// send, however slow the mail server); a server that stops meanwhile
+/// leaves it to the others after that.
 pub const LEASE_SECONDS: i64 = 300;
+
+/// Messages one sending round sends at most.
+pub const ROUND: usize = 50;
 
 /// What one sending round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -40,28 +43,37 @@ impl Portal {
         }
     }
 
-    /// Sends what waits in the outbox; nothing without SMTP settings.
+    /// Sends what waits in the outbox, at most [`ROUND`] messages; nothing
+    /// without SMTP settings. Each message is taken just before it is sent
+    /// (a lease of [`LEASE_SECONDS`]), so a slow mail server can never
+    /// keep a message past its lease while another server takes it again.
     pub fn send_mail(&self) -> Sent {
         let mut done = Sent::default();
         let Some(settings) = &self.smtp else { return done };
-        let due = match self.store.take_mail(50, MAX_ATTEMPTS, self.now(), LEASE_SECONDS) {
-            Ok(d) => d,
-            Err(e) => {
-                (self.log)(&format!("outbox not read: {e}"));
-                return done;
-            }
-        };
-        if due.is_empty() {
-            return done;
-        }
-        let transport = match settings.transport() {
-            Ok(t) => t,
-            Err(e) => {
-                (self.log)(&format!("mail not sent: {e}"));
-                return done;
-            }
-        };
-        for m in due {
+        let mut transport = None;
+        for _ in 0..ROUND {
+            let m = match self.store.take_mail(1, MAX_ATTEMPTS, self.now(), LEASE_SECONDS) {
+                Ok(mut taken) => match taken.pop() {
+                    Some(m) => m,
+                    None => break,
+                },
+                Err(e) => {
+                    (self.log)(&format!("outbox not read: {e}"));
+                    break;
+                }
+            };
+            let transport = match &mut transport {
+                Some(t) => t,
+                None => match settings.transport() {
+                    Ok(t) => transport.insert(t),
+                    Err(e) => {
+                        (self.log)(&format!("mail not sent: {e}"));
+                        let _ = self.store.mail_failed(m.id, &e.to_string());
+                        done.failed += 1;
+                        break;
+                    }
+                },
+            };
             let message = settings
                 .from
                 .parse::<Mailbox>()

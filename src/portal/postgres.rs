@@ -34,7 +34,8 @@ pub struct PgStore {
 
 /// Whether `--db` names a PostgreSQL database rather than a file.
 pub fn is_url(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
+    let lower = db.get(..13).unwrap_or(db).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
 /// `url` as it may be printed: without its password.
@@ -48,6 +49,25 @@ impl PgStore {
     pub fn open(url: &str, connections: usize) -> StoreResult<PgStore> {
         let store = PgStore { pool: Pool::new(url, connections)? };
         let newest = i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX);
+        // Current already: no DDL at all, so the portal may run as a role
+        // that cannot create tables (PostgreSQL checks that right even for
+        // CREATE TABLE IF NOT EXISTS).
+        let current = store.pool.with(|c| {
+            if c.one("SELECT to_regclass('ssps_schema') IS NOT NULL", &[])?.get::<_, bool>(0) {
+                Ok(c.opt("SELECT version FROM ssps_schema", &[])?.map(|r| r.get::<_, i64>(0)))
+            } else {
+                Ok(None)
+            }
+        });
+        match current.map_err(|e| StoreError(format!("{}: {}", store.pool.shown, e.0)))? {
+            Some(v) if v == newest => return Ok(store),
+            Some(v) if v > newest => {
+                return Err(StoreError(format!(
+                    "the database has schema version {v}; this program knows versions up to {newest}: use a newer ssps"
+                )))
+            }
+            _ => {}
+        }
         let version = store.pool.with(|c| {
             let mut tx = c.begin()?;
             tx.one("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
@@ -484,6 +504,58 @@ mod tests {
             .unwrap();
         assert!(lite_columns.len() > 60, "{lite_columns:?}");
         assert_eq!(pg_columns, lite_columns);
+    }
+
+    #[test]
+    fn a_portal_runs_as_a_role_that_may_read_and_write_but_not_create_tables() {
+        let Some(db) = scratch() else { return };
+        drop(PgStore::open(db.url(), 1).unwrap());
+        let role = format!("rw_{}", crate::portal::auth::hex(&crate::portal::auth::random::<6>()));
+        let owner = PgStore::open(db.url(), 1).unwrap();
+        owner
+            .with(|c| {
+                c.batch(&format!(
+                    "CREATE ROLE {role} LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};"
+                ))
+            })
+            .unwrap();
+        let Some((scheme, rest)) = db.url().split_once("://") else { return };
+        let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+        let as_role = PgStore::open(&format!("{scheme}://{role}@{host}"), 1).unwrap();
+        as_role.add_letter("100200300", "2026-11-01".parse().unwrap(), "test").unwrap();
+        assert_eq!(owner.newest_letter("100200300").unwrap(), Some("2026-11-01".parse().unwrap()));
+        let e = as_role.with(|c| c.batch("CREATE TABLE t (x int)")).err().unwrap().to_string();
+        assert!(e.contains("42501"), "{e}");
+        drop(as_role);
+        owner.with(|c| c.batch(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))).unwrap();
+    }
+
+    #[test]
+    fn a_caller_that_panics_gives_its_connection_back() {
+        let Some(db) = scratch() else { return };
+        let store = std::sync::Arc::new(PgStore::open(db.url(), 1).unwrap());
+        for _ in 0..3 {
+            let s = store.clone();
+            let panicked = std::thread::spawn(move || {
+                let _ = s.with(|c| {
+                    c.batch("BEGIN")?;
+                    panic!("a bug in a caller, inside a transaction");
+                    #[allow(unreachable_code)]
+                    Ok(())
+                });
+            })
+            .join();
+            assert!(panicked.is_err());
+        }
+        // The pool's one place is free again, and no transaction is left open.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let s = store.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(s.with(|c| Ok(c.one("SELECT 1::bigint", &[])?.get::<_, i64>(0))));
+        });
+        let fresh = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the pool gave no connection: its place was lost");
+        assert!(fresh.is_ok(), "{fresh:?}");
     }
 
     #[test]

@@ -22,6 +22,10 @@ fn thread_row(r: &tokio_postgres::Row) -> Thread {
 }
 
 fn insert(c: &mut Conn, thread_id: i64, m: &NewMessage<'_>) -> PgResult<i64> {
+    // The thread's row first: a provider's and a staff member's messages
+    // at the same moment are added one after the other, so the thread
+    // says who it waits for after the newest.
+    c.opt("SELECT id FROM threads WHERE id = $1 FOR UPDATE", &[&thread_id])?;
     let (name, kind, bytes) = match m.attachment {
         Some((n, k, b)) => (Some(n), Some(k), Some(b)),
         None => (None, None, None),

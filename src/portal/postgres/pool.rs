@@ -26,6 +26,12 @@ use tokio_postgres::{Client, Config, NoTls, Row, Statement};
 
 use crate::portal::store::{StoreError, StoreResult};
 
+/// How long a connection's start-up may take.
+const CONNECT_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// How long a caller waits for a free connection before its call fails.
+const WAIT_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// What a pooled call answers.
 pub(crate) type PgResult<T> = Result<T, tokio_postgres::Error>;
 
@@ -147,6 +153,17 @@ impl Pool {
         if config.get_application_name().is_none() {
             config.application_name("ssps-portal");
         }
+        // A server gone silent (a network cut) is noticed in about a
+        // minute rather than the system's two hours; a statement that runs
+        // away is stopped (none of the store's takes a second).
+        if config.get_keepalives_idle() == std::time::Duration::from_secs(2 * 60 * 60) {
+            config.keepalives_idle(std::time::Duration::from_secs(30));
+            config.keepalives_interval(std::time::Duration::from_secs(10));
+            config.keepalives_retries(3);
+        }
+        if config.get_options().is_none() {
+            config.options("-c statement_timeout=30s");
+        }
         let (handle_tx, handle_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         std::thread::Builder::new()
@@ -182,7 +199,13 @@ impl Pool {
         let (tx, rx) = std::sync::mpsc::channel();
         let config = self.config.clone();
         self.runtime.spawn(async move {
-            match config.connect(NoTls).await {
+            // The whole start-up, not only the TCP connect: a server that
+            // accepts and never answers is given up too.
+            let made = match tokio::time::timeout(CONNECT_WITHIN, config.connect(NoTls)).await {
+                Ok(made) => made.map_err(|e| full(&e)),
+                Err(_) => Err(format!("no answer from the server within {} s", CONNECT_WITHIN.as_secs())),
+            };
+            match made {
                 Ok((client, connection)) => {
                     tokio::spawn(async move {
                         // Ends when the client is dropped or the server goes.
@@ -197,7 +220,7 @@ impl Pool {
         });
         match rx.recv() {
             Ok(Ok(client)) => Ok(Conn { client, statements: HashMap::new() }),
-            Ok(Err(e)) => Err(StoreError(full(&e))),
+            Ok(Err(e)) => Err(StoreError(e)),
             Err(_) => Err(StoreError("the database thread stopped".into())),
         }
     }
@@ -218,7 +241,11 @@ impl Pool {
                 }
                 return made;
             }
-            idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
+            let (again, waited) = self.returned.wait_timeout(idle, WAIT_AT_MOST).unwrap_or_else(|p| p.into_inner());
+            idle = again;
+            if waited.timed_out() && idle.conns.is_empty() && idle.open >= self.size {
+                return Err(StoreError(format!("no database connection was free for {} s", WAIT_AT_MOST.as_secs())));
+            }
         }
     }
 
@@ -235,10 +262,31 @@ impl Pool {
 
     /// Runs `f` on a connection of the pool.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Conn) -> PgResult<T>) -> StoreResult<T> {
-        let mut conn = self.take()?;
-        let out = f(&mut conn);
-        self.give_back(conn);
+        let mut lease = Lease { pool: self, conn: Some(self.take()?) };
+        let out = f(lease.conn.as_mut().expect("leased"));
+        drop(lease);
         out.map_err(|e| StoreError(full(&e)))
+    }
+}
+
+/// A connection taken from the pool, given back when dropped, also when
+/// the caller panicked (then it is closed: a transaction may be open), so
+/// the pool never loses a place.
+struct Lease<'a> {
+    pool: &'a Pool,
+    conn: Option<Conn>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if std::thread::panicking() {
+            drop(conn);
+            self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+            self.pool.returned.notify_one();
+        } else {
+            self.pool.give_back(conn);
+        }
     }
 }
 
@@ -273,22 +321,27 @@ fn full(e: &tokio_postgres::Error) -> String {
 pub(crate) fn shown(url: &str) -> String {
     let clean: String = url.chars().filter(|c| !c.is_control()).collect();
     let Some((scheme, rest)) = clean.split_once("://") else { return clean };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
+    // The user and password run up to the first `@`, as the address is
+    // read (a password may hold `/` or `?`); an `@` that only follows a
+    // path or a query is not one.
+    let (user_info, after) = match rest.split_once('@') {
+        Some((u, a)) if u.contains(':') || !u.contains(['/', '?']) => (Some(u), a),
+        _ => (None, rest),
     };
-    let authority = match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => authority.to_string(),
+    let user = match user_info {
+        Some(u) => match u.split_once(':') {
+            Some((name, _)) => format!("{name}:***@"),
+            None => format!("{u}@"),
         },
-        None => authority.to_string(),
+        None => String::new(),
     };
     // A password in the query (`?password=…`) is hidden too.
-    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
-    let query = query.split('&').map(|kv| if kv.starts_with("password=") { "password=***" } else { kv }).collect::<Vec<_>>().join("&");
-    let query = if tail.contains('?') { format!("?{query}") } else { String::new() };
-    format!("{scheme}://{authority}{path}{query}")
+    let (path, query) = after.split_once('?').map_or((after, None), |(p, q)| (p, Some(q)));
+    let query = query.map(|q| {
+        let parts: Vec<&str> = q.split('&').map(|kv| if kv.starts_with("password=") { "password=***" } else { kv }).collect();
+        format!("?{}", parts.join("&"))
+    });
+    format!("{scheme}://{user}{path}{}", query.unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -302,5 +355,9 @@ mod tests {
         assert_eq!(shown("postgresql://u:p@h/db?password=x&sslmode=disable"), "postgresql://u:***@h/db?password=***&sslmode=disable");
         assert_eq!(shown("postgres://h/db?user=u&password=x"), "postgres://h/db?user=u&password=***");
         assert_eq!(shown("postgres://127.0.0.1/db\u{1b}[31m"), "postgres://127.0.0.1/db[31m");
+        // A password with the characters that end a path.
+        assert_eq!(shown("postgres://u:pa/ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(shown("postgres://u:pa?ss@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(shown("postgres://u:p@ss@h/db"), "postgres://u:***@ss@h/db");
     }
 }

@@ -446,6 +446,7 @@ fn database_cells(db: &Database) -> Vec<String> {
     match db {
         Database::File(path) => sqlite_cells(path),
         Database::Postgres(url) => postgres_cells(url),
+        Database::Unusable(why) => panic!("{why}"),
     }
 }
 
