@@ -162,6 +162,8 @@ fn main() {
     let export = std::process::Command::new(env!("CARGO_BIN_EXE_ssps"))
         .args(["portal", "export-claims", "--date", &tomorrow, "--db"])
         .arg(&db_arg)
+        .arg("--data")
+        .arg(&data)
         .arg("--out")
         .arg(&out)
         .output()

@@ -144,7 +144,7 @@ pub enum PortalAction {
         batch: Option<i64>,
         /// The newest extract: a submission whose invoice was meanwhile claimed by mail or telephone, or paid, is held back (listed in OUT's .held.csv), never sent twice.
         #[arg(long, value_name = "DIR")]
-        data: Option<PathBuf>,
+        data: PathBuf,
         /// Templates, texts and data files to use instead of the embedded ones (the cutoff: data/portal.toml).
         #[arg(long, value_name = "DIR")]
         assets: Option<PathBuf>,

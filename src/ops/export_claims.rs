@@ -10,9 +10,9 @@
 //! a file that exists is never replaced. Should the file be lost after the
 //! batch was taken, `--batch N` writes that batch again.
 //!
-//! An invoice is never claimed twice: with `--data DIR` (the newest
-//! extract, as the nightly processing has it) a submission is checked again
-//! before it is written. One whose invoice was meanwhile claimed by mail or
+//! An invoice is never claimed twice: `--data DIR` (the newest extract, as
+//! the nightly processing has it; required) checks each submission again
+//! before it is written, also when a batch is written again. One whose invoice was meanwhile claimed by mail or
 //! telephone (a line of it for its month in `invoice_claims.csv`) or paid
 //! is held back: not in the file, but in `<out>.held.csv` beside it, with
 //! the reason, for staff to settle with the provider. The portal checks
@@ -43,8 +43,9 @@ pub struct ExportOptions {
     /// Templates, texts and data files (the cutoff).
     pub assets: crate::assets::Assets,
     /// The newest extract: submissions claimed meanwhile by mail or
-    /// telephone, or paid, are held back.
-    pub data: Option<PathBuf>,
+    /// telephone, or paid, are held back (the set only grows, so a batch
+    /// written again holds back at least what it held the first time).
+    pub data: PathBuf,
 }
 
 /// What was exported.
@@ -73,7 +74,6 @@ pub const HELD_HEADER: &str = "payee_number,invoice_number,month,reason";
 
 /// What the newest extract says of invoice lines: (month, reference
 /// number) claimed by mail or telephone, and paid.
-#[derive(Default)]
 struct Elsewhere {
     claimed: HashSet<(String, String)>,
     paid: HashSet<(String, String)>,
@@ -121,7 +121,7 @@ pub fn export(opts: &ExportOptions, now: i64) -> Result<Exported, PortalError> {
         return Err(refuse(&opts.out, "exists (an export never replaces a file: name a new one)"));
     }
     let held_file = held_path(&opts.out);
-    if opts.data.is_some() && held_file.symlink_metadata().is_ok() {
+    if held_file.symlink_metadata().is_ok() {
         return Err(refuse(&held_file, "exists (an export never replaces a file: name a new one)"));
     }
     let dir = match opts.out.parent() {
@@ -134,10 +134,7 @@ pub fn export(opts: &ExportOptions, now: i64) -> Result<Exported, PortalError> {
     let settings = crate::compose::registration::Portal::parse(opts.assets.text("data/portal.toml"), "data/portal.toml")
         .map_err(|e| OpError::Bundled { file: "data/portal.toml".into(), message: e.to_string() })?;
     // Read before a batch is taken: a bad extract takes nothing.
-    let elsewhere = match &opts.data {
-        Some(dir) => Elsewhere::read(dir, &opts.assets)?,
-        None => Elsewhere::default(),
-    };
+    let elsewhere = Elsewhere::read(&opts.data, &opts.assets)?;
     let store = opts.db.open_existing()?;
     let batch = match opts.batch {
         Some(n) => Some(store.export_batch(n)?.ok_or_else(|| refuse(&opts.out, &format!("there is no export batch {n}")))?),

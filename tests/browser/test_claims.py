@@ -113,7 +113,7 @@ def test_claim_an_invoice_with_the_calendar_then_submit_and_export(
     out = tmp_path / "invoice_claims.csv"
     done = run_ssps(
         ssps_binary(),
-        ["portal", "export-claims", "--db", str(portal.tmp / "portal.sqlite"), "--out", str(out), "--date", "2026-11-16"],
+        ["portal", "export-claims", "--db", str(portal.tmp / "portal.sqlite"), "--data", str(EXTRACT), "--out", str(out), "--date", "2026-11-16"],
     )
     assert re.search(r"^export batch \d+: 1 claims, 7 invoice_claims.csv rows written to ", done.stdout, re.M), done.stdout
     rows = read_csv(out)
@@ -121,7 +121,7 @@ def test_claim_an_invoice_with_the_calendar_then_submit_and_export(
     assert {(r["invoice_number"], r["month"]) for r in rows} == {(INVOICE, "2026-10")}
     again = run_ssps(
         ssps_binary(),
-        ["portal", "export-claims", "--db", str(portal.tmp / "portal.sqlite"), "--out", str(tmp_path / "again.csv"), "--date", "2026-11-16"],
+        ["portal", "export-claims", "--db", str(portal.tmp / "portal.sqlite"), "--data", str(EXTRACT), "--out", str(tmp_path / "again.csv"), "--date", "2026-11-16"],
     )
     assert "no claims waiting: nothing was written" in again.stdout
 

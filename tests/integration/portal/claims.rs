@@ -226,7 +226,7 @@ fn a_provider_works_out_a_line_on_the_calendar_claims_the_invoice_and_it_is_froz
         batch,
         assets: Default::default(),
         // The extract as it is: the invoice was claimed nowhere else.
-        data: Some(oct_2026()),
+        data: oct_2026(),
     };
     let done = ssps::ops::export_claims::export(&opts(&out, None), s.now()).unwrap();
     assert_eq!((done.batch, done.claims, done.rows), (Some(1), 1, 7));
@@ -470,7 +470,7 @@ fn two_portal_processes_share_sessions_drafts_submissions_lockouts_and_one_expor
                 date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
                 batch: None,
                 assets: Default::default(),
-                data: None,
+                data: oct_2026(),
             };
             let now = one.now();
             std::thread::spawn(move || ssps::ops::export_claims::export(&opts, now).unwrap())
