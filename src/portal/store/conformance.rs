@@ -349,15 +349,7 @@ pub(super) fn invitations_make_people_who_work_for_several_payees_and_a_payee_ke
 
 pub(super) fn a_staff_invitation_makes_a_staff_account_with_no_payee(open: Open<'_>) {
     let s = open();
-    let i = InviteRecord {
-        payee_number: String::new(),
-        email: "cs@dshs.example".into(),
-        role: Role::View,
-        staff: Some(Unit::CustomerService),
-        invited_by: 0,
-        expires_at: 100,
-        used_at: None,
-    };
+    let i = staff_invite();
     s.create_invite(b"st", &i, 1).unwrap();
     assert_eq!(s.invite(b"st").unwrap().unwrap().staff, Some(Unit::CustomerService));
     let id = s.accept_invite(b"st", Accept::New { password_hash: "$h", language: "en" }, 2).unwrap().unwrap();
@@ -570,15 +562,7 @@ pub(super) fn a_visit_finds_the_session_its_account_and_payees_at_once(open: Ope
         [Membership { payee_number: "299".into(), role: Role::Claim }, Membership { payee_number: "300".into(), role: Role::Admin }]
     );
     // A staff member: no payees.
-    let staff = InviteRecord {
-        payee_number: String::new(),
-        email: "cs@dshs.example".into(),
-        role: Role::View,
-        staff: Some(Unit::CustomerService),
-        invited_by: 0,
-        expires_at: 100,
-        used_at: None,
-    };
+    let staff = staff_invite();
     s.create_invite(b"st", &staff, 1).unwrap();
     let cs = s.accept_invite(b"st", Accept::New { password_hash: "$h", language: "en" }, 2).unwrap().unwrap();
     s.create_session(b"cs", cs, Stage::Password, 40).unwrap();
@@ -611,5 +595,18 @@ pub(super) fn an_invitation_accepted_while_its_sender_is_removed_is_one_or_the_o
         assert!(answers[1], "round {round}: the sender was removed");
         let clerk_in = s.members("300").unwrap().iter().any(|m| m.email == clerk);
         assert_eq!(clerk_in, answers[0], "round {round}: the clerk is in exactly when the acceptance came first");
+    }
+}
+
+/// An invitation of a customer service staff member.
+fn staff_invite() -> InviteRecord {
+    InviteRecord {
+        payee_number: String::new(),
+        email: "cs@dshs.example".into(),
+        role: Role::View,
+        staff: Some(Unit::CustomerService),
+        invited_by: 0,
+        expires_at: 100,
+        used_at: None,
     }
 }
