@@ -61,6 +61,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 mod archival;
 mod concat;
+mod fingerprint;
 mod renumber;
 mod writer;
 

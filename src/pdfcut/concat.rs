@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
 
-use lopdf::{Object, ObjectId};
+use lopdf::Object;
 
 use super::archival::Archival;
+use super::fingerprint::{Fingerprints, Fp};
 use super::renumber::Emitter;
 use super::writer::{file_id, push_fmt, text_string, write_name, write_object, write_stream, write_string, ObjWriter};
 use super::{PdfChunk, PdfCutError, ROOT_PAGES};
@@ -19,15 +20,15 @@ use super::{PdfChunk, PdfCutError, ROOT_PAGES};
 ///
 /// Each [`append`](PdfConcat::append) writes the pages and every object they
 /// reach right away; only the byte offsets of the objects written, the object
-/// numbers of the pages and (while the same chunk is appended consecutively) a
-/// map from that chunk's shared resource objects to their output numbers are
-/// kept. [`finish`](PdfConcat::finish) writes the page tree (one `/Pages`
+/// numbers of the pages and a map from the shared resource objects' content
+/// fingerprints to their output numbers are kept. [`finish`](PdfConcat::finish) writes the page tree (one `/Pages`
 /// node whose `/Kids` lists every page), the catalog, `/Info`, the
 /// cross-reference table and the trailer.
 ///
 /// Objects reached through the pages' `/Resources` (fonts, font files,
-/// images, graphics states) are written once per chunk as long as that chunk
-/// is appended consecutively; other objects are written once per append.
+/// images, graphics states) are written once per output file, whichever
+/// chunks bring them (the same content, by fingerprint: see
+/// `pdfcut/fingerprint.rs`); other objects are written once per append.
 /// The catalog's `/Lang` and `/ViewerPreferences` and the `/Info` entries
 /// other than `/Title` are taken from the first chunk appended.
 ///
@@ -42,10 +43,10 @@ pub struct PdfConcat<W: Write> {
     title: Option<String>,
     /// Object numbers of the pages written, in order.
     pages: Vec<u32>,
-    /// The chunk whose objects `cache` maps.
-    cache_chunk: Option<u64>,
-    /// Shared objects of `cache_chunk` already written: chunk id -> output number.
-    cache: BTreeMap<ObjectId, u32>,
+    /// Shared objects already written: fingerprint -> output number.
+    shared: BTreeMap<Fp, u32>,
+    /// The fingerprints of the chunk being appended.
+    fingerprints: Fingerprints,
     /// Catalog entries taken from the first chunk appended.
     catalog_extras: Option<Vec<(Vec<u8>, Object)>>,
     /// `/Info` entries taken from the first chunk appended.
@@ -77,8 +78,8 @@ impl<W: Write> PdfConcat<W> {
             file_id: file_id(ident),
             title: title.map(str::to_owned),
             pages: Vec::new(),
-            cache_chunk: None,
-            cache: BTreeMap::new(),
+            shared: BTreeMap::new(),
+            fingerprints: Fingerprints::default(),
             catalog_extras: None,
             info_extras: None,
             buf: Vec::with_capacity(4096),
@@ -129,12 +130,7 @@ impl<W: Write> PdfConcat<W> {
             self.catalog_extras = Some(chunk.catalog_extras());
             self.info_extras = Some(chunk.info_extras());
         }
-        if self.cache_chunk != Some(chunk.uid) {
-            self.cache.clear();
-            self.cache_chunk = Some(chunk.uid);
-        }
-
-        let mut emit = Emitter::new(chunk, &self.cache, self.out.next_number());
+        let mut emit = Emitter::new(chunk, &self.shared, &mut self.fingerprints, self.out.next_number());
         let first_page = self.pages.len();
         for entry in &chunk.pages[pages.clone()] {
             let number = emit.select(entry.id);
@@ -170,7 +166,7 @@ impl<W: Write> PdfConcat<W> {
         }
         let (next, shared) = emit.finish();
         self.out.reserve_through(next);
-        self.cache.extend(shared);
+        self.shared.extend(shared);
         Ok(())
     }
 

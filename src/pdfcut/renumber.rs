@@ -3,15 +3,17 @@
 //! objects in the order they are first met. References to unselected
 //! pages, page-tree nodes, the catalog and `/Info` become `null`;
 //! annotations are kept, dropped or rewritten as [`PdfChunk::plan_annot`]
-//! decides; objects reached through `/Resources` are remembered so that the
-//! next append of the same chunk can reuse them. The bytes go out through
-//! [`ObjWriter`].
+//! decides; objects reached through `/Resources` are shared by their
+//! content fingerprint ([`super::fingerprint`]): one already written to the
+//! output, by this append or an earlier one of any chunk, is referred to,
+//! not written again. The bytes go out through [`ObjWriter`].
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write;
 
 use lopdf::{Object, ObjectId};
 
+use super::fingerprint::{Fingerprints, Fp};
 use super::writer::{end_of_stream, push_fmt, write_name, write_object, ObjWriter};
 use super::{AnnotPlan, PdfChunk, PdfCutError, ROOT_PAGES};
 
@@ -21,11 +23,13 @@ pub(super) struct Emitter<'c> {
     chunk: &'c PdfChunk,
     /// Selected pages: chunk id -> output number.
     selected: BTreeMap<ObjectId, u32>,
-    /// Shared objects of this chunk written by earlier appends.
-    cache: &'c BTreeMap<ObjectId, u32>,
+    /// Shared objects the output holds already: fingerprint -> output number.
+    shared: &'c BTreeMap<Fp, u32>,
+    /// The fingerprints of the chunk's objects.
+    fingerprints: &'c mut Fingerprints,
     /// Objects numbered by this append: chunk id -> (output number, reached
-    /// through `/Resources`, so reusable by the next append of the same chunk).
-    local: BTreeMap<ObjectId, (u32, bool)>,
+    /// through `/Resources`, its fingerprint when it may be shared).
+    local: BTreeMap<ObjectId, (u32, bool, Option<Fp>)>,
     /// Numbered objects not yet written, in order of discovery.
     queue: VecDeque<(ObjectId, u32)>,
     /// Annotations to write in rewritten form (see [`PdfChunk::plan_annot`]).
@@ -35,11 +39,20 @@ pub(super) struct Emitter<'c> {
 }
 
 impl<'c> Emitter<'c> {
-    /// Starts copying from `chunk`; `cache` holds the shared objects of
-    /// `chunk` that earlier appends wrote, and `next` is the first free
-    /// output object number.
-    pub(super) fn new(chunk: &'c PdfChunk, cache: &'c BTreeMap<ObjectId, u32>, next: u32) -> Self {
-        Emitter { chunk, selected: BTreeMap::new(), cache, local: BTreeMap::new(), queue: VecDeque::new(), rewrites: BTreeMap::new(), next }
+    /// Starts copying from `chunk`; `shared` holds the shared objects
+    /// earlier appends wrote, and `next` is the first free output object
+    /// number.
+    pub(super) fn new(chunk: &'c PdfChunk, shared: &'c BTreeMap<Fp, u32>, fingerprints: &'c mut Fingerprints, next: u32) -> Self {
+        Emitter {
+            chunk,
+            selected: BTreeMap::new(),
+            shared,
+            fingerprints,
+            local: BTreeMap::new(),
+            queue: VecDeque::new(),
+            rewrites: BTreeMap::new(),
+            next,
+        }
     }
 
     /// Hands out the next object number.
@@ -67,10 +80,10 @@ impl<'c> Emitter<'c> {
     }
 
     /// Ends the append: the next free object number, and the objects reached
-    /// through `/Resources` (chunk id, output number) that a following append
-    /// of the same chunk may reuse.
-    pub(super) fn finish(self) -> (u32, Vec<(ObjectId, u32)>) {
-        let shared = self.local.iter().filter(|(_, (_, shareable))| *shareable).map(|(id, (number, _))| (*id, *number)).collect();
+    /// through `/Resources` (fingerprint, output number) that later appends
+    /// may refer to.
+    pub(super) fn finish(self) -> (u32, Vec<(Fp, u32)>) {
+        let shared = self.local.values().filter_map(|(number, _, fp)| fp.map(|fp| (fp, *number))).collect();
         (self.next, shared)
     }
 
@@ -83,17 +96,18 @@ impl<'c> Emitter<'c> {
         if self.chunk.page_ids.contains(&id) || self.chunk.structural.contains(&id) {
             return None;
         }
-        if let Some(&number) = self.cache.get(&id) {
-            return Some(number);
-        }
-        if let Some(&(number, _)) = self.local.get(&id) {
+        if let Some(&(number, _, _)) = self.local.get(&id) {
             return Some(number);
         }
         if !self.chunk.doc.objects.contains_key(&id) {
             return None;
         }
+        let fp = if shareable { self.fingerprints.of(self.chunk, id) } else { None };
+        if let Some(&number) = fp.as_ref().and_then(|fp| self.shared.get(fp)) {
+            return Some(number);
+        }
         let number = self.allocate();
-        self.local.insert(id, (number, shareable));
+        self.local.insert(id, (number, shareable, fp));
         self.queue.push_back((id, number));
         Some(number)
     }
@@ -190,7 +204,7 @@ impl<'c> Emitter<'c> {
     /// Writes object `id` of the chunk as object `number`.
     fn write_object<W: Write>(&mut self, out: &mut ObjWriter<W>, buf: &mut Vec<u8>, id: ObjectId, number: u32) -> Result<(), PdfCutError> {
         let chunk = self.chunk;
-        let shareable = self.local.get(&id).is_some_and(|(_, shareable)| *shareable);
+        let shareable = self.local.get(&id).is_some_and(|(_, shareable, _)| *shareable);
         let rewritten = self.rewrites.remove(&id);
         let object = match &rewritten {
             Some(object) => object,

@@ -407,6 +407,18 @@ fn font_count(doc: &Document) -> usize {
 }
 
 #[test]
+fn concat_shares_a_resource_only_when_its_content_is_the_same() {
+    // Font files of different sizes: different fonts, each written once.
+    let a = PdfChunk::parse(&build_chunk(Spec { font_file_bytes: 100, ..Spec::default() })).unwrap();
+    let b = PdfChunk::parse(&build_chunk(Spec { font_file_bytes: 200, ..Spec::default() })).unwrap();
+    let again = PdfChunk::parse(&build_chunk(Spec { font_file_bytes: 100, first_number: 7, ..Spec::default() })).unwrap();
+    let bytes = concat(&[&a, &b, &again], &[(0, 0..2), (1, 0..2), (2, 0..2), (1, 2..3)]);
+    let doc = load_strict(&bytes);
+    assert_eq!(page_texts(&doc), ["Page 1", "Page 2", "Page 1", "Page 2", "Page 7", "Page 8", "Page 3"]);
+    assert_eq!(font_count(&doc), 2);
+}
+
+#[test]
 fn concat_joins_ranges_in_order() {
     let a = PdfChunk::parse(&build_chunk(Spec::default())).unwrap();
     let b = PdfChunk::parse(&build_chunk(Spec { pages: 4, first_number: 11, object_streams: true, ..Spec::default() })).unwrap();
@@ -415,8 +427,8 @@ fn concat_joins_ranges_in_order() {
     let doc = load_strict(&bytes);
     assert_eq!(doc.get_pages().len(), 8);
     assert_eq!(page_texts(&doc), ["Page 2", "Page 3", "Page 11", "Page 12", "Page 4", "Page 5", "Page 1", "Page 14"]);
-    // One font per run of the same chunk: a, b, a (reused by the next a), b.
-    assert_eq!(font_count(&doc), 4);
+    // The two chunks' fonts are the same object graph: written once.
+    assert_eq!(font_count(&doc), 1);
     let root = doc.catalog().unwrap().get(b"Pages").unwrap().as_reference().unwrap();
     assert_eq!(root, (1, 0));
     for page in page_dicts(&doc) {
