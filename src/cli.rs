@@ -37,6 +37,8 @@ pub enum Command {
     RegistrationLetters(RegistrationLettersArgs),
     /// The ACES MILs Report for MM/CCYY: the month's Mandatory Income Level cases (program type M, open on any day of --month) from ssp_cases.csv, a staff report (PDF and mil-report.csv; nothing is mailed or emailed).
     MilReport(MilReportArgs),
+    /// Merge the shards of a run (folders made with --shard I/N or --shards N) into the run folder one machine would have made: manifest, rejects, summary, print job, download archives, email queue, a kind's own files.
+    Merge(MergeArgs),
     /// Check a month's claims against attendance with the booklet's billing rules; with --out, a claim worksheet PDF per provider (exit 1 if any claim is not correct).
     Claim(ClaimArgs),
     /// Show the delivery journal (--status), send the email still waiting (--retry), or settle unconfirmed messages (--mark-sent, --resend-unconfirmed).
@@ -193,6 +195,50 @@ pub struct CheckArgs {
     pub assets: Option<PathBuf>,
 }
 
+/// Splitting a run over the tasks of an array job.
+#[derive(Debug, Args, Default)]
+pub struct SplitArgs {
+    /// Render only shard I of N (I counted from 0: 0/4 … 3/4) into --out, for `ssps merge`; recipients are split by a hash of their id.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "shards")]
+    pub shard: Option<ssps::shard::Shard>,
+    /// Render one shard of N, its index from the array job: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u32>,
+    /// A shard folder to merge (given by `ssps merge`, which checks them).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub merged_shard: Vec<PathBuf>,
+}
+
+fn parse_shard(s: &str) -> Result<ssps::shard::Shard, String> {
+    ssps::shard::Shard::parse(s).map_err(|e| e.to_string())
+}
+
+/// `ssps merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The run folder to write (replaced atomically if it holds an earlier run).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The extract folder, when this machine has it elsewhere than the shards did (its content must be the same).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// SMTP settings, TOML (default: the SSPS_SMTP_* variables; with neither, email waits in the journal).
+    #[arg(long, value_name = "FILE")]
+    pub smtp: Option<PathBuf>,
+    /// Write the email as .eml files under OUT/email instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The delivery journal (default: ssps-delivery.sqlite in the folder that holds OUT).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// The shard folders, every one of the run's N.
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+}
+
 /// What every document run takes.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -220,6 +266,8 @@ pub struct RunArgs {
     /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +347,8 @@ pub struct MilReportArgs {
     /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +392,8 @@ pub struct ClaimArgs {
     /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Debug, Args)]

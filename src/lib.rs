@@ -49,6 +49,7 @@ pub mod regcode;
 pub mod render;
 pub mod route;
 pub mod sample;
+pub mod shard;
 pub mod spreadsheet;
 pub mod tax1099;
 pub mod texts;

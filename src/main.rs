@@ -24,7 +24,8 @@ use ssps::ops::{self, OpError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    match run(cli, &argv) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err}");
@@ -47,8 +48,31 @@ fn assets(dir: Option<&std::path::Path>) -> Result<ssps::assets::Assets, OpError
     })
 }
 
-fn run_options(args: cli::RunArgs) -> Result<ops::RunOptions, OpError> {
+/// The whole run, a shard of it, or (given by `ssps merge`) the merge of
+/// its shards; `argv` is the command line, recorded by a shard.
+fn split(args: &cli::SplitArgs, argv: &[String]) -> Result<ssps::shard::Split, OpError> {
+    use ssps::shard::{MergeRun, Shard, ShardRun, Split};
+    let shard = match (args.shard, args.shards) {
+        (Some(s), _) => Some(s),
+        (None, Some(n)) => Some(Shard::from_engine(n, &|k| std::env::var(k).ok())?),
+        (None, None) => None,
+    };
+    if shard.is_none() && args.merged_shard.is_empty() {
+        return Ok(Split::Whole);
+    }
+    let command = ssps::shard::recorded_command(argv);
+    let cwd = std::env::current_dir().map_err(|e| ssps::shard::ShardError::Spec(format!("cannot tell the current folder: {e}")))?;
+    let inputs = ssps::shard::inputs_digest(&command, &cwd)
+        .map_err(|e| ssps::shard::ShardError::Spec(format!("cannot read the run's inputs to fingerprint them: {e}")))?;
+    Ok(match shard {
+        Some(shard) => Split::Shard(ShardRun { shard, command, cwd: cwd.display().to_string(), inputs }),
+        None => Split::Merge(MergeRun { dirs: args.merged_shard.clone(), inputs }),
+    })
+}
+
+fn run_options(args: cli::RunArgs, argv: &[String]) -> Result<ops::RunOptions, OpError> {
     Ok(ops::RunOptions {
+        split: split(&args.split, argv)?,
         assets: assets(args.assets.as_deref())?,
         data: args.data,
         out: args.out,
@@ -71,6 +95,10 @@ fn run_code(outcome: ops::Outcome, email: Option<&ssps::pipeline::EmailOutcome>)
 
 /// The summary lines of a document run.
 fn print_run<E>(what: &str, r: &ssps::pipeline::Report<E>, out: &std::path::Path) -> u8 {
+    if let Some(sh) = &r.shard {
+        print_shard(what, sh);
+        return 0;
+    }
     let (s, email) = (&r.summary, r.email.as_ref());
     println!(
         "{} {what}, {} pages, total {}; print job: {} envelopes ({} flats), {} documents, {} pages, {} sheets in {} batch files; {} records rejected, {} unmailable addresses ({}/rejects.csv); {:.1} s",
@@ -129,7 +157,21 @@ fn print_run<E>(what: &str, r: &ssps::pipeline::Report<E>, out: &std::path::Path
     run_code(r.outcome, email)
 }
 
-fn run(cli: Cli) -> Result<u8, OpError> {
+/// What a shard did: its part of the run's documents; rejects and email
+/// are the merge's to report.
+fn print_shard(what: &str, sh: &ssps::shard::ShardReport) {
+    println!(
+        "shard {}: {} of the run's {} {what}, {} pages, rendered into {}; when all {} shards are done: ssps merge --out DIR SHARD_DIR...",
+        sh.shard,
+        sh.documents,
+        sh.run_documents,
+        sh.pages,
+        sh.dir.display(),
+        sh.shard.count
+    );
+}
+
+fn run(cli: Cli, argv: &[String]) -> Result<u8, OpError> {
     match cli.command {
         Command::Check(args) => {
             let report = ops::check::check_with(&args.data, &assets(args.assets.as_deref())?)?;
@@ -156,28 +198,28 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         }
         Command::Invoices(args) => {
             let out = args.run.out.clone();
-            let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run)? };
+            let req = ops::invoices::InvoiceRun { month: args.month, opts: run_options(args.run, argv)? };
             let report = ops::invoices::run(&req)?;
             let code = print_run("invoices", &report, &out);
             Ok(code)
         }
         Command::Remittances(args) => {
             let out = args.run.out.clone();
-            let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run)? };
+            let req = ops::remittances::RemittanceRun { from: args.from, to: args.to, opts: run_options(args.run, argv)? };
             let report = ops::remittances::run(&req)?;
             let code = print_run("remittance advices", &report, &out);
             Ok(code)
         }
         Command::Notices(args) => {
             let out = args.run.out.clone();
-            let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run)? };
+            let req = ops::notices::NoticeRun { from: args.from, to: args.to, opts: run_options(args.run, argv)? };
             let report = ops::notices::run(&req)?;
             let code = print_run("Social Services Notices", &report, &out);
             Ok(code)
         }
         Command::Overpayments(args) => {
             let out = args.run.out.clone();
-            let req = ops::overpayments::OverpaymentRun { date: args.date, opts: run_options(args.run)? };
+            let req = ops::overpayments::OverpaymentRun { date: args.date, opts: run_options(args.run, argv)? };
             let report = ops::overpayments::run(&req)?;
             let code = print_run("Vendor Overpayment Notices", &report, &out);
             Ok(code)
@@ -206,13 +248,16 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                     Some(db) => ssps::ops::portal::payees_with_accounts(db).map_err(|e| OpError::Kind(Box::new(e)))?,
                     None => std::collections::BTreeSet::new(),
                 },
-                opts: run_options(args.run)?,
+                opts: run_options(args.run, argv)?,
             };
             let report = ops::registration::run(&req)?;
-            if let (Some(db), Some(list)) = (&args.db, &requested) {
+            if let (Some(db), Some(list), None) = (&args.db, &requested, &report.shard) {
                 ssps::ops::portal::letters_made(db, list, ssps::portal::system_clock()()).map_err(|e| OpError::Kind(Box::new(e)))?;
             }
             let code = print_run("registration letters", &report, &out);
+            if report.shard.is_some() {
+                return Ok(code);
+            }
             let r = &report.summary.extra.registration;
             println!(
                 "registration letters dated {}, codes valid through {}: {} letters for {} payees ({} skipped as already registered); {} mailed letters listed in {}/{}",
@@ -239,11 +284,15 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 progress: std::io::stderr().is_terminal(),
                 threads: args.threads,
                 assets: assets(args.assets.as_deref())?,
+                split: split(&args.split, argv)?,
                 ..ops::RunOptions::default()
             };
             let req = ops::mil_report::MilRun { month: args.month, opts };
             let report = ops::mil_report::run(&req)?;
             let code = print_run("MILs report", &report, &out);
+            if report.shard.is_some() {
+                return Ok(code);
+            }
             let m = &report.summary.extra.mil_report;
             println!(
                 "MILs Report for {}: {} MIL cases, total {}; {}/{}",
@@ -256,10 +305,21 @@ fn run(cli: Cli) -> Result<u8, OpError> {
             Ok(code)
         }
         Command::Portal(args) => portal(args),
+        Command::Merge(args) => merge(args),
         Command::Claim(args) => {
-            let req =
-                ops::claim::ClaimRun { data: args.data, month: args.month, out: args.out.clone(), assets: assets(args.assets.as_deref())? };
-            let (m, s, outcome) = ops::claim::run(&req)?;
+            let req = ops::claim::ClaimRun {
+                split: split(&args.split, argv)?,
+                data: args.data,
+                month: args.month,
+                out: args.out.clone(),
+                assets: assets(args.assets.as_deref())?,
+            };
+            let checked = ops::claim::run(&req)?;
+            if let Some(sh) = &checked.shard {
+                print_shard("claim worksheets", sh);
+                return Ok(0);
+            }
+            let ops::claim::Checked { month: m, summary: s, outcome, .. } = checked;
             for a in &s.assets {
                 eprintln!("--assets: {} replaced the embedded file (sha256 {})", a.file, a.sha256);
             }
@@ -311,10 +371,13 @@ fn run(cli: Cli) -> Result<u8, OpError> {
                 payer: args.payer,
                 layout: args.iris_layout,
                 tax_years: args.tax_years,
-                opts: run_options(args.run)?,
+                opts: run_options(args.run, argv)?,
             };
             let report = ops::tax1099::run(&req)?;
             let code = print_run("Form 1099-NEC statements", &report, &out);
+            if report.shard.is_some() {
+                return Ok(code);
+            }
             {
                 let t = &report.summary.extra.tax1099;
                 let sorted: Vec<String> = t
@@ -359,9 +422,12 @@ fn run(cli: Cli) -> Result<u8, OpError> {
         }
         Command::Letters(args) => {
             let out = args.run.out.clone();
-            let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run)? };
+            let req = ops::letters::LetterRun { date: args.date, opts: run_options(args.run, argv)? };
             let report = ops::letters::run(&req)?;
             let code = print_run("ACES letters", &report, &out);
+            if report.shard.is_some() {
+                return Ok(code);
+            }
             {
                 let a = &report.summary.extra.advance_notice;
                 for s in &a.short {
@@ -492,6 +558,65 @@ fn run(cli: Cli) -> Result<u8, OpError> {
 }
 
 /// `ssps portal`: serves until Ctrl-C (or SIGTERM); `ssps portal index`.
+/// `ssps merge`: the command the shards recorded, run again with `--out`
+/// and the merge's own options, taking the documents from the shards (the
+/// run checks them as a set, and against the inputs as they are now).
+fn merge(args: cli::MergeArgs) -> Result<u8, OpError> {
+    let refuse = |m: String| OpError::Shard(ssps::shard::ShardError::Merge(m));
+    let absolute = |p: &std::path::Path| std::path::absolute(p).map_err(|e| refuse(format!("{}: {e}", p.display())));
+    let dirs = args.shards.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?;
+    let record = ssps::shard::read_record(&dirs[0])?;
+    let mut argv = record.command.clone();
+    if argv.len() < 2 {
+        return Err(refuse(format!("{} records no command", dirs[0].join(ssps::shard::RECORD).display())));
+    }
+    argv[0] = "ssps".into();
+    if let Some(data) = &args.data {
+        let data = absolute(data)?.display().to_string();
+        let mut replaced = false;
+        for i in 1..argv.len() {
+            if argv[i] == "--data" && i + 1 < argv.len() {
+                argv[i + 1] = data.clone();
+                replaced = true;
+            } else if argv[i].starts_with("--data=") {
+                argv[i] = format!("--data={data}");
+                replaced = true;
+            }
+        }
+        if !replaced {
+            return Err(refuse("the shards' command has no --data to replace".into()));
+        }
+    }
+    argv.extend(["--out".to_string(), absolute(&args.out)?.display().to_string()]);
+    if let Some(t) = args.threads {
+        argv.extend(["--threads".to_string(), t.to_string()]);
+    }
+    if let Some(smtp) = &args.smtp {
+        argv.extend(["--smtp".to_string(), absolute(smtp)?.display().to_string()]);
+    }
+    if let Some(journal) = &args.journal {
+        argv.extend(["--journal".to_string(), absolute(journal)?.display().to_string()]);
+    }
+    if args.dry_run {
+        argv.push("--dry-run".into());
+    }
+    for d in &dirs {
+        argv.extend(["--merged-shard".to_string(), d.display().to_string()]);
+    }
+    let cwd = std::path::PathBuf::from(&record.cwd);
+    std::env::set_current_dir(&cwd).map_err(|e| {
+        refuse(format!(
+            "the shards ran in {}, which this machine cannot enter ({e}): merge where their paths resolve (a shared volume at the same path)",
+            cwd.display()
+        ))
+    })?;
+    let cli = Cli::try_parse_from(&argv).map_err(|e| refuse(format!("the shards' command does not parse: {}", e.kind())))?;
+    if matches!(cli.command, Command::Merge(_)) {
+        return Err(refuse("the shards' command is a merge".into()));
+    }
+    run(cli, &argv)
+}
+
 fn portal(args: cli::PortalArgs) -> Result<u8, OpError> {
     use ssps::ops::portal as op;
     let fail = |e: op::PortalError| OpError::Kind(Box::new(e));

@@ -18,6 +18,7 @@ use crate::load;
 use crate::model::Month;
 use crate::render::{PdfSettings, Renderer, Tagging, Template};
 use crate::route::RouteError;
+use crate::shard::{self, Split};
 
 /// What `ssps claim` is asked to do.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct ClaimRun {
     pub out: Option<PathBuf>,
     /// Templates and data files (the holidays): embedded or overridden.
     pub assets: crate::assets::Assets,
+    /// The whole run, a shard of its worksheets, or the merge of its shards.
+    pub split: crate::shard::Split,
 }
 
 /// `summary.json` of a claim check.
@@ -62,8 +65,25 @@ pub struct ClaimSummary {
     pub assets: Vec<crate::assets::Overridden>,
 }
 
+/// What `ssps claim` found and made.
+pub struct Checked {
+    /// The month worked out.
+    pub month: MonthCheck,
+    /// Its summary.
+    pub summary: ClaimSummary,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// What a shard rendered (`--shard`: then only its worksheets and its
+    /// record were written).
+    pub shard: Option<crate::shard::ShardReport>,
+}
+
 /// Runs the check: the month worked out, its summary, and the outcome.
-pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpError> {
+pub fn run(req: &ClaimRun) -> Result<Checked, OpError> {
+    let merged = match &req.split {
+        Split::Merge(m) => Some(shard::verify(&m.dirs).map_err(OpError::from).and_then(|s| same_inputs(s, &m.inputs))?),
+        _ => None,
+    };
     let holidays = crate::pipeline::holidays(&req.assets)?;
     if holidays.is_holiday(req.month.first_day()).is_none() {
         return Err(OpError::NoHolidays { year: req.month.year() });
@@ -92,16 +112,119 @@ pub fn run(req: &ClaimRun) -> Result<(MonthCheck, ClaimSummary, Outcome), OpErro
         worksheets: 0,
         assets: req.assets.overridden(),
     };
+    let mut made_by_shard = None;
     if let Some(out) = &req.out {
         let staging = crate::journal::Staging::begin(out, &req.data)?;
-        summary.worksheets = worksheets(staging.dir(), &checked, &v.extract, &req.assets)?;
-        write_claims_csv(staging.dir(), &checked)?;
-        crate::journal::write_rejects(staging.dir(), &v.problems)?;
-        crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
+        let providers = by_provider(&checked);
+        let composition = shard::composition_digest(providers.iter().map(|(p, lines)| ("worksheet", *p, *p, lines.len())));
+        match (&req.split, &merged) {
+            (Split::Shard(s), _) => {
+                let owns = |p: &str| s.shard.owns(p);
+                let made = worksheets(staging.dir(), &checked, &providers, &v.extract, &req.assets, &owns)?;
+                let record = shard::Record {
+                    format: shard::FORMAT,
+                    shard: s.shard.to_string(),
+                    index: s.shard.index,
+                    count: s.shard.count,
+                    run: "claim".into(),
+                    ident: format!("ssps-claim-{}", req.month),
+                    command: s.command.clone(),
+                    cwd: s.cwd.clone(),
+                    inputs: s.inputs.clone(),
+                    composition,
+                    run_documents: providers.len(),
+                    status: shard::Status::Finished,
+                    error: None,
+                    seconds: 0.0,
+                    files: made,
+                };
+                crate::journal::write_json(staging.dir(), shard::RECORD, &record)?;
+                made_by_shard = Some(shard::ShardReport {
+                    shard: s.shard,
+                    documents: record.files.len(),
+                    pages: record.files.iter().map(|f| f.pages).sum(),
+                    run_documents: providers.len(),
+                    dir: out.clone(),
+                });
+            }
+            (_, Some(shards)) => {
+                summary.worksheets = take_worksheets(shards, &providers, &composition, staging.dir())?;
+            }
+            _ => summary.worksheets = worksheets(staging.dir(), &checked, &providers, &v.extract, &req.assets, &|_| true)?.len(),
+        }
+        if made_by_shard.is_none() {
+            write_claims_csv(staging.dir(), &checked)?;
+            crate::journal::write_rejects(staging.dir(), &v.problems)?;
+            crate::journal::write_json(staging.dir(), "summary.json", &summary)?;
+        }
         staging.commit()?;
     }
     let clean = checked.all_correct() && summary.unjudged == 0 && rejected_records == 0;
-    Ok((checked, summary, if clean { Outcome::Clean } else { Outcome::Rejected }))
+    Ok(Checked { month: checked, summary, outcome: if clean { Outcome::Clean } else { Outcome::Rejected }, shard: made_by_shard })
+}
+
+/// Refuses shards made from other inputs than the merge reads now.
+fn same_inputs(shards: Vec<(shard::Record, PathBuf)>, inputs: &str) -> Result<Vec<(shard::Record, PathBuf)>, OpError> {
+    let (first, dir) = &shards[0];
+    let refuse = |m: String| OpError::Shard(shard::ShardError::Merge(m));
+    if first.run != "claim" {
+        return Err(refuse(format!("{} holds a shard of the {} run, not of claim", dir.display(), first.run)));
+    }
+    if first.inputs != inputs {
+        return Err(refuse(format!(
+            "the inputs changed since the shards ran: the extract, a settings or assets file, an option or the program is not what shard {} recorded; run the shards again",
+            first.shard
+        )));
+    }
+    Ok(shards)
+}
+
+/// The worksheets from the shards that made them, each checked against its
+/// record; how many.
+fn take_worksheets(
+    shards: &[(shard::Record, PathBuf)],
+    providers: &BTreeMap<&str, Vec<usize>>,
+    composition: &str,
+    dir: &Path,
+) -> Result<usize, OpError> {
+    let refuse = |m: String| OpError::Shard(shard::ShardError::Merge(m));
+    if shards[0].0.composition != composition {
+        return Err(refuse(
+            "the shards worked out another month than this merge does now: the extract changed; run the shards again".into(),
+        ));
+    }
+    let mut taken = std::collections::BTreeSet::new();
+    for (record, from) in shards {
+        for made in &record.files {
+            let known = providers.contains_key(made.recipient.as_str()) && made.file == format!("worksheets/{}.pdf", made.recipient);
+            if !known || shard::bucket(&made.recipient) % record.count != record.index || !taken.insert(made.recipient.clone()) {
+                return Err(refuse(format!(
+                    "shard {} ({}) lists a worksheet that is not its to make: {}",
+                    record.shard,
+                    from.display(),
+                    crate::problem::shown(&made.file, 120, crate::problem::Masking::AnyNineDigits)
+                )));
+            }
+            shard::copy_checked(from, made, dir)?;
+        }
+    }
+    if let Some(p) = providers.keys().find(|p| !taken.contains(**p)) {
+        return Err(refuse(format!(
+            "the worksheet of provider {p} is in no shard's folder: shard {}/{} should have made it",
+            shard::bucket(p) % shards[0].0.count,
+            shards[0].0.count
+        )));
+    }
+    Ok(taken.len())
+}
+
+/// The lines of each provider, in provider order.
+fn by_provider(m: &MonthCheck) -> BTreeMap<&str, Vec<usize>> {
+    let mut by_provider: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, l) in m.lines.iter().enumerate() {
+        by_provider.entry(l.provider_number.as_str()).or_default().push(i);
+    }
+    by_provider
 }
 
 /// `claims.csv`: each claim with its verdict and the reasoning.
@@ -149,17 +272,22 @@ fn write_claims_csv(dir: &Path, m: &MonthCheck) -> Result<(), OpError> {
     Ok(())
 }
 
-/// One worksheet PDF per provider under `worksheets/`; returns how many.
-fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract, assets: &crate::assets::Assets) -> Result<usize, OpError> {
+/// One worksheet PDF under `worksheets/` per provider that `owns` takes;
+/// what was made.
+fn worksheets(
+    dir: &Path,
+    m: &MonthCheck,
+    by_provider: &BTreeMap<&str, Vec<usize>>,
+    x: &crate::model::Extract,
+    assets: &crate::assets::Assets,
+    owns: &dyn Fn(&str) -> bool,
+) -> Result<Vec<shard::Made>, OpError> {
     let folder = dir.join("worksheets");
     std::fs::create_dir_all(&folder).map_err(|source| RouteError::Write { path: folder.clone(), source })?;
     let renderer = Renderer::with_assets(assets)?;
-    let mut by_provider: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, l) in m.lines.iter().enumerate() {
-        by_provider.entry(l.provider_number.as_str()).or_default().push(i);
-    }
     let claim_of: BTreeMap<usize, &claim::ClaimCheck> = m.claims.iter().map(|(i, c)| (*i, c)).collect();
-    for (provider, lines) in &by_provider {
+    let mut made = Vec::new();
+    for (index, (provider, lines)) in by_provider.iter().enumerate().filter(|(_, (p, _))| owns(p)) {
         let name =
             crate::model::ProviderNumber::parse(provider).and_then(|id| x.providers.get(&id)).map(|p| p.name.clone()).unwrap_or_default();
         let data = serde_json::json!({
@@ -190,8 +318,17 @@ fn worksheets(dir: &Path, m: &MonthCheck, x: &crate::model::Extract, assets: &cr
         let pdf = renderer.render(Template::Worksheet, &data, &settings)?;
         let path = folder.join(format!("{provider}.pdf"));
         std::fs::write(&path, &pdf.pdf).map_err(|source| RouteError::Write { path, source })?;
+        made.push(shard::Made {
+            index,
+            document: provider.to_string(),
+            recipient: provider.to_string(),
+            file: format!("worksheets/{provider}.pdf"),
+            pages: pdf.pages,
+            sha256: crate::route::sha256_hex(&pdf.pdf),
+            bytes: pdf.pdf.len() as u64,
+        });
     }
-    Ok(by_provider.len())
+    Ok(made)
 }
 
 /// The worksheet's mark for a day: the booklet's letters.

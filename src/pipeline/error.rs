@@ -35,8 +35,8 @@ pub enum OpError {
     /// A PDF produced by the renderer could not be cut.
     #[error("cannot cut the rendered chunk {chunk}")]
     Cut {
-        /// Chunk number.
-        chunk: usize,
+        /// The chunk's name.
+        chunk: String,
         /// The cause.
         #[source]
         source: crate::pdfcut::PdfCutError,
@@ -62,8 +62,8 @@ pub enum OpError {
     /// Rendering a chunk panicked (a defect, never input).
     #[error("rendering chunk {chunk} ({documents}) failed: {message}")]
     WorkerPanic {
-        /// The chunk.
-        chunk: usize,
+        /// The chunk's name.
+        chunk: String,
         /// Its documents: how many, the first and the last.
         documents: String,
         /// The panic's message.
@@ -160,6 +160,9 @@ pub enum OpError {
     /// A retry without SMTP settings.
     #[error("no SMTP server is configured: give --smtp FILE or set SSPS_SMTP_HOST (see docs/email.md)")]
     NoSmtp,
+    /// The shard cannot be named, or the shards cannot be merged.
+    #[error(transparent)]
+    Shard(#[from] crate::shard::ShardError),
     /// A window of dates that ends before it starts.
     #[error("--from {from} is after --to {to}")]
     Window {

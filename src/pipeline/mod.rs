@@ -21,6 +21,8 @@ pub mod email_out;
 mod error;
 pub mod one;
 mod options;
+mod produce;
+mod split;
 pub mod workers;
 
 use std::collections::BTreeMap;
@@ -36,15 +38,16 @@ pub use email_out::{EmailOutcome, EmailReport, DRY_RUN_FROM};
 pub use error::OpError;
 pub use one::Source;
 pub use options::{holidays, journal_beside, read_extract, read_extract_with, require, Outcome, RunOptions};
+pub use produce::{Placement, Produced};
 
 use crate::compose::Document;
-use crate::journal::ManifestRow;
 use crate::kind::{Kind, LabelSource};
-use crate::mail::{self, MailConfig, Piece};
+use crate::mail::MailConfig;
 use crate::model::{Language, Month};
 use crate::render::{PdfSettings, Renderer, Tagging, Template};
-use crate::route::{Download, PrintJob, Stored};
+use crate::shard::Split;
 use crate::validate::{FileCounts, Validated};
+use produce::Stage;
 
 /// What a kind needs to say about its run before anything is composed.
 #[derive(Debug, Clone)]
@@ -265,6 +268,9 @@ pub struct Report<E> {
     pub outcome: Outcome,
     /// What became of the email, when any was queued.
     pub email: Option<EmailOutcome>,
+    /// What a shard rendered (`--shard`): then nothing was routed, and
+    /// `summary` is the composition's alone (nothing is written of it).
+    pub shard: Option<crate::shard::ShardReport>,
 }
 
 /// Prints how long a phase took to stderr when `SSPS_TIMINGS` is set (for
@@ -278,8 +284,23 @@ pub fn phase(name: &str, since: std::time::Instant) {
     }
 }
 
-/// Runs `kind` from the extract to the committed run folder and its email.
+/// Runs `kind` from the extract to the committed run folder and its email:
+/// the whole run, one shard of it, or the merge of its shards
+/// ([`RunOptions::split`]). A shard that fails leaves a record saying so.
 pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
+    let result = run_split(kind, opts);
+    if let (Err(e), Split::Shard(s)) = (&result, &opts.split) {
+        split::record_failure(opts, s, kind.kind().run(), &kind.period().ident, e);
+    }
+    result
+}
+
+fn run_split<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
+    // The shards are checked as a set before anything is read or written.
+    let shards = match &opts.split {
+        Split::Merge(m) => Some(split::verified(m, kind.kind().run())?),
+        _ => None,
+    };
     let setup = Setup::load(opts)?;
     let ctx = Context { opts, texts: &setup.texts, holidays: &setup.holidays, source: Source::Folder };
     let composed = kind.compose(&ctx)?;
@@ -287,6 +308,11 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
     channels::admit(kind.kind(), allowed, &composed.documents)?;
     let period = kind.period();
     let labels = kind.labels(&setup.texts)?;
+    let docs = &composed.documents;
+    let composition = split::composition(docs);
+    if let Some(shards) = &shards {
+        split::same_composition(shards, &composition)?;
+    }
     let staging = crate::journal::Staging::begin(&opts.out, &opts.data)?;
     let mut renderer = Renderer::with_assets(&opts.assets)?;
     for a in &composed.assets {
@@ -294,7 +320,6 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         let pdf = renderer.render(a.template, &a.data, &settings)?;
         renderer.add_asset(&a.name, pdf.pdf);
     }
-    let docs = &composed.documents;
     let stage = Stage {
         kind: kind.kind(),
         allowed,
@@ -305,7 +330,22 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         dir: staging.dir(),
         opts,
     };
-    let made = produce(docs, &stage)?;
+    let planned = produce::plan(docs, &stage)?;
+    let (stored, rendered_pages) = match (&opts.split, &shards) {
+        (Split::Shard(s), _) => {
+            let chunks = produce::chunks(docs, &planned, &|b| b % s.shard.count == s.shard.index);
+            let (stored, pages) = produce::render(docs, &chunks, &stage)?;
+            let mut report =
+                split::write_record(docs, &stored, pages, s, kind.kind().run(), &period.ident, &composition, &setup, staging.dir())?;
+            staging.commit()?;
+            report.dir = opts.out.clone();
+            let summary = composition_summary(kind, composed, &period, opts, &setup)?;
+            return Ok(Report { summary, outcome: Outcome::Clean, email: None, shard: Some(report) });
+        }
+        (_, Some(shards)) => split::collect(docs, shards, staging.dir())?,
+        _ => produce::render(docs, &produce::chunks(docs, &planned, &|_| true), &stage)?,
+    };
+    let made = produce::assemble(docs, planned, stored, rendered_pages, &stage)?;
     let mut checks = composed.checks;
     if let Some(own) = composed.own_files {
         checks.extend(own(staging.dir(), &renderer)?);
@@ -361,7 +401,7 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
 
     let mut outcome = if rejected_problems == 0 && !composed.attention { Outcome::Clean } else { Outcome::Rejected };
     if opts.dry_run || all.is_empty() {
-        return Ok(Report { summary, outcome, email: None });
+        return Ok(Report { summary, outcome, email: None, shard: None });
     }
     let t = std::time::Instant::now();
     let email = email_out::queue_and_send(docs, &made.stored, &made.email, &mailing, opts)?;
@@ -369,216 +409,40 @@ pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Ext
         outcome = Outcome::Rejected;
     }
     phase("email queued and sent", t);
-    Ok(Report { summary, outcome, email: Some(email) })
+    Ok(Report { summary, outcome, email: Some(email), shard: None })
 }
 
-/// Where a mailed document sits in the print job.
-#[derive(Debug, Clone)]
-pub struct Placement {
-    /// Envelope sequence.
-    pub envelope: usize,
-    /// Batch file name.
-    pub file: String,
-    /// First page in the file (1-based).
-    pub first_page: usize,
-}
-
-/// What rendering and routing made.
-pub struct Produced {
-    /// Each document's file copy, in the documents' order.
-    pub stored: Vec<Stored>,
-    /// Each document's place in the print job, when mailed.
-    pub placed: Vec<Option<Placement>>,
-    /// What the channels did with each document.
-    pub taken: channels::Taken,
-    /// The finished print job.
-    pub print: crate::route::PrintReport,
-    /// The mail plan it followed.
-    pub plan: mail::MailPlan,
-    /// Documents that were planned for mail (indexes).
-    pub mailable: Vec<usize>,
-    /// Pages the renderer made, all documents.
-    pub rendered_pages: usize,
-    /// The per-payee download archives, in payee order.
-    pub archives: Vec<crate::route::Archive>,
-    /// The email channel's documents by payee.
-    pub email: BTreeMap<String, Vec<usize>>,
-}
-
-/// What rendering and routing a run's documents needs.
-struct Stage<'a> {
-    kind: Kind,
-    /// The channels the kind's documents may take.
-    allowed: Allowed,
-    renderer: &'a Renderer,
-    config: &'a MailConfig,
-    period: &'a Period,
-    labels: &'a serde_json::Value,
-    /// The staging folder.
-    dir: &'a Path,
-    opts: &'a RunOptions,
-}
-
-/// Plans the mailing, renders `docs` and offers each to the channels.
-fn produce<D: Document>(docs: &[D], stage: &Stage) -> Result<Produced, OpError> {
-    let Stage { kind, allowed, renderer, config, period, labels, dir, opts } = *stage;
-    // The mail plan: envelopes, their order and batch files, before rendering.
-    let mailable: Vec<usize> = (0..docs.len()).filter(|&i| allowed.mail && docs[i].to().mail_address().is_some()).collect();
-    let pieces: Vec<Piece> = mailable
-        .iter()
-        .filter_map(|&i| {
-            let d = &docs[i];
-            Some(Piece {
-                owner: d.to().id.as_str(),
-                document: d.id(),
-                recipient: &d.to().name,
-                address: d.to().mail_address()?,
-                pages: d.page_count(),
-            })
-        })
-        .collect();
-    let t = std::time::Instant::now();
-    let plan = mail::plan(&pieces, config, period.month, kind)?;
-    phase("mail plan", t);
-    // Render order: mailed documents as the envelopes take them, then the rest.
-    let mut piece_of: Vec<Option<usize>> = vec![None; docs.len()];
-    let mut placed: Vec<Option<Placement>> = vec![None; docs.len()];
-    let mut order = Vec::with_capacity(docs.len());
-    for env in &plan.envelopes {
-        let mut page = env.first_page;
-        for d in &env.documents {
-            let i = mailable[d.piece];
-            piece_of[i] = Some(d.piece);
-            placed[i] = Some(Placement { envelope: env.seq, file: env.file.clone(), first_page: page });
-            page += d.pages + d.blanks;
-            order.push(i);
-        }
-    }
-    let mut rest: Vec<usize> = (0..docs.len()).filter(|&i| piece_of[i].is_none()).collect();
-    rest.sort_by(|&a, &b| {
-        let (da, db) = (&docs[a], &docs[b]);
-        (&da.to().address.zip, &da.to().id, da.id()).cmp(&(&db.to().address.zip, &db.to().id, db.id()))
-    });
-    // Mailed documents and the rest are never mixed in one chunk.
-    let mut chunks = workers::chunked(docs, &order);
-    chunks.extend(workers::chunked(docs, &rest));
-
-    let mut print = channels::Print::new(PrintJob::new(dir, &period.ident, &plan, config)?, piece_of);
-    let mut email = channels::Email::default();
-    let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to).filter(|_| allowed.download))?;
-    let mut taken = channels::Taken::new(docs.len());
-    let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
-    let mut rendered_pages = 0usize;
-    let rendering = workers::Rendering {
-        ident: &period.ident,
-        date: period.date,
-        template: kind.template(),
-        labels,
-        threads: opts.threads,
-        progress: opts.progress,
-    };
-    let t = std::time::Instant::now();
-    workers::render_in_order(docs, &chunks, renderer, &rendering, &Download::new(dir), |done| {
-        for part in done.parts {
-            let d = &docs[part.doc];
-            rendered_pages += part.pages.len();
-            let routed = channels::Routed {
-                index: part.doc,
-                kind: d.kind(),
-                id: d.id(),
-                title: d.title(),
-                to: d.to(),
-                amount: d.amount(),
-                pages: part.pages,
-                chunk: &done.chunk,
-                stored: &part.stored,
-            };
-            // Only the channels the kind may take are offered the document.
-            let mut offered: Vec<&mut dyn channels::Channel> = Vec::with_capacity(3);
-            if allowed.mail {
-                offered.push(&mut print);
-            }
-            if allowed.email {
-                offered.push(&mut email);
-            }
-            if allowed.download {
-                offered.push(&mut archives);
-            }
-            taken.offer(&mut offered, &routed)?;
-            stored[part.doc] = Some(part.stored);
-        }
-        Ok(())
-    })?;
-    phase("render, file copies, channels", t);
-    let names: Vec<&str> = pieces.iter().map(|p| p.document).collect();
-    let t = std::time::Instant::now();
-    let print = print.finish(&names, period.date)?;
-    phase("print job finished", t);
-    let stored = stored
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let archives = archives.finish()?;
-    Ok(Produced { stored, placed, taken, print, plan, mailable, rendered_pages, archives, email: email.by_payee })
-}
-
-impl Produced {
-    /// The manifest rows, in the documents' order. `period` is the run's
-    /// month or window.
-    pub fn manifest<D: Document>(&self, docs: &[D], period: &str) -> Vec<ManifestRow> {
-        docs.iter()
-            .enumerate()
-            .map(|(i, doc)| {
-                let (to, s, place) = (doc.to(), &self.stored[i], self.placed[i].as_ref());
-                ManifestRow {
-                    document_id: doc.id().to_string(),
-                    kind: doc.kind().name(),
-                    recipient_kind: to.recipient.name(),
-                    recipient_id: to.id.to_string(),
-                    provider_number: doc.provider_number().to_string(),
-                    recipient_name: to.name.clone(),
-                    zip: to.address.zip.clone(),
-                    channels: self.taken.per_document[i].join(";"),
-                    pages: doc.page_count(),
-                    sha256: s.sha256.clone(),
-                    file: s.file.clone(),
-                    month: period.to_string(),
-                    lines: doc.lines(),
-                    amount: doc.amount(),
-                    envelope: place.map(|p| p.envelope),
-                    print_file: place.map(|p| format!("print/{}", p.file)),
-                    print_first_page: place.map(|p| p.first_page),
-                }
-            })
-            .collect()
-    }
-
-    /// The checks every run must pass: pages rendered, every mailable
-    /// document in exactly one envelope, the print job's pages and sheets,
-    /// every portal document in its payee's archive.
-    pub fn checks<D: Document>(&self, docs: &[D]) -> Vec<Check> {
-        let mut in_envelopes: Vec<usize> = self.plan.envelopes.iter().flat_map(|e| e.documents.iter().map(|d| d.piece)).collect();
-        let placements = in_envelopes.len();
-        in_envelopes.sort_unstable();
-        in_envelopes.dedup();
-        let mailed_pages: usize = self.mailable.iter().map(|&i| docs[i].page_count()).sum();
-        let planned_sheets: usize = self.plan.envelopes.iter().map(|e| e.sheets).sum();
-        let print = &self.print;
-        let files_as_planned = print.files.iter().all(|f| f.pages_written == f.batch.pages && f.sheets_written == f.batch.sheets);
-        let portal = docs.iter().filter(|d| d.to().portal).count();
-        vec![
-            Check::new(
-                "pages rendered = pages of the documents",
-                docs.iter().map(Document::page_count).sum::<usize>(),
-                self.rendered_pages,
-            ),
-            Check::new("mailable documents placed in envelopes", self.mailable.len(), placements),
-            Check::new("each mailable document in exactly one envelope", placements, in_envelopes.len()),
-            Check::new("print pages = mailed document pages + blank backs", mailed_pages + print.blank_pages, print.pages),
-            Check::new("sheets printed (from the pages written) = sheets of the envelopes", planned_sheets, print.sheets),
-            Check::new("every batch file has the pages planned for it", true, files_as_planned),
-            Check::new("documents in the download archives", portal, self.archives.iter().map(|a| a.documents).sum::<usize>()),
-        ]
-    }
+/// A shard's summary: what the whole run's composition says (the merge
+/// writes the real one).
+fn composition_summary<K: DocumentKind>(
+    kind: &K,
+    composed: Composed<'_, K::Doc, K::Extra>,
+    period: &Period,
+    opts: &RunOptions,
+    setup: &Setup,
+) -> Result<Summary<K::Extra>, OpError> {
+    let v = &composed.validated;
+    let docs = &composed.documents;
+    let errors = v.errors().count();
+    Ok(Summary {
+        run: kind.kind().run(),
+        period: period.key.clone(),
+        documents: docs.len(),
+        pages: docs.iter().map(Document::page_count).sum(),
+        lines: docs.iter().map(Document::lines).sum(),
+        total_amount: total(docs)?,
+        channels: BTreeMap::new(),
+        print: crate::route::PrintReport::default(),
+        email: EmailReport::default(),
+        download_archives: 0,
+        rejected_records: v.counts.values().map(|c| c.rejected).sum::<usize>(),
+        errors,
+        unmailable: crate::problem::unmailable_records(&v.problems),
+        warnings: v.problems.iter().filter(|p| !p.is_error()).count(),
+        files: v.counts.clone(),
+        assets: opts.assets.overridden(),
+        checks: composed.checks,
+        extra: composed.extra,
+        seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    })
 }

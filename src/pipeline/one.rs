@@ -180,7 +180,7 @@ pub fn render_one<K: DocumentKind>(
         let renderer = m.renderers.serving(&composed.assets)?;
         let settings = PdfSettings { ident: format!("{}-{}", period.ident, doc.id()), date: period.date, tagging };
         let rendered = renderer.render(template, &data, &settings)?;
-        let cut = |source| OpError::Cut { chunk: 0, source };
+        let cut = |source| OpError::Cut { chunk: "on demand".to_string(), source };
         let chunk = PdfChunk::parse(&rendered.pdf).map_err(cut)?;
         let copy =
             chunk.extract_with(0..chunk.page_count(), &ident, Some(&title), Some(&super::workers::archival(period.date))).map_err(cut)?;

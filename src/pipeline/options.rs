@@ -64,6 +64,8 @@ pub struct RunOptions {
     /// Templates, texts and data files: the embedded set, or with the
     /// staff's overrides (`--assets DIR`).
     pub assets: crate::assets::Assets,
+    /// The whole run, one shard of it, or the merge of its shards.
+    pub split: crate::shard::Split,
 }
 
 impl RunOptions {

@@ -79,6 +79,16 @@ struct ChunkData<'a, D> {
     labels: &'a serde_json::Value,
 }
 
+/// A chunk of documents to render as one Typst document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Its name in the run, the same whichever shard renders it (its PDF's
+    /// id, which no copy keeps, and error messages): `b017-2`.
+    pub name: String,
+    /// Its documents (indexes in the run), in order.
+    pub docs: Vec<usize>,
+}
+
 /// `order` cut into chunks of at most [`CHUNK`] documents and
 /// [`CHUNK_PAGES`] pages (a longer document is a chunk of its own).
 pub fn chunked<D: Document>(docs: &[D], order: &[usize]) -> Vec<Vec<usize>> {
@@ -153,7 +163,7 @@ impl Drop for HaltOnDrop<'_> {
 /// `route`'s.
 pub fn render_in_order<D: Document>(
     docs: &[D],
-    chunks: &[Vec<usize>],
+    chunks: &[Chunk],
     renderer: &Renderer,
     r: &Rendering,
     download: &Download,
@@ -186,8 +196,8 @@ pub fn render_in_order<D: Document>(
                     // this chunk's error, naming its documents: the run stops
                     // cleanly with exit 2.
                     let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_chunk(renderer, docs, chunk, k, r, download)))
-                            .unwrap_or_else(|panic| Err(panicked(docs, chunk, k, panic.as_ref())));
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_chunk(renderer, docs, chunk, r, download)))
+                            .unwrap_or_else(|panic| Err(panicked(docs, chunk, panic.as_ref())));
                     if result.is_err() {
                         progress.halt();
                     }
@@ -239,19 +249,24 @@ pub fn render_in_order<D: Document>(
 
 /// The error of a chunk whose rendering panicked: the chunk, its first and
 /// last documents, and the panic's message.
-fn panicked<D: Document>(docs: &[D], chunk: &[usize], k: usize, panic: &(dyn std::any::Any + Send)) -> OpError {
+fn panicked<D: Document>(docs: &[D], chunk: &Chunk, panic: &(dyn std::any::Any + Send)) -> OpError {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
     let name = |i: &usize| format!("{} {}", docs[*i].kind(), docs[*i].id());
-    let documents = match (chunk.first(), chunk.last()) {
-        (Some(a), Some(b)) if chunk.len() > 1 => format!("{} documents, {} to {}", chunk.len(), name(a), name(b)),
+    let list = &chunk.docs;
+    let documents = match (list.first(), list.last()) {
+        (Some(a), Some(b)) if list.len() > 1 => format!("{} documents, {} to {}", list.len(), name(a), name(b)),
         (Some(a), _) => name(a),
         _ => "no documents".into(),
     };
-    OpError::WorkerPanic { chunk: k, documents, message: crate::problem::shown(&message, 300, crate::problem::Masking::AnyNineDigits) }
+    OpError::WorkerPanic {
+        chunk: chunk.name.clone(),
+        documents,
+        message: crate::problem::shown(&message, 300, crate::problem::Masking::AnyNineDigits),
+    }
 }
 
 /// The PDF/A-2b metadata of a download copy dated `date`.
@@ -263,29 +278,23 @@ pub fn archival(date: NaiveDate) -> Archival {
     }
 }
 
-fn render_chunk<D: Document>(
-    renderer: &Renderer,
-    docs: &[D],
-    chunk: &[usize],
-    n: usize,
-    r: &Rendering,
-    download: &Download,
-) -> Result<Done, OpError> {
-    let data = ChunkData { documents: chunk.iter().map(|&i| &docs[i]).collect(), labels: r.labels };
+fn render_chunk<D: Document>(renderer: &Renderer, docs: &[D], chunk: &Chunk, r: &Rendering, download: &Download) -> Result<Done, OpError> {
+    let n = &chunk.name;
+    let data = ChunkData { documents: chunk.docs.iter().map(|&i| &docs[i]).collect(), labels: r.labels };
     let settings = PdfSettings { ident: format!("{}-chunk-{n}", r.ident), date: r.date, tagging: Tagging::Untagged };
     let rendered = renderer.render(r.template, &data, &settings)?;
-    let pdf = PdfChunk::parse(&rendered.pdf).map_err(|source| OpError::Cut { chunk: n, source })?;
+    let pdf = PdfChunk::parse(&rendered.pdf).map_err(|source| OpError::Cut { chunk: n.clone(), source })?;
     // The file copies are the archive copies: PDF/A-2b.
     let archival = archival(r.date);
-    let mut parts = Vec::with_capacity(chunk.len());
+    let mut parts = Vec::with_capacity(chunk.docs.len());
     let mut page = 0;
-    for &i in chunk {
+    for &i in &chunk.docs {
         let doc = &docs[i];
         let pages = doc.page_count();
         let range = page..page + pages;
         let copy = pdf
             .extract_with(range.clone(), &format!("ssps-{}-{}-{}", doc.kind(), doc.to().id, doc.id()), Some(&doc.title()), Some(&archival))
-            .map_err(|source| OpError::Cut { chunk: n, source })?;
+            .map_err(|source| OpError::Cut { chunk: n.clone(), source })?;
         let stored = download.store(&doc.to().id, doc.id(), &copy)?;
         parts.push(Part { doc: i, pages: range, stored });
         page += pages;
@@ -353,9 +362,13 @@ mod tests {
     #[test]
     fn a_panic_names_its_chunk_its_documents_and_its_message_masked() {
         let d = docs(&[1, 1, 1]);
-        let e = panicked(&d, &[0, 1, 2], 7, &"index out of bounds for 123-45-6789".to_string());
-        assert_eq!(e.to_string(), "rendering chunk 7 (3 documents, notice D-0 to notice D-2) failed: index out of bounds for ***-**-6789");
-        let e = panicked(&d, &[1], 0, &"boom");
-        assert_eq!(e.to_string(), "rendering chunk 0 (notice D-1) failed: boom");
+        let chunk = |name: &str, docs: &[usize]| Chunk { name: name.into(), docs: docs.to_vec() };
+        let e = panicked(&d, &chunk("b007-0", &[0, 1, 2]), &"index out of bounds for 123-45-6789".to_string());
+        assert_eq!(
+            e.to_string(),
+            "rendering chunk b007-0 (3 documents, notice D-0 to notice D-2) failed: index out of bounds for ***-**-6789"
+        );
+        let e = panicked(&d, &chunk("b000-0", &[1]), &"boom");
+        assert_eq!(e.to_string(), "rendering chunk b000-0 (notice D-1) failed: boom");
     }
 }

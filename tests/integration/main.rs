@@ -18,5 +18,6 @@ mod overpayments;
 mod portal;
 mod registration;
 mod sample;
+mod shards;
 mod tax1099;
 mod util;

@@ -8,17 +8,10 @@ pub fn oct_2026() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/oct-2026")
 }
 
-/// Runs `ssps` with `args`.
+/// Runs `ssps` with `args`. The caller's SMTP settings never reach a test
+/// run (they would send real email), nor an array job's task index.
 pub fn ssps(args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ssps"));
-    c.args(args).env("NO_COLOR", "1");
-    // The caller's SMTP settings never reach a test run (they would send real email).
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("SSPS_SMTP_") {
-            c.env_remove(k);
-        }
-    }
-    c.output().expect("run ssps")
+    ssps_env(args, &[])
 }
 
 /// stdout as text.
@@ -98,4 +91,19 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
 pub fn amount(v: &serde_json::Value) -> rust_decimal::Decimal {
     assert!(v.is_number(), "an amount is a JSON number, not {v}");
     v.to_string().parse().unwrap_or_else(|e| panic!("{v} is not a decimal: {e}"))
+}
+
+/// Runs `ssps` with `args` and these environment variables (an array
+/// job's task index); the caller's array-job variables never reach it.
+pub fn ssps_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ssps"));
+    c.args(args).env("NO_COLOR", "1");
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("SSPS_SMTP_") || ssps::shard::INDEX_VARIABLES.contains(&k.as_str()) || k == "SLURM_ARRAY_TASK_COUNT" {
+            c.env_remove(k);
+        }
+    }
+    c.envs(env.iter().copied());
+    c.output().expect("run ssps")
 }

@@ -1,0 +1,190 @@
+//! The pipeline's side of a split run ([`crate::shard`]): what a shard
+//! records after rendering its buckets, the record a failed shard leaves,
+//! and how a merge checks the shards against the run it composes and takes
+//! their documents.
+
+use std::path::{Path, PathBuf};
+
+use super::{OpError, RunOptions, Setup};
+use crate::compose::Document;
+use crate::route::Stored;
+use crate::shard::{self, Made, MergeRun, Record, ShardError, ShardReport, ShardRun, Status};
+
+fn refuse(message: String) -> OpError {
+    OpError::Shard(ShardError::Merge(message))
+}
+
+/// The digest of the run's documents.
+pub(super) fn composition<D: Document>(docs: &[D]) -> String {
+    shard::composition_digest(docs.iter().map(|d| (d.kind().name(), d.id(), d.to().id.as_str(), d.page_count())))
+}
+
+/// The merge's shards, checked as a set, against the run being merged and
+/// against the inputs as the merge reads them now.
+pub(super) fn verified(m: &MergeRun, run: &str) -> Result<Vec<(Record, PathBuf)>, OpError> {
+    let shards = shard::verify(&m.dirs)?;
+    let (first, dir) = &shards[0];
+    if first.run != run {
+        return Err(refuse(format!("{} holds a shard of the {} run, not of {run}", dir.display(), first.run)));
+    }
+    if first.inputs != m.inputs {
+        return Err(refuse(format!(
+            "the inputs changed since the shards ran: the extract, a settings or assets file, an option or the program is not what shard {} recorded (inputs {}, now {}); run the shards again",
+            first.shard,
+            &first.inputs[..12],
+            &m.inputs[..m.inputs.len().min(12)]
+        )));
+    }
+    Ok(shards)
+}
+
+/// Refuses shards that composed another run than the merge does.
+pub(super) fn same_composition(shards: &[(Record, PathBuf)], composition: &str) -> Result<(), OpError> {
+    let (first, _) = &shards[0];
+    if first.composition != composition {
+        return Err(refuse(format!(
+            "the shards composed another run ({} documents, composition {}) than this merge does now (composition {}): the extract or the portal's database changed; run the shards again",
+            first.run_documents,
+            &first.composition[..12],
+            &composition[..12]
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the shard's record into its folder: every document it rendered.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_record<D: Document>(
+    docs: &[D],
+    stored: &[Option<Stored>],
+    pages: usize,
+    s: &ShardRun,
+    run: &str,
+    ident: &str,
+    composition: &str,
+    setup: &Setup,
+    dir: &Path,
+) -> Result<ShardReport, OpError> {
+    let files: Vec<Made> = stored
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| {
+            let st = st.as_ref()?;
+            let d = &docs[i];
+            Some(Made {
+                index: i,
+                document: d.id().to_string(),
+                recipient: d.to().id.to_string(),
+                file: st.file.clone(),
+                pages: d.page_count(),
+                sha256: st.sha256.clone(),
+                bytes: st.bytes,
+            })
+        })
+        .collect();
+    let report = ShardReport { shard: s.shard, documents: files.len(), pages, run_documents: docs.len(), dir: PathBuf::new() };
+    let record = Record {
+        format: shard::FORMAT,
+        shard: s.shard.to_string(),
+        index: s.shard.index,
+        count: s.shard.count,
+        run: run.to_string(),
+        ident: ident.to_string(),
+        command: s.command.clone(),
+        cwd: s.cwd.clone(),
+        inputs: s.inputs.clone(),
+        composition: composition.to_string(),
+        run_documents: docs.len(),
+        status: Status::Finished,
+        error: None,
+        files,
+        seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    };
+    crate::journal::write_json(dir, shard::RECORD, &record)?;
+    Ok(report)
+}
+
+/// Leaves a record of a shard that failed in its `--out` folder, so the
+/// merge names the failure (nothing when the folder cannot be used: the
+/// error itself says why).
+pub(super) fn record_failure(opts: &RunOptions, s: &ShardRun, run: &str, ident: &str, error: &OpError) {
+    let Ok(staging) = crate::journal::Staging::begin(&opts.out, &opts.data) else { return };
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    let record = Record {
+        format: shard::FORMAT,
+        shard: s.shard.to_string(),
+        index: s.shard.index,
+        count: s.shard.count,
+        run: run.to_string(),
+        ident: ident.to_string(),
+        command: s.command.clone(),
+        cwd: s.cwd.clone(),
+        inputs: s.inputs.clone(),
+        composition: String::new(),
+        run_documents: 0,
+        status: Status::Failed,
+        error: Some(crate::problem::shown(&message, 2000, crate::problem::Masking::AnyNineDigits)),
+        files: vec![],
+        seconds: 0.0,
+    };
+    if crate::journal::write_json(staging.dir(), shard::RECORD, &record).is_ok() {
+        let _ = staging.commit();
+    }
+}
+
+/// Takes every document from the shard that rendered it into the merged
+/// folder (each file checked against its record); returns the stored
+/// copies and the pages the shards rendered.
+pub(super) fn collect<D: Document>(docs: &[D], shards: &[(Record, PathBuf)], dir: &Path) -> Result<(Vec<Option<Stored>>, usize), OpError> {
+    let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
+    let mut pages = 0usize;
+    let t = std::time::Instant::now();
+    for (record, from) in shards {
+        for made in &record.files {
+            let d = docs.get(made.index).filter(|d| d.id() == made.document && d.to().id.as_str() == made.recipient);
+            let Some(d) = d else {
+                return Err(refuse(format!(
+                    "{} lists document {} of recipient {}, which is not document {} of this run",
+                    from.join(shard::RECORD).display(),
+                    crate::problem::shown(&made.document, 80, crate::problem::Masking::AnyNineDigits),
+                    crate::problem::shown(&made.recipient, 80, crate::problem::Masking::AnyNineDigits),
+                    made.index
+                )));
+            };
+            let owner = shard::bucket(&made.recipient) % record.count;
+            let wrong = if owner != record.index {
+                Some(format!("which is shard {owner}/{}'s to render", record.count))
+            } else if made.pages != d.page_count() {
+                Some(format!("with {} pages; it has {}", made.pages, d.page_count()))
+            } else if stored[made.index].is_some() {
+                Some("twice".to_string())
+            } else {
+                None
+            };
+            if let Some(wrong) = wrong {
+                return Err(refuse(format!("shard {} ({}) lists {} {} {wrong}", record.shard, from.display(), d.kind(), d.id())));
+            }
+            shard::copy_checked(from, made, dir)?;
+            pages += made.pages;
+            stored[made.index] = Some(Stored { file: made.file.clone(), sha256: made.sha256.clone(), bytes: made.bytes });
+        }
+    }
+    if let Some(i) = stored.iter().position(Option::is_none) {
+        let d = &docs[i];
+        let count = shards[0].0.count;
+        return Err(refuse(format!(
+            "{} {} (recipient {}) is in no shard's folder: shard {}/{count} should have rendered it",
+            d.kind(),
+            d.id(),
+            d.to().id,
+            shard::bucket(d.to().id.as_str()) % count
+        )));
+    }
+    super::phase("documents taken from the shards", t);
+    Ok((stored, pages))
+}

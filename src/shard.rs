@@ -1,0 +1,507 @@
+//! Shards: one run split over the tasks of an array job (Slurm, Kubernetes
+//! Indexed Jobs, AWS Batch), merged into exactly the run one machine makes.
+//!
+//! **Who renders what.** Every recipient (payee, client, staff unit) falls
+//! in one of [`BUCKETS`] buckets by the first byte of the SHA-256 of its id
+//! ([`bucket`]); shard `I` of `N` renders the buckets `b` with
+//! `b mod N = I` ([`Shard::owns`]), so a recipient's documents, envelope
+//! and email are never split. Rendering chunks never cross a bucket (the
+//! pipeline cuts each bucket's documents into chunks on its own), so a
+//! document's PDF is the same bytes whichever shard, and however many
+//! shards, made it: a single run is the same buckets rendered on one
+//! machine. More shards than buckets leave the extra ones empty; `N` is
+//! refused above [`BUCKETS`].
+//!
+//! **What a shard keeps.** Every shard reads, validates and composes the
+//! whole extract (so rejects and the accounting are the same in every one)
+//! and renders its buckets' documents into `documents/`; its
+//! [`RECORD`] (`shard.json`) says which shard it is, the command it ran,
+//! the digest of its inputs ([`inputs_digest`]: the options, the content of
+//! every file they name, the program), the digest of the whole run's
+//! composition ([`composition_digest`]) and every file it made with its
+//! SHA-256. A shard that fails writes a record saying so, with the error.
+//!
+//! **The merge** (`ssps merge`, [`verify`]) refuses shards of different
+//! inputs or counts, a missing or repeated shard, a failed one, inputs that
+//! changed since, and a file whose bytes changed; then the pipeline composes
+//! the run again, copies the documents from their shards and makes
+//! everything else (mail plan, print job, archives, manifest, rejects,
+//! summary, email queue, a kind's own files) as a single run does.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Buckets recipients fall in; a chunk of rendering never crosses one.
+pub const BUCKETS: u32 = 256;
+
+/// A shard's record in its folder.
+pub const RECORD: &str = "shard.json";
+
+/// The record's format.
+pub const FORMAT: u32 = 1;
+
+/// The array-job engines' task index variables, in the order they are read.
+pub const INDEX_VARIABLES: [&str; 3] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"];
+
+/// One shard of a run: `index` of `count`, counted from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// This shard, `0 ..= count - 1`.
+    pub index: u32,
+    /// Shards in all.
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Why a shard cannot be named, or a set of shards cannot be merged.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ShardError {
+    /// `--shard` or `--shards` is not usable.
+    #[error("{0}")]
+    Spec(String),
+    /// The shards cannot be merged.
+    #[error("cannot merge: {0}")]
+    Merge(String),
+}
+
+fn spec(message: impl Into<String>) -> ShardError {
+    ShardError::Spec(message.into())
+}
+
+fn merge(message: impl Into<String>) -> ShardError {
+    ShardError::Merge(message.into())
+}
+
+/// Checks a shard count.
+fn count(n: u32) -> Result<u32, ShardError> {
+    match n {
+        0 => Err(spec("--shards must be at least 1")),
+        n if n > BUCKETS => {
+            Err(spec(format!("at most {BUCKETS} shards: recipients fall in {BUCKETS} buckets, and a shard takes whole buckets")))
+        }
+        n => Ok(n),
+    }
+}
+
+impl Shard {
+    /// Parses `I/N` (`--shard 2/4`).
+    pub fn parse(s: &str) -> Result<Shard, ShardError> {
+        let bad = || spec(format!("--shard \"{}\" is not I/N (the shard I of N, counted from 0: 0/4 … 3/4)", clean(s)));
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = i.trim().parse().map_err(|_| bad())?;
+        let count = count(n.trim().parse().map_err(|_| bad())?)?;
+        if index >= count {
+            return Err(spec(format!("--shard {index}/{count}: shards of {count} are counted 0 to {}", count - 1)));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Shard `?/count` whose index an array-job engine gives in its task
+    /// variable ([`INDEX_VARIABLES`]; `var` reads the environment).
+    pub fn from_engine(n: u32, var: &dyn Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
+        let count = count(n)?;
+        let Some((name, value)) = INDEX_VARIABLES.iter().find_map(|v| var(v).map(|value| (*v, value))) else {
+            return Err(spec(format!(
+                "--shards {count} takes this task's index from {}, and none is set: give --shard I/{count}",
+                INDEX_VARIABLES.join(", ")
+            )));
+        };
+        let shown = clean(&value);
+        let index: u32 = value.trim().parse().map_err(|_| spec(format!("{name} is \"{shown}\", not a task index")))?;
+        if index >= count {
+            return Err(spec(format!(
+                "{name} is {index}, but --shards {count} counts tasks 0 to {}: submit the array as 0-{}",
+                count - 1,
+                count - 1
+            )));
+        }
+        if name == "SLURM_ARRAY_TASK_ID" {
+            if let Some(total) = var("SLURM_ARRAY_TASK_COUNT").and_then(|t| t.trim().parse::<u32>().ok()) {
+                if total != count {
+                    return Err(spec(format!("the Slurm array has {total} tasks but --shards says {count}")));
+                }
+            }
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether this shard renders `recipient`'s documents.
+    pub fn owns(&self, recipient: &str) -> bool {
+        bucket(recipient) % self.count == self.index
+    }
+}
+
+/// The bucket of a recipient id: the first byte of its SHA-256.
+pub fn bucket(recipient: &str) -> u32 {
+    u32::from(Sha256::digest(recipient.as_bytes())[0])
+}
+
+/// Whether a shard finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every document of its buckets is in its folder.
+    Finished,
+    /// It stopped; `error` says why.
+    Failed,
+}
+
+/// A file a shard made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Made {
+    /// The document's index in the run (composition order).
+    pub index: usize,
+    /// The document's id.
+    pub document: String,
+    /// Its recipient.
+    pub recipient: String,
+    /// The file, relative to the shard's folder.
+    pub file: String,
+    /// Its pages.
+    pub pages: usize,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// `shard.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// `2/4`.
+    pub shard: String,
+    /// This shard.
+    pub index: u32,
+    /// Shards in all.
+    pub count: u32,
+    /// The run (`invoices`, `tax1099`, `claim`, …).
+    pub run: String,
+    /// The run's identity (`ssps-invoices-2026-10`).
+    pub ident: String,
+    /// The command that made it, without the options each shard or the
+    /// merge sets for itself (`--shard`, `--shards`, `--out`, `--threads`,
+    /// email and journal options).
+    pub command: Vec<String>,
+    /// The folder it ran in (relative paths of `command` are from there).
+    pub cwd: String,
+    /// The digest of its inputs ([`inputs_digest`]).
+    pub inputs: String,
+    /// The digest of the whole run's documents ([`composition_digest`]).
+    pub composition: String,
+    /// Documents in the whole run.
+    pub run_documents: usize,
+    /// Finished or failed.
+    pub status: Status,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What it made, in the run's order.
+    pub files: Vec<Made>,
+    /// Seconds it took.
+    pub seconds: f64,
+}
+
+/// What a shard was started with: its place, and what the merge must find
+/// the same.
+#[derive(Debug, Clone)]
+pub struct ShardRun {
+    /// The shard.
+    pub shard: Shard,
+    /// The command, without per-shard options.
+    pub command: Vec<String>,
+    /// Where it ran.
+    pub cwd: String,
+    /// [`inputs_digest`] of it.
+    pub inputs: String,
+}
+
+/// What a merge is given.
+#[derive(Debug, Clone)]
+pub struct MergeRun {
+    /// The shard folders.
+    pub dirs: Vec<PathBuf>,
+    /// [`inputs_digest`] of the command as the merge reads its inputs now.
+    pub inputs: String,
+}
+
+/// How a run is split.
+#[derive(Debug, Clone, Default)]
+pub enum Split {
+    /// The whole run on this machine.
+    #[default]
+    Whole,
+    /// One shard.
+    Shard(ShardRun),
+    /// The merge of shards.
+    Merge(MergeRun),
+}
+
+/// What a shard did, for the command's report.
+#[derive(Debug, Clone)]
+pub struct ShardReport {
+    /// The shard.
+    pub shard: Shard,
+    /// Documents it rendered.
+    pub documents: usize,
+    /// Their pages.
+    pub pages: usize,
+    /// Documents of the whole run.
+    pub run_documents: usize,
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+/// Options the command line may carry that each shard and the merge set
+/// for themselves: left out of the recorded command and its digest. The
+/// bool says whether the option takes a value.
+pub const OWN_OPTIONS: [(&str, bool); 8] = [
+    ("--shard", true),
+    ("--shards", true),
+    ("--out", true),
+    ("--threads", true),
+    ("--smtp", true),
+    ("--journal", true),
+    ("--dry-run", false),
+    ("--merged-shard", true),
+];
+
+/// The command without [`OWN_OPTIONS`] (`--opt value` and `--opt=value`).
+pub fn recorded_command(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut skip = false;
+    for a in args {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        match OWN_OPTIONS.iter().find(|(name, _)| a == name || a.strip_prefix(name).is_some_and(|rest| rest.starts_with('='))) {
+            Some((name, takes_value)) => skip = *takes_value && a == name,
+            None => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// The digest of a run's inputs: the program itself, the command (its
+/// first word, the program's path, left out), and in place of each option
+/// value naming a file or folder (from `cwd`), that file's or folder's
+/// content (every regular file under it, by relative path; a symbolic link
+/// by its target, never followed). `--db` (a live database, not an input
+/// file: the composition digest covers what it decides) is left out.
+pub fn inputs_digest(command: &[String], cwd: &Path) -> Result<String, std::io::Error> {
+    let mut h = Sha256::new();
+    let exe = std::env::current_exe()?;
+    h.update(b"program\0");
+    hash_file(&mut h, &exe)?;
+    let mut flag = "";
+    for a in command.iter().skip(1) {
+        h.update(b"\0arg\0");
+        let (name, value) = match a.strip_prefix("--") {
+            Some(_) => match a.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => {
+                    flag = a;
+                    h.update(a.as_bytes());
+                    continue;
+                }
+            },
+            None => (std::mem::take(&mut flag), Some(a.as_str())),
+        };
+        h.update(name.as_bytes());
+        h.update(b"=");
+        let Some(value) = value else { continue };
+        let path = cwd.join(value);
+        if name != "--db" && !value.is_empty() && std::fs::symlink_metadata(&path).is_ok() {
+            h.update(b"\0content\0");
+            hash_path(&mut h, &path, Path::new(""))?;
+        } else {
+            h.update(value.as_bytes());
+        }
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Input text as it may be printed: controls escaped, TIN-shaped runs
+/// masked, cut short.
+fn clean(s: &str) -> String {
+    crate::problem::shown(s, 120, crate::problem::Masking::AnyNineDigits)
+}
+
+/// `rel` inside `dir`: only plain names, no `..`, no absolute path, and no
+/// symbolic link on the way (a shard's record never sends the merge out of
+/// the shard's folder).
+fn inside(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let mut path = dir.to_path_buf();
+    let parts: Vec<_> = Path::new(rel).components().collect();
+    if parts.is_empty() {
+        return None;
+    }
+    for part in parts {
+        let std::path::Component::Normal(name) = part else { return None };
+        path.push(name);
+        if std::fs::symlink_metadata(&path).ok()?.file_type().is_symlink() {
+            return None;
+        }
+    }
+    Some(path)
+}
+
+fn hash_file(h: &mut Sha256, path: &Path) -> Result<(), std::io::Error> {
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        h.update(&buf[..n]);
+    }
+}
+
+fn hash_path(h: &mut Sha256, path: &Path, rel: &Path) -> Result<(), std::io::Error> {
+    let meta = std::fs::symlink_metadata(path)?;
+    h.update(rel.to_string_lossy().as_bytes());
+    if meta.file_type().is_symlink() {
+        h.update(b"\0link\0");
+        h.update(std::fs::read_link(path)?.to_string_lossy().as_bytes());
+    } else if meta.is_dir() {
+        h.update(b"\0dir\0");
+        let mut names: Vec<_> = std::fs::read_dir(path)?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+        names.sort();
+        for name in names {
+            hash_path(h, &path.join(&name), &rel.join(&name))?;
+        }
+    } else if meta.is_file() {
+        h.update(b"\0file\0");
+        h.update(meta.len().to_le_bytes());
+        hash_file(h, path)?;
+    }
+    h.update(b"\0");
+    Ok(())
+}
+
+/// The digest of a run's documents: each one's index, kind, id, recipient
+/// and pages, in order.
+pub fn composition_digest<'a>(docs: impl Iterator<Item = (&'a str, &'a str, &'a str, usize)>) -> String {
+    let mut h = Sha256::new();
+    for (i, (kind, id, recipient, pages)) in docs.enumerate() {
+        h.update(format!("{i}\t{kind}\t{id}\t{recipient}\t{pages}\n").as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a shard folder's record.
+pub fn read_record(dir: &Path) -> Result<Record, ShardError> {
+    let path = dir.join(RECORD);
+    let shown = dir.display();
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            merge(format!("{shown} has no {RECORD}: it is not a shard folder, or its shard never finished (see the array job's log)"))
+        }
+        _ => merge(format!("cannot read {}: {e}", path.display())),
+    })?;
+    let record: Record = serde_json::from_slice(&bytes).map_err(|e| merge(format!("{} is not a shard record: {e}", path.display())))?;
+    if record.format != FORMAT {
+        return Err(merge(format!("{} is format {}; this program reads format {FORMAT}", path.display(), record.format)));
+    }
+    Ok(record)
+}
+
+/// The shards given to a merge, checked as a set: their records in shard
+/// order with their folders.
+pub fn verify(dirs: &[PathBuf]) -> Result<Vec<(Record, PathBuf)>, ShardError> {
+    if dirs.is_empty() {
+        return Err(merge("no shard folders given"));
+    }
+    let mut records = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        let r = read_record(dir)?;
+        if r.status == Status::Failed {
+            return Err(merge(format!(
+                "shard {} ({}) failed: {}",
+                r.shard,
+                dir.display(),
+                r.error.as_deref().unwrap_or("no reason recorded")
+            )));
+        }
+        records.push((r, dir.clone()));
+    }
+    let (first, first_dir) = &records[0];
+    for (r, dir) in &records[1..] {
+        if r.count != first.count {
+            return Err(merge(format!(
+                "{} is shard {} but {} is shard {}: shards of one run all have the same count",
+                first_dir.display(),
+                first.shard,
+                dir.display(),
+                r.shard
+            )));
+        }
+        if r.run != first.run || r.ident != first.ident || r.inputs != first.inputs || r.command != first.command {
+            return Err(merge(format!(
+                "{} and {} were made from different inputs ({} and {}): every shard must run the same command on the same extract, settings and program",
+                first_dir.display(),
+                dir.display(),
+                describe(first),
+                describe(r)
+            )));
+        }
+    }
+    let mut by_index: BTreeMap<u32, (Record, PathBuf)> = BTreeMap::new();
+    for (r, dir) in records {
+        if let Some((_, other)) = by_index.get(&r.index) {
+            return Err(merge(format!("shard {} is given twice: {} and {}", r.shard, other.display(), dir.display())));
+        }
+        by_index.insert(r.index, (r, dir));
+    }
+    let count = by_index.values().next().map_or(0, |(r, _)| r.count);
+    let missing: Vec<String> = (0..count).filter(|i| !by_index.contains_key(i)).map(|i| format!("{i}/{count}")).collect();
+    if !missing.is_empty() {
+        return Err(merge(format!("shard {} of the {count} is missing", missing.join(", "))));
+    }
+    Ok(by_index.into_values().collect())
+}
+
+fn describe(r: &Record) -> String {
+    format!("{}, inputs {}", r.ident, &r.inputs[..r.inputs.len().min(12)])
+}
+
+/// Copies a shard's file into the merged folder, checking it is the bytes
+/// the shard recorded.
+pub fn copy_checked(from_dir: &Path, made: &Made, to_dir: &Path) -> Result<(), ShardError> {
+    let from = inside(from_dir, &made.file).ok_or_else(|| {
+        merge(format!("{}: {} names a file outside the shard's folder", from_dir.join(RECORD).display(), clean(&made.file)))
+    })?;
+    let bytes = std::fs::read(&from).map_err(|e| merge(format!("cannot read {}: {e}", from.display())))?;
+    let sum = hex(&Sha256::digest(&bytes));
+    if sum != made.sha256 || bytes.len() as u64 != made.bytes {
+        return Err(merge(format!(
+            "{} is not the file its shard made (sha256 {}, recorded {}): the shard folder was changed",
+            from.display(),
+            &sum[..12],
+            &made.sha256[..made.sha256.len().min(12)]
+        )));
+    }
+    let to = to_dir.join(&made.file);
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| merge(format!("cannot make {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&to, &bytes).map_err(|e| merge(format!("cannot write {}: {e}", to.display())))
+}
+
+#[cfg(test)]
+mod tests;
