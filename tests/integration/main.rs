@@ -19,5 +19,6 @@ mod portal;
 mod registration;
 mod sample;
 mod shards;
+mod slurm;
 mod tax1099;
 mod util;
