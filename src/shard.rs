@@ -210,6 +210,21 @@ pub struct Record {
     pub files: Vec<Made>,
     /// Seconds it took.
     pub seconds: f64,
+    /// Of which reading, validating and composing the whole run and
+    /// planning its mail: what every shard pays, however many there are.
+    #[serde(default)]
+    pub seconds_before_render: f64,
+    /// The process's peak resident memory in bytes (Linux's `VmHWM`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The process's peak resident memory (`VmHWM` of `/proc/self/status`).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// What a shard was started with: its place, and what the merge must find
@@ -499,6 +514,11 @@ pub fn copy_checked(from_dir: &Path, made: &Made, to_dir: &Path) -> Result<(), S
     let to = to_dir.join(&made.file);
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| merge(format!("cannot make {}: {e}", parent.display())))?;
+    }
+    // A second name for the same bytes where the filesystem allows (the
+    // month's documents are gigabytes), else a copy.
+    if std::fs::hard_link(&from, &to).is_ok() {
+        return Ok(());
     }
     std::fs::write(&to, &bytes).map_err(|e| merge(format!("cannot write {}: {e}", to.display())))
 }

@@ -136,6 +136,8 @@ pub fn run(req: &ClaimRun) -> Result<Checked, OpError> {
                     status: shard::Status::Finished,
                     error: None,
                     seconds: 0.0,
+                    seconds_before_render: 0.0,
+                    peak_rss_bytes: shard::peak_rss_bytes(),
                     files: made,
                 };
                 crate::journal::write_json(staging.dir(), shard::RECORD, &record)?;

@@ -333,10 +333,21 @@ fn run_split<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::E
     let planned = produce::plan(docs, &stage)?;
     let (stored, rendered_pages) = match (&opts.split, &shards) {
         (Split::Shard(s), _) => {
+            let before_render = (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
             let chunks = produce::chunks(docs, &planned, &|b| b % s.shard.count == s.shard.index);
             let (stored, pages) = produce::render(docs, &chunks, &stage)?;
-            let mut report =
-                split::write_record(docs, &stored, pages, s, kind.kind().run(), &period.ident, &composition, &setup, staging.dir())?;
+            let mut report = split::write_record(
+                docs,
+                &stored,
+                pages,
+                s,
+                kind.kind().run(),
+                &period.ident,
+                &composition,
+                &setup,
+                before_render,
+                staging.dir(),
+            )?;
             staging.commit()?;
             report.dir = opts.out.clone();
             let summary = composition_summary(kind, composed, &period, opts, &setup)?;

@@ -63,6 +63,7 @@ pub(super) fn write_record<D: Document>(
     ident: &str,
     composition: &str,
     setup: &Setup,
+    seconds_before_render: f64,
     dir: &Path,
 ) -> Result<ShardReport, OpError> {
     let files: Vec<Made> = stored
@@ -99,6 +100,8 @@ pub(super) fn write_record<D: Document>(
         error: None,
         files,
         seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        seconds_before_render,
+        peak_rss_bytes: shard::peak_rss_bytes(),
     };
     crate::journal::write_json(dir, shard::RECORD, &record)?;
     Ok(report)
@@ -131,6 +134,8 @@ pub(super) fn record_failure(opts: &RunOptions, s: &ShardRun, run: &str, ident: 
         error: Some(crate::problem::shown(&message, 2000, crate::problem::Masking::AnyNineDigits)),
         files: vec![],
         seconds: 0.0,
+        seconds_before_render: 0.0,
+        peak_rss_bytes: None,
     };
     if crate::journal::write_json(staging.dir(), shard::RECORD, &record).is_ok() {
         let _ = staging.commit();

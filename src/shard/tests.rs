@@ -115,6 +115,8 @@ fn record(dir: &Path, index: u32, count: u32, inputs: &str) -> PathBuf {
         error: None,
         files: vec![],
         seconds: 0.0,
+        seconds_before_render: 0.0,
+        peak_rss_bytes: None,
     };
     std::fs::write(dir.join(RECORD), serde_json::to_vec(&r).unwrap()).unwrap();
     dir.to_path_buf()
