@@ -43,8 +43,8 @@ pub struct Routed<'a> {
     pub amount: Decimal,
     /// Its pages in `chunk`.
     pub pages: Range<usize>,
-    /// The rendered chunk that holds it.
-    pub chunk: &'a PdfChunk,
+    /// Its PDF, parsed (read only for the documents the print job takes).
+    pub chunk: Option<&'a PdfChunk>,
     /// Its file copy under `documents/`.
     pub stored: &'a Stored,
 }
@@ -138,7 +138,9 @@ impl Channel for Print<'_> {
     fn offer(&mut self, doc: &Routed) -> Result<Took, OpError> {
         match self.piece_of.get(doc.index).copied().flatten() {
             Some(piece) => {
-                self.job.place(piece, doc.chunk, doc.pages.clone())?;
+                let chunk =
+                    doc.chunk.ok_or_else(|| OpError::Unbalanced(format!("{} {} reached the print job unread", doc.kind, doc.id)))?;
+                self.job.place(piece, chunk, doc.pages.clone())?;
                 Ok(Took::Yes("mail"))
             }
             None if doc.to.wants_mail() => Ok(Took::Refused("unmailable")),
@@ -267,6 +269,20 @@ impl Taken {
             }
         }
         Ok(())
+    }
+
+    /// Puts together what the channels answered apart: `answers[c][i]` is
+    /// channel `c`'s answer for document `i`, channels in offer order.
+    pub fn merge(n: usize, answers: &[Vec<Took>]) -> Taken {
+        let mut taken = Taken::new(n);
+        for channel in answers {
+            for (i, took) in channel.iter().enumerate() {
+                if let Took::Yes(name) | Took::Refused(name) = took {
+                    taken.per_document[i].push(name);
+                }
+            }
+        }
+        taken
     }
 
     /// Documents per channel word.
@@ -405,7 +421,7 @@ mod tests {
                 to: p,
                 amount: Decimal::new(12_345, 2),
                 pages: 0..1,
-                chunk: &chunk,
+                chunk: Some(&chunk),
                 stored: &stored,
             };
             taken.offer(&mut [&mut email, &mut archives, &mut recording], &doc).unwrap();

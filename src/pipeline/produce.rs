@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::channels::{self, Allowed};
+use super::channels::{self, Allowed, Channel, Took};
 use super::workers::{self, Chunk};
 use super::{phase, Check, OpError, Period, RunOptions};
 use crate::compose::Document;
@@ -174,9 +174,11 @@ pub(super) fn render<D: Document>(docs: &[D], chunks: &[Chunk], stage: &Stage) -
     Ok((stored, pages))
 }
 
-/// Offers every document's stored copy to the channels in the run's order
-/// (the mail plan's, then the rest): the print job copies its pages, the
-/// archives and the email take it.
+/// Offers every document to the channels in the run's order (the mail
+/// plan's, then the rest): the print job, on a thread of its own, reads and
+/// parses each mailed document's stored copy and copies its pages; the
+/// email and the archives (which read the files themselves) take the rest
+/// on this thread meanwhile.
 pub(super) fn assemble<D: Document>(
     docs: &[D],
     planned: Planned,
@@ -191,47 +193,70 @@ pub(super) fn assemble<D: Document>(
         .map(|(i, s)| s.ok_or_else(|| OpError::Unbalanced(format!("{} {} was never rendered", docs[i].kind(), docs[i].id()))))
         .collect::<Result<Vec<_>, _>>()?;
     let Planned { mailable, names, plan, piece_of, placed, order, .. } = planned;
+    let n = docs.len();
     let t = std::time::Instant::now();
+    let mailed: Vec<bool> = piece_of.iter().map(Option::is_some).collect();
     let mut print = channels::Print::new(PrintJob::new(dir, &period.ident, &plan, config)?, piece_of);
     let mut email = channels::Email::default();
     let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to).filter(|_| allowed.download))?;
-    let mut taken = channels::Taken::new(docs.len());
-    for &i in &order {
-        let d = &docs[i];
-        let path = dir.join(&stored[i].file);
-        let bytes = std::fs::read(&path).map_err(|source| RouteError::Write { path: path.clone(), source })?;
-        let pdf = PdfChunk::parse(&bytes).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?;
-        let routed = channels::Routed {
-            index: i,
-            kind: d.kind(),
-            id: d.id(),
-            title: d.title(),
-            to: d.to(),
-            amount: d.amount(),
-            pages: 0..pdf.page_count(),
-            chunk: &pdf,
-            stored: &stored[i],
-        };
-        // Only the channels the kind may take are offered the document.
-        let mut offered: Vec<&mut dyn channels::Channel> = Vec::with_capacity(3);
-        if allowed.mail {
-            offered.push(&mut print);
-        }
-        if allowed.email {
-            offered.push(&mut email);
-        }
-        if allowed.download {
-            offered.push(&mut archives);
-        }
-        taken.offer(&mut offered, &routed)?;
-    }
-    phase("channels", t);
-    let t = std::time::Instant::now();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let print = print.finish(&names, period.date)?;
-    phase("print job finished", t);
-    let archives = archives.finish()?;
+    let (order, copies, names) = (&order, &stored, &names);
+    let (printed, rest) = std::thread::scope(|scope| {
+        let printing = scope.spawn(move || -> Result<(Vec<Took>, crate::route::PrintReport), OpError> {
+            let mut answers = vec![Took::No; n];
+            if allowed.mail {
+                for &i in order {
+                    let pdf = if mailed[i] { Some(read(dir, &copies[i])?) } else { None };
+                    answers[i] = print.offer(&routed(docs, i, &copies[i], pdf.as_ref()))?;
+                }
+            }
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            Ok((answers, print.finish(&names, period.date)?))
+        });
+        let rest = (|| -> Result<_, OpError> {
+            let (mut by_email, mut downloaded) = (vec![Took::No; n], vec![Took::No; n]);
+            for &i in order {
+                let r = routed(docs, i, &copies[i], None);
+                if allowed.email {
+                    by_email[i] = email.offer(&r)?;
+                }
+                if allowed.download {
+                    downloaded[i] = archives.offer(&r)?;
+                }
+            }
+            Ok((by_email, downloaded, archives.finish()?))
+        })();
+        let printed = printing.join().unwrap_or_else(|_| Err(OpError::Unbalanced("the print job's thread panicked".into())));
+        (printed, rest)
+    });
+    let (print_answers, print) = printed?;
+    let (by_email, downloaded, archives) = rest?;
+    // The manifest's order: mail, email, download.
+    let taken = channels::Taken::merge(n, &[print_answers, by_email, downloaded]);
+    phase("print job, archives, email channel", t);
     Ok(Produced { stored, placed, taken, print, plan, mailable, rendered_pages, archives, email: email.by_payee })
+}
+
+/// A document as the channels see it; `pdf` is its parsed copy, when read.
+fn routed<'a, D: Document>(docs: &'a [D], i: usize, stored: &'a Stored, pdf: Option<&'a PdfChunk>) -> channels::Routed<'a> {
+    let d = &docs[i];
+    channels::Routed {
+        index: i,
+        kind: d.kind(),
+        id: d.id(),
+        title: d.title(),
+        to: d.to(),
+        amount: d.amount(),
+        pages: 0..pdf.map_or(d.page_count(), PdfChunk::page_count),
+        chunk: pdf,
+        stored,
+    }
+}
+
+/// A document's stored copy, read back and parsed.
+fn read(dir: &Path, stored: &Stored) -> Result<PdfChunk, OpError> {
+    let path = dir.join(&stored.file);
+    let bytes = std::fs::read(&path).map_err(|e| OpError::ReadBack { file: stored.file.clone(), message: e.to_string() })?;
+    Ok(PdfChunk::parse(&bytes).map_err(|source| RouteError::Pdf { what: path.display().to_string(), source })?)
 }
 
 impl Produced {
