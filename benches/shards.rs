@@ -108,6 +108,7 @@ fn figures(n: u32, shards: &Path, merged: &Path, wall: f64) -> serde_json::Value
         "documents": summary["documents"],
         "pages": summary["pages"],
         "print_bytes": summary["print"]["bytes"],
+        "print_pages": summary["print"]["pages"],
         "wall_seconds": (wall * 10.0).round() / 10.0,
         "merge_seconds": summary["seconds"],
         "merge_peak_mb": peak_kb / 1000,
@@ -132,14 +133,14 @@ fn describe(r: &serde_json::Value) -> String {
         })
         .collect();
     format!(
-        "{} shards: {} documents, {} pages; array job wall {:.1} s on this machine; merge {:.1} s, {} MB; print {:.2} KB/page\n  {}",
+        "{} shards: {} documents, {} pages; array job wall {:.1} s on this machine; merge {:.1} s, {} MB; print files {:.2} KB a print page\n  {}",
         r["shards"],
         r["documents"],
         r["pages"],
         r["wall_seconds"].as_f64().unwrap_or(0.0),
         r["merge_seconds"].as_f64().unwrap_or(0.0),
         r["merge_peak_mb"],
-        r["print_bytes"].as_f64().unwrap_or(0.0) / 1000.0 / r["pages"].as_f64().unwrap_or(1.0).max(1.0),
+        r["print_bytes"].as_f64().unwrap_or(0.0) / 1000.0 / r["print_pages"].as_f64().unwrap_or(1.0).max(1.0),
         per.join("\n  ")
     )
 }

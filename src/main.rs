@@ -60,6 +60,17 @@ fn split(args: &cli::SplitArgs, argv: &[String]) -> Result<ssps::shard::Split, O
     if shard.is_none() && args.merged_shard.is_empty() {
         return Ok(Split::Whole);
     }
+    // A shard records its command in shard.json, on a shared volume.
+    if shard.is_some()
+        && argv
+            .iter()
+            .any(|a| a.contains("://") && a.split("://").nth(1).and_then(|r| r.split_once('@')).is_some_and(|(user, _)| user.contains(':')))
+    {
+        return Err(ssps::shard::ShardError::Spec(
+            "--db holds a password, and a shard records its command in shard.json: give the database an address without one".into(),
+        )
+        .into());
+    }
     let command = ssps::shard::recorded_command(argv);
     let cwd = std::env::current_dir().map_err(|e| ssps::shard::ShardError::Spec(format!("cannot tell the current folder: {e}")))?;
     let inputs = ssps::shard::inputs_digest(&command, &cwd)
@@ -567,8 +578,30 @@ fn merge(args: cli::MergeArgs) -> Result<u8, OpError> {
     let dirs = args.shards.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?;
     let record = ssps::shard::read_record(&dirs[0])?;
     let mut argv = record.command.clone();
-    if argv.len() < 2 {
-        return Err(refuse(format!("{} records no command", dirs[0].join(ssps::shard::RECORD).display())));
+    if argv.len() < 2 || ssps::shard::recorded_command(&argv) != argv {
+        return Err(refuse(format!(
+            "{} records no command, or one carrying an option only a shard or the merge sets",
+            dirs[0].join(ssps::shard::RECORD).display()
+        )));
+    }
+    // The staff reports take no email options; the worksheets no threads either.
+    let takes = |option: &str| match argv[1].as_str() {
+        "claim" => false,
+        "mil-report" => option == "--threads",
+        _ => true,
+    };
+    for (given, option) in [
+        (args.threads.is_some(), "--threads"),
+        (args.smtp.is_some(), "--smtp"),
+        (args.journal.is_some(), "--journal"),
+        (args.dry_run, "--dry-run"),
+    ] {
+        if given && !takes(option) {
+            return Err(refuse(format!(
+                "the {} run takes no {option}",
+                ssps::problem::shown(&argv[1], 40, ssps::problem::Masking::AnyNineDigits)
+            )));
+        }
     }
     argv[0] = "ssps".into();
     if let Some(data) = &args.data {
@@ -610,7 +643,10 @@ fn merge(args: cli::MergeArgs) -> Result<u8, OpError> {
             cwd.display()
         ))
     })?;
-    let cli = Cli::try_parse_from(&argv).map_err(|e| refuse(format!("the shards' command does not parse: {}", e.kind())))?;
+    let cli = Cli::try_parse_from(&argv).map_err(|e| {
+        let first = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+        refuse(format!("the shards' command does not parse: {}", ssps::problem::shown(&first, 300, ssps::problem::Masking::AnyNineDigits)))
+    })?;
     if matches!(cli.command, Command::Merge(_)) {
         return Err(refuse("the shards' command is a merge".into()));
     }

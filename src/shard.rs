@@ -307,12 +307,20 @@ pub fn recorded_command(args: &[String]) -> Vec<String> {
     out
 }
 
+/// Options whose value names an input file or folder: the digest covers
+/// its content, not its path (a new option naming an input belongs here).
+pub const PATH_OPTIONS: [&str; 8] =
+    ["--data", "--assets", "--mail-config", "--payer", "--iris-layout", "--tax-years", "--corrected-from", "--secret"];
+
 /// The digest of a run's inputs: the program itself, the command (its
-/// first word, the program's path, left out), and in place of each option
-/// value naming a file or folder (from `cwd`), that file's or folder's
-/// content (every regular file under it, by relative path; a symbolic link
-/// by its target, never followed). `--db` (a live database, not an input
-/// file: the composition digest covers what it decides) is left out.
+/// first word, the program's path, left out), and in place of the value of
+/// each option of [`PATH_OPTIONS`] (from `cwd`), the content of what it
+/// names: a file's bytes (a symbolic link given as the option is followed);
+/// for `--data`, every regular file at the folder's top (the extract's
+/// files: the loader reads nothing deeper); for other folders, every file
+/// under them by relative path (symbolic links inside by their target's
+/// name, never followed). Every other word is taken as written (`--db`, a
+/// live database, is covered by the composition digest instead).
 pub fn inputs_digest(command: &[String], cwd: &Path) -> Result<String, std::io::Error> {
     let mut h = Sha256::new();
     let exe = std::env::current_exe()?;
@@ -321,29 +329,49 @@ pub fn inputs_digest(command: &[String], cwd: &Path) -> Result<String, std::io::
     let mut flag = "";
     for a in command.iter().skip(1) {
         h.update(b"\0arg\0");
-        let (name, value) = match a.strip_prefix("--") {
-            Some(_) => match a.split_once('=') {
-                Some((k, v)) => (k, Some(v)),
-                None => {
-                    flag = a;
-                    h.update(a.as_bytes());
-                    continue;
-                }
-            },
-            None => (std::mem::take(&mut flag), Some(a.as_str())),
+        let (name, value) = match a.split_once('=').filter(|_| a.starts_with("--")) {
+            Some((k, v)) => (k, v),
+            None if a.starts_with("--") => {
+                flag = a;
+                h.update(a.as_bytes());
+                continue;
+            }
+            None => (std::mem::take(&mut flag), a.as_str()),
         };
         h.update(name.as_bytes());
         h.update(b"=");
-        let Some(value) = value else { continue };
-        let path = cwd.join(value);
-        if name != "--db" && !value.is_empty() && std::fs::symlink_metadata(&path).is_ok() {
+        if PATH_OPTIONS.contains(&name) {
             h.update(b"\0content\0");
-            hash_path(&mut h, &path, Path::new(""))?;
+            let path = cwd.join(value);
+            let meta = std::fs::metadata(&path)?;
+            if meta.is_dir() && name == "--data" {
+                hash_top(&mut h, &path)?;
+            } else if meta.is_dir() {
+                hash_path(&mut h, &path, Path::new(""))?;
+            } else {
+                hash_file(&mut h, &path)?;
+            }
         } else {
             h.update(value.as_bytes());
         }
     }
     Ok(hex(&h.finalize()))
+}
+
+/// The regular files at the top of `dir`, by name and content.
+fn hash_top(h: &mut Sha256, dir: &Path) -> Result<(), std::io::Error> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        if std::fs::symlink_metadata(&path)?.is_file() {
+            h.update(name.to_string_lossy().as_bytes());
+            h.update(b"\0file\0");
+            hash_file(h, &path)?;
+            h.update(b"\0");
+        }
+    }
+    Ok(())
 }
 
 /// Input text as it may be printed: controls escaped, TIN-shaped runs
@@ -405,14 +433,42 @@ fn hash_path(h: &mut Sha256, path: &Path, rel: &Path) -> Result<(), std::io::Err
     Ok(())
 }
 
-/// The digest of a run's documents: each one's index, kind, id, recipient
-/// and pages, in order.
-pub fn composition_digest<'a>(docs: impl Iterator<Item = (&'a str, &'a str, &'a str, usize)>) -> String {
-    let mut h = Sha256::new();
-    for (i, (kind, id, recipient, pages)) in docs.enumerate() {
-        h.update(format!("{i}\t{kind}\t{id}\t{recipient}\t{pages}\n").as_bytes());
+/// The digest of a run's documents: each one's index, kind, id, recipient,
+/// pages and everything it says (its composed data), in order. Shards that
+/// composed different amounts, names or addresses differ here.
+#[derive(Default)]
+pub struct Composition {
+    h: Sha256,
+    n: usize,
+}
+
+impl Composition {
+    /// Adds the next document.
+    pub fn add(&mut self, kind: &str, id: &str, recipient: &str, pages: usize, data: &impl Serialize) {
+        self.h.update(format!("{}\t{kind}\t{id}\t{recipient}\t{pages}\t", self.n).as_bytes());
+        // Serializing plain composed data cannot fail; if it did, the
+        // digest would differ and the merge refuse.
+        let _ = serde_json::to_writer(HashWriter(&mut self.h), data);
+        self.h.update(b"\n");
+        self.n += 1;
     }
-    hex(&h.finalize())
+
+    /// The digest.
+    pub fn finish(self) -> String {
+        hex(&self.h.finalize())
+    }
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn hex(digest: &[u8]) -> String {
@@ -433,7 +489,20 @@ pub fn read_record(dir: &Path) -> Result<Record, ShardError> {
     if record.format != FORMAT {
         return Err(merge(format!("{} is format {}; this program reads format {FORMAT}", path.display(), record.format)));
     }
+    let consistent = (1..=BUCKETS).contains(&record.count)
+        && record.index < record.count
+        && record.shard == format!("{}/{}", record.index, record.count)
+        && (record.status == Status::Failed
+            || [&record.inputs, &record.composition].iter().all(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit())));
+    if !consistent {
+        return Err(merge(format!("{} is not a shard record: its shard, index, count or digests do not agree", path.display())));
+    }
     Ok(record)
+}
+
+/// The first characters of a digest, for messages.
+pub fn short(digest: &str) -> String {
+    clean(&digest.chars().take(12).collect::<String>())
 }
 
 /// The shards given to a merge, checked as a set: their records in shard
@@ -450,7 +519,7 @@ pub fn verify(dirs: &[PathBuf]) -> Result<Vec<(Record, PathBuf)>, ShardError> {
                 "shard {} ({}) failed: {}",
                 r.shard,
                 dir.display(),
-                r.error.as_deref().unwrap_or("no reason recorded")
+                crate::problem::shown(r.error.as_deref().unwrap_or("no reason recorded"), 2000, crate::problem::Masking::AnyNineDigits)
             )));
         }
         records.push((r, dir.clone()));
@@ -466,7 +535,12 @@ pub fn verify(dirs: &[PathBuf]) -> Result<Vec<(Record, PathBuf)>, ShardError> {
                 r.shard
             )));
         }
-        if r.run != first.run || r.ident != first.ident || r.inputs != first.inputs || r.command != first.command {
+        if r.run != first.run
+            || r.ident != first.ident
+            || r.inputs != first.inputs
+            || r.command != first.command
+            || r.composition != first.composition
+        {
             return Err(merge(format!(
                 "{} and {} were made from different inputs ({} and {}): every shard must run the same command on the same extract, settings and program",
                 first_dir.display(),
@@ -492,35 +566,92 @@ pub fn verify(dirs: &[PathBuf]) -> Result<Vec<(Record, PathBuf)>, ShardError> {
 }
 
 fn describe(r: &Record) -> String {
-    format!("{}, inputs {}", r.ident, &r.inputs[..r.inputs.len().min(12)])
+    format!("{}, inputs {}, composition {}", clean(&r.ident), short(&r.inputs), short(&r.composition))
 }
 
-/// Copies a shard's file into the merged folder, checking it is the bytes
-/// the shard recorded.
+/// Takes a shard's file into the merged folder as `made.file` (a second
+/// name for its bytes where the filesystem allows, else a copy), checking
+/// that it is a regular file inside the shard's folder holding the bytes the
+/// shard recorded. The merged folder's file is always new: nothing is
+/// written through an existing name.
 pub fn copy_checked(from_dir: &Path, made: &Made, to_dir: &Path) -> Result<(), ShardError> {
     let from = inside(from_dir, &made.file).ok_or_else(|| {
         merge(format!("{}: {} names a file outside the shard's folder", from_dir.join(RECORD).display(), clean(&made.file)))
     })?;
-    let bytes = std::fs::read(&from).map_err(|e| merge(format!("cannot read {}: {e}", from.display())))?;
-    let sum = hex(&Sha256::digest(&bytes));
-    if sum != made.sha256 || bytes.len() as u64 != made.bytes {
-        return Err(merge(format!(
-            "{} is not the file its shard made (sha256 {}, recorded {}): the shard folder was changed",
-            from.display(),
-            &sum[..12],
-            &made.sha256[..made.sha256.len().min(12)]
-        )));
-    }
-    let to = to_dir.join(&made.file);
+    let to = inside_new(to_dir, &made.file)
+        .ok_or_else(|| merge(format!("{}: {} is not a document's file name", from_dir.join(RECORD).display(), clean(&made.file))))?;
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| merge(format!("cannot make {}: {e}", parent.display())))?;
     }
-    // A second name for the same bytes where the filesystem allows (the
-    // month's documents are gigabytes), else a copy.
-    if std::fs::hard_link(&from, &to).is_ok() {
-        return Ok(());
+    let linked = match std::fs::hard_link(&from, &to) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(merge(format!("{} is listed twice", clean(&made.file))));
+        }
+        Err(_) => false,
+    };
+    // Read what the merged folder now names (the link is fixed, whatever
+    // happens to the shard's folder later), or the shard's file to copy.
+    let source = if linked { &to } else { &from };
+    let bytes = read_regular(source, made.bytes).map_err(|e| {
+        if linked {
+            let _ = std::fs::remove_file(&to);
+        }
+        merge(format!("{}: {e}", from.display()))
+    })?;
+    let sum = hex(&Sha256::digest(&bytes));
+    if sum != made.sha256 {
+        if linked {
+            let _ = std::fs::remove_file(&to);
+        }
+        return Err(merge(format!(
+            "{} is not the file its shard made (sha256 {}, recorded {}): the shard folder was changed",
+            from.display(),
+            short(&sum),
+            short(&made.sha256)
+        )));
     }
-    std::fs::write(&to, &bytes).map_err(|e| merge(format!("cannot write {}: {e}", to.display())))
+    if !linked {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&to)
+            .map_err(|e| merge(format!("cannot write {}: {e}", to.display())))?;
+        f.write_all(&bytes).map_err(|e| merge(format!("cannot write {}: {e}", to.display())))?;
+    }
+    Ok(())
+}
+
+/// A regular file's bytes, refused unless it has exactly `size` of them.
+fn read_regular(path: &Path, size: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    if len != size {
+        return Err(format!("{len} bytes where the shard recorded {size}: the shard folder was changed"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    f.take(size).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// `rel` under `dir` for a new file: plain names only.
+fn inside_new(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let mut path = dir.to_path_buf();
+    let parts: Vec<_> = Path::new(rel).components().collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    for part in parts {
+        let std::path::Component::Normal(name) = part else { return None };
+        path.push(name);
+    }
+    Some(path)
 }
 
 #[cfg(test)]

@@ -78,8 +78,20 @@ pub struct Checked {
     pub shard: Option<crate::shard::ShardReport>,
 }
 
-/// Runs the check: the month worked out, its summary, and the outcome.
+/// Runs the check: the month worked out, its summary, and the outcome. A
+/// shard that fails leaves a record saying so.
 pub fn run(req: &ClaimRun) -> Result<Checked, OpError> {
+    let result = run_split(req);
+    if let (Err(e), Split::Shard(s), Some(out)) = (&result, &req.split, &req.out) {
+        crate::pipeline::split::record_failure(out, &req.data, s, "claim", &format!("ssps-claim-{}", req.month), e);
+    }
+    result
+}
+
+fn run_split(req: &ClaimRun) -> Result<Checked, OpError> {
+    if matches!(req.split, Split::Shard(_)) && req.out.is_none() {
+        return Err(shard::ShardError::Spec("a claim shard writes its worksheets: give --out".into()).into());
+    }
     let merged = match &req.split {
         Split::Merge(m) => Some(shard::verify(&m.dirs).map_err(OpError::from).and_then(|s| same_inputs(s, &m.inputs))?),
         _ => None,
@@ -116,7 +128,13 @@ pub fn run(req: &ClaimRun) -> Result<Checked, OpError> {
     if let Some(out) = &req.out {
         let staging = crate::journal::Staging::begin(out, &req.data)?;
         let providers = by_provider(&checked);
-        let composition = shard::composition_digest(providers.iter().map(|(p, lines)| ("worksheet", *p, *p, lines.len())));
+        let mut composition = shard::Composition::default();
+        for (p, lines) in &providers {
+            let data: Vec<_> =
+                lines.iter().map(|i| (&checked.lines[*i], checked.claims.iter().find(|(l, _)| l == i).map(|(_, c)| c))).collect();
+            composition.add("worksheet", p, p, lines.len(), &data);
+        }
+        let composition = composition.finish();
         match (&req.split, &merged) {
             (Split::Shard(s), _) => {
                 let owns = |p: &str| s.shard.owns(p);
@@ -150,6 +168,8 @@ pub fn run(req: &ClaimRun) -> Result<Checked, OpError> {
                 });
             }
             (_, Some(shards)) => {
+                let folder = staging.dir().join("worksheets");
+                std::fs::create_dir_all(&folder).map_err(|source| RouteError::Write { path: folder, source })?;
                 summary.worksheets = take_worksheets(shards, &providers, &composition, staging.dir())?;
             }
             _ => summary.worksheets = worksheets(staging.dir(), &checked, &providers, &v.extract, &req.assets, &|_| true)?.len(),

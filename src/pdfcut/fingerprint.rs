@@ -84,7 +84,7 @@ impl Fingerprints {
                 }
             }
             Object::Dictionary(dict) => {
-                bytes(h, b'<', &(dict.len() as u64).to_le_bytes());
+                bytes(h, b'D', &(dict.len() as u64).to_le_bytes());
                 for (key, value) in dict.iter() {
                     bytes(h, b'k', key);
                     if !self.hash(h, chunk, value, open, depth) {

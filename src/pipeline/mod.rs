@@ -22,7 +22,7 @@ mod error;
 pub mod one;
 mod options;
 mod produce;
-mod split;
+pub(crate) mod split;
 pub mod workers;
 
 use std::collections::BTreeMap;
@@ -290,7 +290,7 @@ pub fn phase(name: &str, since: std::time::Instant) {
 pub fn run<K: DocumentKind>(kind: &K, opts: &RunOptions) -> Result<Report<K::Extra>, OpError> {
     let result = run_split(kind, opts);
     if let (Err(e), Split::Shard(s)) = (&result, &opts.split) {
-        split::record_failure(opts, s, kind.kind().run(), &kind.period().ident, e);
+        split::record_failure(&opts.out, &opts.data, s, kind.kind().run(), &kind.period().ident, e);
     }
     result
 }

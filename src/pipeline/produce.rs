@@ -200,36 +200,51 @@ pub(super) fn assemble<D: Document>(
     let mut email = channels::Email::default();
     let mut archives = channels::Archives::new(dir, period.date, docs.iter().map(Document::to).filter(|_| allowed.download))?;
     let (order, copies, names) = (&order, &stored, &names);
+    // Either thread that fails stops the other at its next document.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    let halt = |e: OpError| {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        e
+    };
     let (printed, rest) = std::thread::scope(|scope| {
-        let printing = scope.spawn(move || -> Result<(Vec<Took>, crate::route::PrintReport), OpError> {
+        let printing = scope.spawn(|| -> Result<Option<(Vec<Took>, crate::route::PrintReport)>, OpError> {
             let mut answers = vec![Took::No; n];
             if allowed.mail {
                 for &i in order {
-                    let pdf = if mailed[i] { Some(read(dir, &copies[i])?) } else { None };
-                    answers[i] = print.offer(&routed(docs, i, &copies[i], pdf.as_ref()))?;
+                    if stopped() {
+                        return Ok(None);
+                    }
+                    let pdf = if mailed[i] { Some(read(dir, &copies[i]).map_err(halt)?) } else { None };
+                    answers[i] = print.offer(&routed(docs, i, &copies[i], pdf.as_ref())).map_err(halt)?;
                 }
             }
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            Ok((answers, print.finish(&names, period.date)?))
+            Ok(Some((answers, print.finish(&names, period.date).map_err(halt)?)))
         });
-        let rest = (|| -> Result<_, OpError> {
+        let rest = (|| -> Result<Option<_>, OpError> {
             let (mut by_email, mut downloaded) = (vec![Took::No; n], vec![Took::No; n]);
             for &i in order {
+                if stopped() {
+                    return Ok(None);
+                }
                 let r = routed(docs, i, &copies[i], None);
                 if allowed.email {
-                    by_email[i] = email.offer(&r)?;
+                    by_email[i] = email.offer(&r).map_err(halt)?;
                 }
                 if allowed.download {
-                    downloaded[i] = archives.offer(&r)?;
+                    downloaded[i] = archives.offer(&r).map_err(halt)?;
                 }
             }
-            Ok((by_email, downloaded, archives.finish()?))
+            Ok(Some((by_email, downloaded, archives.finish().map_err(halt)?)))
         })();
-        let printed = printing.join().unwrap_or_else(|_| Err(OpError::Unbalanced("the print job's thread panicked".into())));
+        let printed = printing.join().unwrap_or_else(|_| Err(halt(OpError::Unbalanced("the print job's thread panicked".into()))));
         (printed, rest)
     });
-    let (print_answers, print) = printed?;
-    let (by_email, downloaded, archives) = rest?;
+    let (printed, rest) = (printed?, rest?);
+    let (Some((print_answers, print)), Some((by_email, downloaded, archives))) = (printed, rest) else {
+        return Err(OpError::Unbalanced("the channels stopped without an error".into()));
+    };
     // The manifest's order: mail, email, download.
     let taken = channels::Taken::merge(n, &[print_answers, by_email, downloaded]);
     phase("print job, archives, email channel", t);

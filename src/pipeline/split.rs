@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{OpError, RunOptions, Setup};
+use super::{OpError, Setup};
 use crate::compose::Document;
 use crate::route::Stored;
 use crate::shard::{self, Made, MergeRun, Record, ShardError, ShardReport, ShardRun, Status};
@@ -16,7 +16,11 @@ fn refuse(message: String) -> OpError {
 
 /// The digest of the run's documents.
 pub(super) fn composition<D: Document>(docs: &[D]) -> String {
-    shard::composition_digest(docs.iter().map(|d| (d.kind().name(), d.id(), d.to().id.as_str(), d.page_count())))
+    let mut c = shard::Composition::default();
+    for d in docs {
+        c.add(d.kind().name(), d.id(), d.to().id.as_str(), d.page_count(), d);
+    }
+    c.finish()
 }
 
 /// The merge's shards, checked as a set, against the run being merged and
@@ -25,14 +29,18 @@ pub(super) fn verified(m: &MergeRun, run: &str) -> Result<Vec<(Record, PathBuf)>
     let shards = shard::verify(&m.dirs)?;
     let (first, dir) = &shards[0];
     if first.run != run {
-        return Err(refuse(format!("{} holds a shard of the {} run, not of {run}", dir.display(), first.run)));
+        return Err(refuse(format!(
+            "{} holds a shard of the {} run, not of {run}",
+            dir.display(),
+            crate::problem::shown(&first.run, 40, crate::problem::Masking::AnyNineDigits)
+        )));
     }
     if first.inputs != m.inputs {
         return Err(refuse(format!(
             "the inputs changed since the shards ran: the extract, a settings or assets file, an option or the program is not what shard {} recorded (inputs {}, now {}); run the shards again",
             first.shard,
-            &first.inputs[..12],
-            &m.inputs[..m.inputs.len().min(12)]
+            shard::short(&first.inputs),
+            shard::short(&m.inputs)
         )));
     }
     Ok(shards)
@@ -45,8 +53,8 @@ pub(super) fn same_composition(shards: &[(Record, PathBuf)], composition: &str) 
         return Err(refuse(format!(
             "the shards composed another run ({} documents, composition {}) than this merge does now (composition {}): the extract or the portal's database changed; run the shards again",
             first.run_documents,
-            &first.composition[..12],
-            &composition[..12]
+            shard::short(&first.composition),
+            shard::short(composition)
         )));
     }
     Ok(())
@@ -110,8 +118,8 @@ pub(super) fn write_record<D: Document>(
 /// Leaves a record of a shard that failed in its `--out` folder, so the
 /// merge names the failure (nothing when the folder cannot be used: the
 /// error itself says why).
-pub(super) fn record_failure(opts: &RunOptions, s: &ShardRun, run: &str, ident: &str, error: &OpError) {
-    let Ok(staging) = crate::journal::Staging::begin(&opts.out, &opts.data) else { return };
+pub(crate) fn record_failure(out: &Path, data: &Path, s: &ShardRun, run: &str, ident: &str, error: &OpError) {
+    let Ok(staging) = crate::journal::Staging::begin(out, data) else { return };
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -162,7 +170,9 @@ pub(super) fn collect<D: Document>(docs: &[D], shards: &[(Record, PathBuf)], dir
                 )));
             };
             let owner = shard::bucket(&made.recipient) % record.count;
-            let wrong = if owner != record.index {
+            let wrong = if made.file != format!("documents/{}/{}.pdf", d.to().id, d.id()) {
+                Some(format!("as {}", crate::problem::shown(&made.file, 120, crate::problem::Masking::AnyNineDigits)))
+            } else if owner != record.index {
                 Some(format!("which is shard {owner}/{}'s to render", record.count))
             } else if made.pages != d.page_count() {
                 Some(format!("with {} pages; it has {}", made.pages, d.page_count()))

@@ -135,7 +135,7 @@ fn verify_takes_a_whole_set_in_shard_order() {
     let e = verify(&[dirs[1].clone(), other.clone(), dirs[0].clone()]).unwrap_err().to_string();
     assert!(
         e.contains(
-            "were made from different inputs (ssps-invoices-2026-10, inputs aaaaaaaaaaaa and ssps-invoices-2026-10, inputs bbbbbbbbbbbb)"
+            "were made from different inputs (ssps-invoices-2026-10, inputs aaaaaaaaaaaa, composition cccccccccccc and ssps-invoices-2026-10, inputs bbbbbbbbbbbb, composition cccccccccccc)"
         ),
         "{e}"
     );
@@ -153,5 +153,41 @@ fn a_record_never_sends_the_merge_outside_the_shard() {
             Made { index: 0, document: "D".into(), recipient: "R".into(), file: file.into(), pages: 1, sha256: "0".repeat(64), bytes: 1 };
         let e = copy_checked(&shard, &made, &tmp.path().join("out")).unwrap_err().to_string();
         assert!(e.contains("names a file outside the shard's folder"), "{file}: {e}");
+    }
+}
+
+#[test]
+fn only_input_options_are_read_and_a_link_given_is_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::write(data.join("payees.csv"), "payee_number\n1\n").unwrap();
+    std::os::unix::fs::symlink(&data, tmp.path().join("current")).unwrap();
+    let cmd = |d: &str| -> Vec<String> { ["ssps", "invoices", "--data", d, "--month", "2026-10"].iter().map(|s| s.to_string()).collect() };
+    let before = inputs_digest(&cmd("current"), tmp.path()).unwrap();
+    // A folder named like a value, and a file deeper than the extract's top: not inputs.
+    std::fs::create_dir_all(tmp.path().join("2026-10")).unwrap();
+    std::fs::write(tmp.path().join("2026-10/shard.json"), "{}").unwrap();
+    std::fs::write(data.join("sub/notes.txt"), "x").unwrap();
+    assert_eq!(before, inputs_digest(&cmd("current"), tmp.path()).unwrap());
+    assert_eq!(before, inputs_digest(&cmd("data"), tmp.path()).unwrap());
+    // The extract behind the link changed: so does the digest.
+    std::fs::write(data.join("payees.csv"), "payee_number\n2\n").unwrap();
+    assert_ne!(before, inputs_digest(&cmd("current"), tmp.path()).unwrap());
+}
+
+#[test]
+fn a_record_that_does_not_agree_with_itself_is_refused_not_trusted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let i = "a".repeat(64);
+    for (name, edit) in [("zero", r#""count":0"#), ("past", r#""index":5"#), ("text", r#""shard":"9/3""#), ("short", r#""inputs":"ab""#)] {
+        let dir = record(&tmp.path().join(name), 1, 3, &i);
+        let text = std::fs::read_to_string(dir.join(RECORD)).unwrap();
+        let key = edit.split(':').next().unwrap();
+        let start = text.find(key).unwrap();
+        let end = start + text[start..].find([',', '}']).unwrap();
+        std::fs::write(dir.join(RECORD), format!("{}{edit}{}", &text[..start], &text[end..])).unwrap();
+        let e = read_record(&dir).unwrap_err().to_string();
+        assert!(e.ends_with("is not a shard record: its shard, index, count or digests do not agree"), "{name}: {e}");
     }
 }

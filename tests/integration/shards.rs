@@ -286,12 +286,42 @@ fn the_merge_refuses_a_missing_repeated_foreign_failed_or_changed_shard_naming_i
     assert!(e.starts_with("error: cannot merge: the inputs changed since the shards ran: the extract, a settings or assets file, an option or the program is not what shard 0/3 recorded (inputs "), "{e}");
     assert!(e.ends_with("); run the shards again\n"), "{e}");
 
+    // A record whose command carries an option only the merge sets.
+    let record = Path::new(s2).join("shard.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["command"].as_array_mut().unwrap().extend(["--smtp".into(), "/shared/other.toml".into()]);
+    std::fs::write(&record, serde_json::to_vec(&json).unwrap()).unwrap();
+    let o = merge(t, &[s2, s0, s1]);
+    assert_eq!(
+        stderr(&o),
+        format!("error: cannot merge: {s2}/shard.json records no command, or one carrying an option only a shard or the merge sets\n")
+    );
+    std::fs::write(&record, text).unwrap();
+
     // Put back, the same shards merge.
     crate::util::edit(&data, "payees.csv", "Tumwater", "Olympia");
     let out = t.join("merged");
     let o = ssps(&["merge", "--out", out.to_str().unwrap(), s2, s0, s1]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).starts_with("8 invoices, 11 pages, total 43,518.00; print job: 5 envelopes"), "{}", stdout(&o));
+}
+
+#[test]
+fn merge_options_a_run_does_not_take_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let booklet = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/booklet-claims");
+    let o = ssps(&["claim", "--data", booklet.to_str().unwrap(), "--month", "2025-08", "--shard", "0/2"]);
+    assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(2), "error: a claim shard writes its worksheets: give --out\n"));
+    let shard = tmp.path().join("s0");
+    let o = ssps(&["claim", "--data", booklet.to_str().unwrap(), "--month", "2025-08", "--shard", "0/1", "--out", shard.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let merged = tmp.path().join("m");
+    let o = ssps(&["merge", "--out", merged.to_str().unwrap(), "--dry-run", shard.to_str().unwrap()]);
+    assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(2), "error: cannot merge: the claim run takes no --dry-run\n"));
+    let o = ssps(&["merge", "--out", merged.to_str().unwrap(), shard.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("worksheets in"), "{}", stdout(&o));
 }
 
 #[test]
