@@ -42,6 +42,15 @@ fn main() {
     generate(&SampleOptions { payees, month: month.first_day(), seed: 1, bad_rows: 0, payments: 0, ssp_cases: 0 }, &data).expect("sample");
     println!("sample: {payees} payees in {:.2} s", t.elapsed().as_secs_f64());
     let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    // More than 99,999 envelopes outgrow the month-sequence serials of a
+    // 6-digit mailer ID (the run refuses): such a payer numbers them in sequence.
+    let mut mail = vec![];
+    if payees > 50_000 {
+        let config = bench.join("mail-sequence.toml");
+        let text = std::fs::read_to_string(root.join("data/mail.toml")).expect("data/mail.toml");
+        std::fs::write(&config, text.replace("serial = \"month-sequence\"", "serial = \"sequence\"")).expect("mail settings");
+        mail = vec!["--mail-config".to_string(), config.display().to_string()];
+    }
     let mut rows = Vec::new();
     for &n in &counts {
         let dir = bench.join(format!("shards-{payees}-{n}"));
@@ -57,7 +66,7 @@ fn main() {
             c
         };
         c.args(["--wait", "--cpus-per-task", &cpus.to_string(), &n.to_string()]).arg(&shards).arg(&merged).arg("--");
-        c.arg(env!("CARGO_BIN_EXE_ssps")).args(["invoices", "--data"]).arg(&data).args(["--month", "2026-10"]);
+        c.arg(env!("CARGO_BIN_EXE_ssps")).args(["invoices", "--data"]).arg(&data).args(["--month", "2026-10"]).args(&mail);
         let t = Instant::now();
         let o = c.output().expect("deploy/slurm/submit");
         let wall = t.elapsed().as_secs_f64();

@@ -227,6 +227,32 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+impl ShardRun {
+    /// The shard's record with nothing made yet: `finished` with no files,
+    /// no composition, no times.
+    pub fn record(&self, run: &str, ident: &str) -> Record {
+        Record {
+            format: FORMAT,
+            shard: self.shard.to_string(),
+            index: self.shard.index,
+            count: self.shard.count,
+            run: run.to_string(),
+            ident: ident.to_string(),
+            command: self.command.clone(),
+            cwd: self.cwd.clone(),
+            inputs: self.inputs.clone(),
+            composition: String::new(),
+            run_documents: 0,
+            status: Status::Finished,
+            error: None,
+            files: vec![],
+            seconds: 0.0,
+            seconds_before_render: 0.0,
+            peak_rss_bytes: peak_rss_bytes(),
+        }
+    }
+}
+
 /// What a shard was started with: its place, and what the merge must find
 /// the same.
 #[derive(Debug, Clone)]

@@ -140,23 +140,10 @@ fn run_split(req: &ClaimRun) -> Result<Checked, OpError> {
                 let owns = |p: &str| s.shard.owns(p);
                 let made = worksheets(staging.dir(), &checked, &providers, &v.extract, &req.assets, &owns)?;
                 let record = shard::Record {
-                    format: shard::FORMAT,
-                    shard: s.shard.to_string(),
-                    index: s.shard.index,
-                    count: s.shard.count,
-                    run: "claim".into(),
-                    ident: format!("ssps-claim-{}", req.month),
-                    command: s.command.clone(),
-                    cwd: s.cwd.clone(),
-                    inputs: s.inputs.clone(),
                     composition,
                     run_documents: providers.len(),
-                    status: shard::Status::Finished,
-                    error: None,
-                    seconds: 0.0,
-                    seconds_before_render: 0.0,
-                    peak_rss_bytes: shard::peak_rss_bytes(),
                     files: made,
+                    ..s.record("claim", &format!("ssps-claim-{}", req.month))
                 };
                 crate::journal::write_json(staging.dir(), shard::RECORD, &record)?;
                 made_by_shard = Some(shard::ShardReport {

@@ -93,23 +93,12 @@ pub(super) fn write_record<D: Document>(
         .collect();
     let report = ShardReport { shard: s.shard, documents: files.len(), pages, run_documents: docs.len(), dir: PathBuf::new() };
     let record = Record {
-        format: shard::FORMAT,
-        shard: s.shard.to_string(),
-        index: s.shard.index,
-        count: s.shard.count,
-        run: run.to_string(),
-        ident: ident.to_string(),
-        command: s.command.clone(),
-        cwd: s.cwd.clone(),
-        inputs: s.inputs.clone(),
         composition: composition.to_string(),
         run_documents: docs.len(),
-        status: Status::Finished,
-        error: None,
         files,
         seconds: (setup.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         seconds_before_render,
-        peak_rss_bytes: shard::peak_rss_bytes(),
+        ..s.record(run, ident)
     };
     crate::journal::write_json(dir, shard::RECORD, &record)?;
     Ok(report)
@@ -127,23 +116,10 @@ pub(crate) fn record_failure(out: &Path, data: &Path, s: &ShardRun, run: &str, i
         source = cause.source();
     }
     let record = Record {
-        format: shard::FORMAT,
-        shard: s.shard.to_string(),
-        index: s.shard.index,
-        count: s.shard.count,
-        run: run.to_string(),
-        ident: ident.to_string(),
-        command: s.command.clone(),
-        cwd: s.cwd.clone(),
-        inputs: s.inputs.clone(),
-        composition: String::new(),
-        run_documents: 0,
         status: Status::Failed,
         error: Some(crate::problem::shown(&message, 2000, crate::problem::Masking::AnyNineDigits)),
-        files: vec![],
-        seconds: 0.0,
-        seconds_before_render: 0.0,
         peak_rss_bytes: None,
+        ..s.record(run, ident)
     };
     if crate::journal::write_json(staging.dir(), shard::RECORD, &record).is_ok() {
         let _ = staging.commit();
