@@ -175,10 +175,10 @@ pub(super) fn render<D: Document>(docs: &[D], chunks: &[Chunk], stage: &Stage) -
 }
 
 /// Offers every document to the channels in the run's order (the mail
-/// plan's, then the rest): the print job, on a thread of its own, reads and
-/// parses each mailed document's stored copy and copies its pages; the
-/// email and the archives (which read the files themselves) take the rest
-/// on this thread meanwhile.
+/// plan's, then the rest): one thread reads and parses each mailed
+/// document's stored copy, the print job's thread copies its pages, and the
+/// email and the archives (which read the files themselves) take every
+/// document on this thread meanwhile.
 pub(super) fn assemble<D: Document>(
     docs: &[D],
     planned: Planned,
@@ -208,19 +208,39 @@ pub(super) fn assemble<D: Document>(
         e
     };
     let (printed, rest) = std::thread::scope(|scope| {
-        let printing = scope.spawn(|| -> Result<Option<(Vec<Took>, crate::route::PrintReport)>, OpError> {
-            let mut answers = vec![Took::No; n];
-            if allowed.mail {
-                for &i in order {
-                    if stopped() {
-                        return Ok(None);
-                    }
-                    let pdf = if mailed[i] { Some(read(dir, &copies[i]).map_err(halt)?) } else { None };
-                    answers[i] = print.offer(&routed(docs, i, &copies[i], pdf.as_ref())).map_err(halt)?;
+        // The mailed documents' copies are read and parsed on one thread
+        // and handed, in order, to the print job's (a few ahead at most).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(usize, Option<PdfChunk>), OpError>>(32);
+        scope.spawn(move || {
+            for &i in order.iter().filter(|_| allowed.mail) {
+                if stopped() {
+                    return;
+                }
+                let item = match mailed[i] {
+                    true => read(dir, &copies[i]).map(|pdf| (i, Some(pdf))).map_err(halt),
+                    false => Ok((i, None)),
+                };
+                if tx.send(item).is_err() {
+                    return;
                 }
             }
+        });
+        let printing = scope.spawn(move || -> Result<Option<(Vec<Took>, crate::route::PrintReport)>, OpError> {
+            let mut answers = vec![Took::No; n];
+            for item in rx {
+                let (i, pdf) = item?;
+                if stopped() {
+                    return Ok(None);
+                }
+                answers[i] = print.offer(&routed(docs, i, &copies[i], pdf.as_ref())).map_err(halt)?;
+            }
+            if stopped() {
+                return Ok(None);
+            }
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            Ok(Some((answers, print.finish(&names, period.date).map_err(halt)?)))
+            let report = print.finish(&names, period.date).map_err(halt)?;
+            phase("  the print job's thread", t);
+            Ok(Some((answers, report)))
         });
         let rest = (|| -> Result<Option<_>, OpError> {
             let (mut by_email, mut downloaded) = (vec![Took::No; n], vec![Took::No; n]);
@@ -236,7 +256,9 @@ pub(super) fn assemble<D: Document>(
                     downloaded[i] = archives.offer(&r).map_err(halt)?;
                 }
             }
-            Ok(Some((by_email, downloaded, archives.finish().map_err(halt)?)))
+            let archives = archives.finish().map_err(halt)?;
+            phase("  the email and archives' thread", t);
+            Ok(Some((by_email, downloaded, archives)))
         })();
         let printed = printing.join().unwrap_or_else(|_| Err(halt(OpError::Unbalanced("the print job's thread panicked".into()))));
         (printed, rest)
