@@ -133,6 +133,7 @@ pub(super) fn collect<D: Document>(docs: &[D], shards: &[(Record, PathBuf)], dir
     let mut stored: Vec<Option<Stored>> = vec![None; docs.len()];
     let mut pages = 0usize;
     let t = std::time::Instant::now();
+    let mut takes: Vec<(&Path, &Made)> = Vec::new();
     for (record, from) in shards {
         for made in &record.files {
             let d = docs.get(made.index).filter(|d| d.id() == made.document && d.to().id.as_str() == made.recipient);
@@ -160,7 +161,7 @@ pub(super) fn collect<D: Document>(docs: &[D], shards: &[(Record, PathBuf)], dir
             if let Some(wrong) = wrong {
                 return Err(refuse(format!("shard {} ({}) lists {} {} {wrong}", record.shard, from.display(), d.kind(), d.id())));
             }
-            shard::copy_checked(from, made, dir)?;
+            takes.push((from.as_path(), made));
             pages += made.pages;
             stored[made.index] = Some(Stored { file: made.file.clone(), sha256: made.sha256.clone(), bytes: made.bytes });
         }
@@ -176,6 +177,43 @@ pub(super) fn collect<D: Document>(docs: &[D], shards: &[(Record, PathBuf)], dir
             shard::bucket(d.to().id.as_str()) % count
         )));
     }
+    take(&takes, dir)?;
     super::phase("documents taken from the shards", t);
     Ok((stored, pages))
+}
+
+/// Links (or copies) and checks every listed file, on as many threads as
+/// the machine has cores (at most four): the work is the file system's
+/// (creating folders and links, reading every byte back for its SHA-256),
+/// which one thread leaves half idle. The first failing file in the
+/// shards' order is the one reported, whichever thread met it.
+fn take(takes: &[(&Path, &Made)], dir: &Path) -> Result<(), OpError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, 4);
+    // Files are handed out in order; once one fails, only those before it
+    // are still taken, so the first failure in order is always found.
+    let (next, first_bad) = (AtomicUsize::new(0), AtomicUsize::new(usize::MAX));
+    let worker = || -> Option<(usize, ShardError)> {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let &(from, made) = takes.get(i)?;
+            if i > first_bad.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Err(e) = shard::copy_checked(from, made, dir) {
+                first_bad.fetch_min(i, Ordering::Relaxed);
+                return Some((i, e));
+            }
+        }
+    };
+    let errors: Vec<(usize, ShardError)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let mut errors: Vec<_> = worker().into_iter().collect();
+        errors.extend(handles.into_iter().filter_map(|h| h.join().ok().flatten()));
+        errors
+    });
+    match errors.into_iter().min_by_key(|(i, _)| *i) {
+        Some((_, e)) => Err(e.into()),
+        None => Ok(()),
+    }
 }
