@@ -225,6 +225,16 @@ pub struct MergeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub email: EmailArgs,
+    /// The shard folders, every one of the run's N.
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+}
+
+/// Where a run's email goes: what a document run and a merge take.
+#[derive(Debug, Args)]
+pub struct EmailArgs {
     /// SMTP settings, TOML (default: the SSPS_SMTP_* variables; with neither, email waits in the journal).
     #[arg(long, value_name = "FILE")]
     pub smtp: Option<PathBuf>,
@@ -234,9 +244,6 @@ pub struct MergeArgs {
     /// The delivery journal (default: ssps-delivery.sqlite in the folder that holds OUT).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-    /// The shard folders, every one of the run's N.
-    #[arg(value_name = "SHARD_DIR", required = true)]
-    pub shards: Vec<PathBuf>,
 }
 
 /// What every document run takes.
@@ -254,15 +261,8 @@ pub struct RunArgs {
     /// Mail production settings, TOML (default: the bundled data/mail.toml).
     #[arg(long, value_name = "FILE")]
     pub mail_config: Option<PathBuf>,
-    /// SMTP settings, TOML (default: the SSPS_SMTP_* variables; with neither, email waits in the journal).
-    #[arg(long, value_name = "FILE")]
-    pub smtp: Option<PathBuf>,
-    /// Write the email as .eml files under OUT/email instead of sending it.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// The delivery journal (default: ssps-delivery.sqlite in the folder that holds OUT).
-    #[arg(long, value_name = "FILE")]
-    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub email: EmailArgs,
     /// Templates, texts and data files replacing the embedded ones, file by file (see `ssps assets export`).
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,

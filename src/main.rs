@@ -91,9 +91,9 @@ fn run_options(args: cli::RunArgs, argv: &[String]) -> Result<ops::RunOptions, O
         progress: std::io::stderr().is_terminal(),
         threads: args.threads,
         mail_config: args.mail_config,
-        smtp: args.smtp,
-        dry_run: args.dry_run,
-        journal: args.journal,
+        smtp: args.email.smtp,
+        dry_run: args.email.dry_run,
+        journal: args.email.journal,
     })
 }
 

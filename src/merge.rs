@@ -30,9 +30,9 @@ pub fn merge(args: cli::MergeArgs) -> Result<u8, OpError> {
     };
     for (given, option) in [
         (args.threads.is_some(), "--threads"),
-        (args.smtp.is_some(), "--smtp"),
-        (args.journal.is_some(), "--journal"),
-        (args.dry_run, "--dry-run"),
+        (args.email.smtp.is_some(), "--smtp"),
+        (args.email.journal.is_some(), "--journal"),
+        (args.email.dry_run, "--dry-run"),
     ] {
         if given && !takes(option) {
             return Err(refuse(format!(
@@ -62,13 +62,13 @@ pub fn merge(args: cli::MergeArgs) -> Result<u8, OpError> {
     if let Some(t) = args.threads {
         argv.extend(["--threads".to_string(), t.to_string()]);
     }
-    if let Some(smtp) = &args.smtp {
+    if let Some(smtp) = &args.email.smtp {
         argv.extend(["--smtp".to_string(), absolute(smtp)?.display().to_string()]);
     }
-    if let Some(journal) = &args.journal {
+    if let Some(journal) = &args.email.journal {
         argv.extend(["--journal".to_string(), absolute(journal)?.display().to_string()]);
     }
-    if args.dry_run {
+    if args.email.dry_run {
         argv.push("--dry-run".into());
     }
     for d in &dirs {
