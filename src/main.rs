@@ -243,7 +243,11 @@ fn run(cli: Cli, argv: &[String]) -> Result<u8, OpError> {
                 (Some(db), true) => Some(ssps::ops::portal::letters_requested(db).map_err(|e| OpError::Kind(Box::new(e)))?),
                 _ => None,
             };
-            if requested.as_ref().is_some_and(Vec::is_empty) {
+            // A shard still leaves its record (with no documents), so that
+            // the merge finds every shard and says, as a single run does,
+            // that nothing was made.
+            let shard = args.run.split.shard.is_some() || args.run.split.shards.is_some();
+            if requested.as_ref().is_some_and(Vec::is_empty) && !shard {
                 println!("no registration letters requested: nothing was made");
                 return Ok(0);
             }
@@ -255,6 +259,7 @@ fn run(cli: Cli, argv: &[String]) -> Result<u8, OpError> {
                     Some(list) => Some(list.iter().cloned().collect()),
                     None => args.payees.map(|l| l.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_string).collect()),
                 },
+                requested: requested.is_some(),
                 // Payees with a portal account get no letter.
                 exclude: match &args.db {
                     Some(db) => ssps::ops::portal::payees_with_accounts(db).map_err(|e| OpError::Kind(Box::new(e)))?,

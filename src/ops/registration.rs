@@ -51,6 +51,9 @@ pub struct RegistrationRun {
     pub secret: PathBuf,
     /// Only these payees (`--payees`); `None`: every payee of `payees.csv`.
     pub payees: Option<BTreeSet<String>>,
+    /// `payees` are staff's requests from the portal (`--requested`), not
+    /// typed: none means no letter, not a mistake.
+    pub requested: bool,
     /// Payees that already have a portal account: no letter (filled by the
     /// caller; the command line leaves it empty).
     pub exclude: BTreeSet<String>,
@@ -126,7 +129,14 @@ pub fn run(req: &RegistrationRun) -> Result<Report<RegistrationFigures>, OpError
     }
     let portal = Portal::parse(req.opts.assets.text("data/portal.toml"), "data/portal.toml")
         .map_err(|e| OpError::Bundled { file: e.file, message: e.message })?;
-    let kind = Registrations { date: req.date, secret, payees: req.payees.clone(), exclude: req.exclude.clone(), portal };
+    let kind = Registrations {
+        date: req.date,
+        secret,
+        payees: req.payees.clone(),
+        requested: req.requested,
+        exclude: req.exclude.clone(),
+        portal,
+    };
     pipeline::run(&kind, &req.opts)
 }
 
@@ -139,6 +149,8 @@ pub struct Registrations {
     pub secret: Secret,
     /// Only these payees; `None`: all of `payees.csv`.
     pub payees: Option<BTreeSet<String>>,
+    /// `payees` are staff's requests: an empty list makes no letter.
+    pub requested: bool,
     /// Payee numbers that already have a portal account: skipped, and
     /// counted in `skipped_registered`.
     pub exclude: BTreeSet<String>,
@@ -160,7 +172,7 @@ impl Registrations {
         let all = &v.extract.payees;
         let asked: Vec<&'v Payee> = match &self.payees {
             None => all.values().collect(),
-            Some(listed) if listed.is_empty() => return Err(RegistrationError::NoPayees),
+            Some(listed) if listed.is_empty() && !self.requested => return Err(RegistrationError::NoPayees),
             Some(listed) => {
                 let rejected: BTreeSet<String> = v
                     .problems
@@ -324,6 +336,7 @@ mod tests {
             date: "2026-10-20".parse().unwrap(),
             secret: Secret::from_bytes(&[1u8; 32]).unwrap(),
             payees: payees.map(|l| l.iter().map(|s| s.to_string()).collect()),
+            requested: false,
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
             portal: Portal::bundled(),
         }
@@ -351,6 +364,9 @@ mod tests {
         let err = kind(Some(&["100200305", "999999999", "12\u{1b}3"]), &[]).choose(&v).err().unwrap();
         assert_eq!(err.to_string(), "--payees: payees 12\\u{1b}3, 999999999 are not in payees.csv: no letter was made");
         assert_eq!(kind(Some(&[]), &[]).choose(&v).err(), Some(RegistrationError::NoPayees));
+        // Staff requested none: no letter, no error.
+        let none = Registrations { requested: true, ..kind(Some(&[]), &[]) }.choose(&v).map(|c| (c.payees.len(), c.asked));
+        assert_eq!(none.ok(), Some((0, 0)));
         let one = kind(Some(&["999999999"]), &[]).choose(&v).err().unwrap();
         assert_eq!(one.to_string(), "--payees: payee 999999999 is not in payees.csv: no letter was made");
     }

@@ -321,4 +321,15 @@ fn the_letters_staff_requested_in_the_portal_are_made_once() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("no registration letters requested: nothing was made"), "{}", stdout(&o));
     assert!(!tmp.path().join("run2").exists());
+    // A shard of that run leaves its record, and the merge says the same.
+    let shard = tmp.path().join("shard-0");
+    let o = run(&oct_2026(), &shard, &key, &[&extra[..], &["--shard", "0/1"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(shard.join("shard.json")).unwrap()).unwrap();
+    assert_eq!((record["status"].as_str(), record["files"].as_array().map(Vec::len)), (Some("finished"), Some(0)), "{record}");
+    let merged = tmp.path().join("merged");
+    let o = ssps(&["merge", "--out", merged.to_str().unwrap(), shard.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("no registration letters requested: nothing was made"), "{}", stdout(&o));
+    assert!(!merged.exists());
 }
